@@ -240,7 +240,7 @@ class frozen:
 
     def __repr__(self): return f"frozen({self.module!r})"
 
-# %% ../nbs/07_fden.ipynb #bd29367e
+# %% ../nbs/07_fden.ipynb #9585a873
 class FDEN(nn.Module):
     """Factors Decomposer-Entangler Network on the latent space of a frozen backbone.
     We minimise L = α·L_R + β·L_C − γ·L_M: the statisticians network maximises L_M (its DV bound gets tight)
@@ -248,6 +248,7 @@ class FDEN(nn.Module):
     def __init__(self,
                  cfg:FDENConfig|None=None,        # the configuration (default: `FDENConfig()`, the paper's)
                  decoder:nn.Module|Callable|None=None,  # frozen decoder for the λ‖x − dec(z̃)‖² term (optional)
+                 align:nn.Module|None=None,        # a custom alignment head `(factors, target) → (L_C, acc)`; default from cfg
                  **overrides):                     # any `FDENConfig` field, e.g. `z_dim=128`
         super().__init__()
         cfg = cfg or FDENConfig()
@@ -255,7 +256,7 @@ class FDEN(nn.Module):
         self.decomposer = Decomposer(self.cfg)
         self.entangler = Entangler(self.cfg)
         self.statisticians = StatisticiansNetwork(self.cfg)
-        self.align = self._make_alignment()
+        self.align = align if align is not None else self._make_alignment()
         self.decoder = None if decoder is None else frozen(decoder)
 
     @classmethod

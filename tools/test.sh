@@ -4,6 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 : "${FDEN_TEST_WORKERS:=2}"
+# One BLAS/OpenMP thread per notebook: with several notebooks running side by side, more threads than cores
+# only make them wait for each other.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
+export MPLBACKEND="${MPLBACKEND:-Agg}"
 
 echo "== nbdev_test: executing every notebook in nbs/ =="
 start=$(date +%s)
