@@ -220,27 +220,30 @@ class AttributeHeads(nn.Module):
                 losses.append(F.cross_entropy(out, y)); accs.append((out.argmax(-1) == y).float().mean())
         return torch.stack(losses).mean(), torch.stack(accs).mean()
 
-# %% ../nbs/07_fden.ipynb #6fb1aa03
+# %% ../nbs/07_fden.ipynb #88418eb3
 class frozen:
-    "A frozen view of a backbone module or callable: eval mode, no gradient to its weights, not an FDEN submodule."
-    def __init__(self, module:nn.Module|Callable[[Tensor], Tensor]):
-        if isinstance(module, frozen): module = module.module
-        if not callable(module): raise TypeError(f"a backbone must be an nn.Module or a callable, got {type(module).__name__}")
-        self.module = module
+    "A frozen view of a backbone module, module method or callable: eval mode, no gradient to its weights."
+    def __init__(self, fn:nn.Module|Callable[[Tensor], Tensor]):
+        if isinstance(fn, frozen): fn = fn.fn
+        if not callable(fn): raise TypeError(f"a backbone must be an nn.Module or a callable, got {type(fn).__name__}")
+        self.fn = fn
+        owner = getattr(fn, "__self__", None)                 # the module behind a bound method
+        self.module = fn if isinstance(fn, nn.Module) else owner if isinstance(owner, nn.Module) else None
 
-    def __call__(self, x:Tensor) -> Tensor:
+    def __call__(self, *args, **kwargs):
         m = self.module
-        if not isinstance(m, nn.Module): return m(x)
-        was_training = m.training
+        if m is None: return self.fn(*args, **kwargs)
+        was_training, flags = m.training, [(p, p.requires_grad) for p in m.parameters()]
         m.eval()
-        try:
-            state = {k: v.detach() for k, v in chain(m.named_parameters(), m.named_buffers())}
-            return torch.func.functional_call(m, state, (x,))
-        finally: m.train(was_training)
+        for p, _ in flags: p.requires_grad_(False)
+        try: return self.fn(*args, **kwargs)
+        finally:
+            for p, f in flags: p.requires_grad_(f)
+            m.train(was_training)
 
-    def __repr__(self): return f"frozen({self.module!r})"
+    def __repr__(self): return f"frozen({self.fn!r})"
 
-# %% ../nbs/07_fden.ipynb #9585a873
+# %% ../nbs/07_fden.ipynb #ae94d5d6
 class FDEN(nn.Module):
     """Factors Decomposer-Entangler Network on the latent space of a frozen backbone.
     We minimise L = α·L_R + β·L_C − γ·L_M: the statisticians network maximises L_M (its DV bound gets tight)
@@ -257,6 +260,8 @@ class FDEN(nn.Module):
         self.entangler = Entangler(self.cfg)
         self.statisticians = StatisticiansNetwork(self.cfg)
         self.align = align if align is not None else self._make_alignment()
+        if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
+            decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
 
     @classmethod
