@@ -13,7 +13,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['ENV_VAR', 'cache_root', 'cache_dir', 'atomic_path', 'sha256sum']
+__all__ = ['ENV_VAR', 'cache_root', 'cache_dir', 'temporary_cache', 'atomic_path', 'sha256sum']
 
 # %% ../nbs/00_cache.ipynb #11c333c9
 ENV_VAR = "FDEN_DATA_CACHE"  # set it to keep data, checkpoints and latents somewhere else
@@ -55,7 +55,19 @@ def cache_dir(
                           f"Set {ENV_VAR} to a writable folder.") from e
     return path
 
-# %% ../nbs/00_cache.ipynb #aefd6de6
+# %% ../nbs/00_cache.ipynb #40b73680
+@contextmanager
+def temporary_cache():
+    "Within the block, `FDEN_DATA_CACHE` points at a new temporary folder (yielded); restored and deleted after."
+    old = os.environ.get(ENV_VAR)
+    with tempfile.TemporaryDirectory(prefix="fden_cache_") as tmp:
+        os.environ[ENV_VAR] = tmp
+        try: yield Path(tmp)
+        finally:
+            if old is None: os.environ.pop(ENV_VAR, None)
+            else: os.environ[ENV_VAR] = old
+
+# %% ../nbs/00_cache.ipynb #4c4a0e2b
 @contextmanager
 def atomic_path(
     path:str|Path,  # the file to (re)write
@@ -72,7 +84,7 @@ def atomic_path(
     finally:
         if tmp.exists(): tmp.unlink()
 
-# %% ../nbs/00_cache.ipynb #58892b1f
+# %% ../nbs/00_cache.ipynb #0926fcba
 def sha256sum(
     path:str|Path,          # file to hash
     chunk:int=1<<20,        # bytes read at a time
