@@ -23,7 +23,7 @@ __all__ = ['FDENConfig', 'Decomposer', 'Entangler', 'StatisticiansNetwork', 'Pro
            'frozen', 'FDEN', 'decompose', 'entangle', 'reconstruct', 'mix', 'swap', 'decode', 'forward', 'losses',
            'configure_optimizer', 'training_step']
 
-# %% ../nbs/07_fden.ipynb #19dad032
+# %% ../nbs/07_fden.ipynb #a23369f4
 @dataclass
 class FDENConfig:
     "Everything that defines an FDEN. Defaults are the papers' (Table 2 of 000/001); `fast()` is the CPU preset."
@@ -52,6 +52,7 @@ class FDENConfig:
     lam:float = 0.5
     tc_mode:str = "all"                  # negatives: "all" (total correlation) or "one_vs_all" (000's text)
     mi_estimator:str = "smile"           # "dv" (the papers' MINE), "ema", "nwj", "smile", "infonce": see 04 for the choice
+    mi_negatives:int|str = 1             # negatives per step: k shuffled copies of the batch, or "all" cyclic shifts (04)
     grl_coeff:float = 1.0                # gradient reversal strength c
     clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
     # optimiser: Adam
@@ -99,8 +100,8 @@ class FDENConfig:
 
     @classmethod
     def paper(cls, **kwargs) -> FDENConfig:
-        "The papers' settings: the defaults (Table 2) with the plain DV/MINE estimator the papers used."
-        return cls(**{"mi_estimator": "dv", **kwargs})
+        "The papers' settings: the defaults (Table 2) with the plain DV/MINE estimator and one shuffle, as the papers used."
+        return cls(**{"mi_estimator": "dv", "mi_negatives": 1, **kwargs})
 
     @classmethod
     def fast(cls, **kwargs) -> FDENConfig:
@@ -142,18 +143,19 @@ class Entangler(nn.Module):
         h = torch.cat([stream(factors[n]) for n, stream in self.streams.items()], -1)  # (B, (N+1)·d)
         return self.global_enc(h)
 
-# %% ../nbs/07_fden.ipynb #3acb2814
+# %% ../nbs/07_fden.ipynb #31f1e7ac
 class StatisticiansNetwork(nn.Module):
     "$L_M$: the DV bound of a concat critic $T_\\xi$ on the factors, with a GRL in front (ξ ascends, θ descends)."
     def __init__(self, cfg:FDENConfig):
         super().__init__()
-        self.mode, self.estimator = cfg.tc_mode, cfg.mi_estimator
+        self.mode, self.estimator, self.negatives = cfg.tc_mode, cfg.mi_estimator, cfg.mi_negatives
         self.grl = GradientReversal(cfg.grl_coeff)
         self.critic = ConcatCritic([cfg.d] * len(cfg.factor_names), cfg.stat_hidden, **cfg.mlp_kwargs)
 
     def forward(self, factors:Sequence[Tensor], generator:torch.Generator|None=None) -> Tensor:
         "Factors f_0..f_N, each (B, d) → L_M in nats."
-        return self.critic.bound([self.grl(f) for f in factors], self.mode, generator, estimator=self.estimator)
+        return self.critic.bound([self.grl(f) for f in factors], self.mode, generator,
+                                 estimator=self.estimator, negatives=self.negatives)
 
 # %% ../nbs/07_fden.ipynb #9870b2d4
 def _episode_labels(n_way:int, n_query:int, device) -> Tensor:

@@ -54,6 +54,7 @@ def product_of_marginals(
     factors:Sequence[Tensor],            # the factors of one batch, each (B, d_i)
     mode:str="all",                      # "all": one sample of Π_i P_i; "one_vs_all": one sample per factor i ≥ 1
     generator:torch.Generator|None=None, # for reproducible permutations
+    negatives:int|str=1,                 # shuffled copies per set (k·B rows), or "all": every cyclic shift (B−1 copies)
 ) -> list[list[Tensor]]:                 # one or more lists of factors whose joint law is a product of marginals
     "Negatives for the DV bound: the factors with some of them permuted along the batch axis."
     factors = list(factors)
@@ -63,12 +64,22 @@ def product_of_marginals(
         raise ValueError(f"all factors must share the batch size, got {[f.shape[0] for f in factors]}")
     n = sizes.pop()
     if n < 2: raise ValueError("a batch of 1 cannot be shuffled: use batches of at least 2 samples")
+    if mode not in ("all", "one_vs_all"):
+        raise ValueError(f"mode must be 'all' (total correlation) or 'one_vs_all', got {mode!r}")
+    if not (negatives == "all" or (isinstance(negatives, int) and negatives >= 1)):
+        raise ValueError(f"negatives must be a number of shuffled copies ≥ 1 or 'all', got {negatives!r}")
     dev = factors[0].device
-    perm = lambda: torch.randperm(n, generator=generator, device="cpu" if generator is None else generator.device).to(dev)
-    if mode == "all": return [[factors[0]] + [f[perm()] for f in factors[1:]]]
-    if mode == "one_vs_all":
-        return [[f[perm()] if j == i else f for j, f in enumerate(factors)] for i in range(1, len(factors))]
-    raise ValueError(f"mode must be 'all' (total correlation) or 'one_vs_all', got {mode!r}")
+    k = n - 1 if negatives == "all" else negatives
+    def perm():                                     # k independent permutations, concatenated: (k·n,)
+        g_dev = "cpu" if generator is None else generator.device
+        return torch.cat([torch.randperm(n, generator=generator, device=g_dev) for _ in range(k)]).to(dev)
+    def shifts():                                   # every cyclic shift s = 1..n−1: no sample meets itself
+        return ((torch.arange(n, device=dev)[None] + torch.arange(1, n, device=dev)[:, None]) % n).flatten()
+    moved = shifts if negatives == "all" else perm
+    keep = lambda f: f.repeat(k, *([1] * (f.ndim - 1)))
+    if mode == "all":   # factor 1 meets every other sample ("all") or random ones; factors ≥ 2 are shuffled
+        return [[keep(factors[0]), factors[1][moved()]] + [f[perm()] for f in factors[2:]]]
+    return [[f[moved()] if j == i else keep(f) for j, f in enumerate(factors)] for i in range(1, len(factors))]
 
 # %% ../nbs/04_donsker_varadhan.ipynb #f640e6cb
 def _with_grad_of(value:Tensor, surrogate:Tensor) -> Tensor:
@@ -223,6 +234,7 @@ def critic_bound(
     mode:str="all",                         # see `product_of_marginals`
     estimator:str|MIEstimator="dv",         # a name (looked up in critic.estimators) or an estimator object
     generator:torch.Generator|None=None,
+    negatives:int|str=1,                    # shuffled copies per set of negatives, or "all" shifts (see product_of_marginals)
 ) -> Tensor:                                # the estimate in nats, averaged over the sets of negatives
     "The critic's estimate of TC (mode 'all') or of the one-vs-all MIs on one batch."
     if isinstance(estimator, str):
@@ -233,16 +245,17 @@ def critic_bound(
             if estimator.stateful:
                 raise ValueError(f"{type(estimator).__name__} keeps state across steps; create one, keep it, and pass the object")
     factors = list(factors)
-    negatives = product_of_marginals(factors, mode, generator)   # also checks batch sizes and mode
+    neg_sets = product_of_marginals(factors, mode, generator, negatives)   # also checks batch sizes and mode
     B = factors[0].shape[0]
     if estimator.all_pairs:
         if mode == "all" and len(factors) > 2:
             raise ValueError(f"{type(estimator).__name__} compares two groups; with {len(factors)} factors use "
                              "mode='one_vs_all' or a shuffle-based estimator ('dv', 'ema', 'nwj', 'smile')")
         return estimator(torch.stack([pair_scores(critic, factors, i) for i in range(1, len(factors))]))
-    cols = [torch.cat([f] + [neg[i] for neg in negatives]) for i, f in enumerate(factors)]
-    t = _scores(critic, cols, B * (1 + len(negatives)))          # one forward: (B·(1 + K),)
-    return estimator(t[:B], t[B:].view(len(negatives), B))
+    cols = [torch.cat([f] + [neg[i] for neg in neg_sets]) for i, f in enumerate(factors)]
+    M = neg_sets[0][0].shape[0]                                  # negatives per set: k·B
+    t = _scores(critic, cols, B + len(neg_sets) * M)             # one forward over joint and all negatives
+    return estimator(t[:B], t[B:].view(len(neg_sets), M))
 
 class _Bound:
     def bound(self,
@@ -250,9 +263,10 @@ class _Bound:
               mode:str="all",                       # see `product_of_marginals`
               generator:torch.Generator|None=None,
               estimator:str|MIEstimator="dv",       # "dv", "ema", "nwj", "smile", "infonce" or an MIEstimator
+              negatives:int|str=1,                  # shuffled copies per set, or "all" cyclic shifts
              ) -> Tensor:                           # estimate in nats (averaged over the sets of negatives)
         "This critic's estimate on one batch: joint scores against shuffled (or all-pairs) scores."
-        return critic_bound(self, factors, mode, estimator, generator)
+        return critic_bound(self, factors, mode, estimator, generator, negatives)
 
 # %% ../nbs/04_donsker_varadhan.ipynb #8e82d568
 class ConcatCritic(_Bound, nn.Module):
@@ -306,6 +320,7 @@ def fit_critic(
     lr:float=5e-4,                         # Adam learning rate
     generator:torch.Generator|None=None,   # for the shuffles
     progress:bool=False,                   # show a fastprogress bar
+    negatives:int|str=1,                   # shuffled copies per set of negatives, or "all" cyclic shifts
 ) -> Tensor:                               # the estimate at each step, (steps,)
     "Train `critic` by gradient ascent on the estimator; return the per-step estimates."
     from fastprogress.fastprogress import progress_bar
@@ -314,7 +329,7 @@ def fit_critic(
     hist = torch.empty(steps)
     it = progress_bar(range(steps), leave=False) if progress else range(steps)
     for s in it:
-        est = critic.bound(sample(batch), mode, generator, estimator=estimator)
+        est = critic.bound(sample(batch), mode, generator, estimator=estimator, negatives=negatives)
         opt.zero_grad(); (-est).backward(); opt.step()
         hist[s] = est.detach()
         if progress and s % 100 == 0: it.comment = f"{hist[s]:.3f} nats"
