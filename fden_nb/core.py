@@ -20,8 +20,8 @@ from .layers import mlp
 
 # %% auto #0
 __all__ = ['FDENConfig', 'Decomposer', 'Entangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads',
-           'frozen', 'FDEN', 'decompose', 'entangle', 'reconstruct', 'mix', 'swap', 'decode', 'forward', 'losses',
-           'configure_optimizer', 'training_step']
+           'frozen', 'FDEN', 'fit_scaler', 'decompose', 'entangle', 'reconstruct', 'mix', 'swap', 'decode', 'forward',
+           'losses', 'configure_optimizer', 'training_step']
 
 # %% ../nbs/07_fden.ipynb #a23369f4
 @dataclass
@@ -251,7 +251,7 @@ class frozen:
 
     def __repr__(self): return f"frozen({self.fn!r})"
 
-# %% ../nbs/07_fden.ipynb #acdd058c
+# %% ../nbs/07_fden.ipynb #cf91ad5e
 class FDEN(nn.Module):
     """Factors Decomposer-Entangler Network on the latent space of a frozen backbone.
     We minimise L = α·L_R + β·L_C − γ·L_M: the statisticians network maximises L_M (its bound gets tight)
@@ -271,6 +271,8 @@ class FDEN(nn.Module):
         if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
             decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
+        self.register_buffer("z_mean", torch.zeros(self.cfg.z_dim))   # per-unit standardisation of z, see fit_scaler
+        self.register_buffer("z_std", torch.ones(self.cfg.z_dim))
 
     @classmethod
     def two_factor(cls, z_dim:int, preset:str="fast", decoder=None, **overrides) -> FDEN:
@@ -327,16 +329,33 @@ def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, T
 
 FDEN._check_latent, FDEN._flat, FDEN._check_factors = _check_latent, _flat, _check_factors
 
-# %% ../nbs/07_fden.ipynb #9a6a5848
+# %% ../nbs/07_fden.ipynb #f375ac10
+@torch.no_grad()
+def fit_scaler(self:FDEN,
+               z:Tensor,            # latents of the data FDEN will see, (…, D); a few thousand are plenty
+               eps:float=1e-6,      # floor for the standard deviation of constant units
+              ) -> FDEN:
+    "Set the per-unit mean and standard deviation FDEN standardises `z` with; returns the model."
+    z, _ = self._flat(z)
+    if z.shape[0] < 2: raise ValueError("fit_scaler needs at least 2 latents to estimate a spread")
+    self.z_mean.copy_(z.mean(0)); self.z_std.copy_(z.std(0).clamp_min(eps))
+    return self
+
+def _standardize(self:FDEN, z:Tensor) -> Tensor: return (z - self.z_mean) / self.z_std
+def _unstandardize(self:FDEN, z:Tensor) -> Tensor: return z * self.z_std + self.z_mean
+
+FDEN.fit_scaler, FDEN._standardize, FDEN._unstandardize = fit_scaler, _standardize, _unstandardize
+
+# %% ../nbs/07_fden.ipynb #70df0dcb
 def decompose(self:FDEN, z:Tensor) -> dict[str, Tensor]:
     "Split latents `z` (…, D) into named factors {name: (…, d)}."
     z, lead = self._flat(z)
-    return {n: f.view(*lead, -1) for n, f in self.decomposer(z).items()}
+    return {n: f.view(*lead, -1) for n, f in self.decomposer(self._standardize(z)).items()}
 
 def entangle(self:FDEN, factors:Mapping[str, Tensor]) -> Tensor:
     "Put named factors {name: (…, d)} back together into latents z̃ (…, D)."
     flat, lead = self._check_factors(factors)
-    return self.entangler(flat).view(*lead, self.cfg.z_dim)
+    return self._unstandardize(self.entangler(flat)).view(*lead, self.cfg.z_dim)
 
 def reconstruct(self:FDEN, z:Tensor) -> Tensor:
     "`entangle(decompose(z))`: z̃, which the frozen decoder should read like z."
@@ -378,7 +397,7 @@ def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 
 for _f in (decompose, entangle, reconstruct, _weights, mix, swap, decode, forward): setattr(FDEN, _f.__name__, _f)
 
-# %% ../nbs/07_fden.ipynb #c65ed777
+# %% ../nbs/07_fden.ipynb #4f15340b
 def losses(self:FDEN,
            z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
@@ -388,14 +407,15 @@ def losses(self:FDEN,
     "Every term of `L = α·L_R + β·L_C − γ·L_M` on one batch."
     c = self.cfg
     zf, lead = self._flat(z)
+    zf = self._standardize(zf)                                      # units of z on a common scale
     factors = self.decomposer(zf)                                   # {name: (n, d)}
-    z_tilde = self.entangler(factors)                               # (n, D)
+    z_tilde = self.entangler(factors)                               # (n, D), standardised
     L_R = F.mse_loss(z_tilde, zf)                                   # ‖z − z̃‖², mean over batch and units
     if x is not None and self.decoder is not None:
         if x.shape[0] != zf.shape[0] and x.shape[:len(lead)] != lead:
             raise ValueError(f"x has {x.shape[0]} samples for {zf.shape[0]} latents: pass one input per latent")
         x = x.reshape(zf.shape[0], *x.shape[len(lead):]) if x.shape[:len(lead)] == lead else x
-        x_tilde = self.decoder(z_tilde)
+        x_tilde = self.decoder(self._unstandardize(z_tilde))
         if x_tilde.shape != x.shape:
             raise ValueError(f"the decoder returns {tuple(x_tilde.shape)} but x has shape {tuple(x.shape)}")
         L_R = L_R + c.lam * F.mse_loss(x_tilde, x)                  # + λ‖x − dec(z̃)‖²
