@@ -29,31 +29,25 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 
-# The notebook a student would write: a stand-in backbone, an FDEN fitted for a moment, the slider.
+# The notebook a student would write, at toy size: glyphs of two alphabets, a small autoencoder trained for a
+# few seconds, a quick FDEN, the slider.
 CELLS = [
     """import torch, numpy as np
+torch.manual_seed(0); torch.set_num_threads(1)
+from fden_nb.glyphs import generate_glyphs
+from fden_nb.backbones import pretrained
+from fden_nb.episodes import EpisodeSampler, gather_episodes
 from fden_nb.core import FDEN
 from fden_nb.explorers import FactorSlider
-torch.manual_seed(0)
-class Tiny(torch.nn.Module):
-    "A stand-in backbone: linear encoder, small conv decoder, 32x32 grey images."
-    def __init__(self, z_dim=16):
-        super().__init__()
-        self.enc = torch.nn.Linear(32 * 32, z_dim)
-        self.dec = torch.nn.Sequential(torch.nn.Linear(z_dim, 32 * 8 * 8), torch.nn.Unflatten(1, (32, 8, 8)),
-                                       torch.nn.ConvTranspose2d(32, 16, 4, 2, 1), torch.nn.ReLU(),
-                                       torch.nn.ConvTranspose2d(16, 1, 4, 2, 1), torch.nn.Sigmoid())
-    def encode(self, x): return self.enc(x.flatten(1))
-    def decode(self, z): return self.dec(z)
-backbone = Tiny().eval()
-x = torch.rand(40, 1, 32, 32); y = np.repeat(np.arange(4), 10)
-model = FDEN.two_factor(z_dim=16, decoder=backbone, alignment=None)
-z = backbone.encode(x).detach()
-opt = torch.optim.Adam(model.parameters(), 3e-3)
-for _ in range(150):
-    loss = (model.reconstruct(z) - z).pow(2).mean(); opt.zero_grad(); loss.backward(); opt.step()
+glyphs = generate_glyphs(n_samples=6, alphabets=['Greek', 'Armenian'], progress=False)
+x, y, _ = glyphs.tensors()
+backbone = pretrained('ae', glyphs, width=8, z_dim=32, epochs=30, batch_size=32, progress=False)
+with torch.no_grad(): z = backbone.encode(x)
+model = FDEN.two_factor(32, decoder=backbone).fit_scaler(z)
+sampler = EpisodeSampler(y, 5, 1, 3, seed=0)
+for _ in range(100): model.training_step(gather_episodes(z, sampler.sample(8)), target=1)
 model.eval();""",
-    """fs = FactorSlider(model, x, z=z, labels=y, a=0, b=25)
+    """fs = FactorSlider(model, x, z=z, labels=y.numpy(), a=0, b=int(np.flatnonzero(y.numpy() == 7)[0]))
 fs""",
 ]
 
@@ -95,7 +89,11 @@ def test_factor_slider_in_browser():
     shots = Path(os.environ.get("FDEN_SCREENSHOT_DIR") or work / "screenshots"); shots.mkdir(parents=True, exist_ok=True)
     (work / "explorer.ipynb").write_text(json.dumps(_notebook()))
     port, token = _free_port(), secrets.token_hex(16)
+    labconfig = work / "config" / "labconfig"; labconfig.mkdir(parents=True)   # no "Jupyter news?" pop-up over the figure
+    (labconfig / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     env = {**os.environ, "FDEN_DATA_CACHE": str(work / "cache"), "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(work / "config"),
            "JUPYTERLAB_WORKSPACES_DIR": str(work / "workspaces"), "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
     env.pop("IN_TEST", None)
     log = open(work / "jupyterlab.log", "w")
