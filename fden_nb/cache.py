@@ -67,7 +67,12 @@ def temporary_cache():
             if old is None: os.environ.pop(ENV_VAR, None)
             else: os.environ[ENV_VAR] = old
 
-# %% ../nbs/00_cache.ipynb #4c4a0e2b
+# %% ../nbs/00_cache.ipynb #0c85d020
+def _umask() -> int:
+    "The process's umask (reading it means setting it, so it is set straight back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 @contextmanager
 def atomic_path(
     path:str|Path,  # the file to (re)write
@@ -80,6 +85,7 @@ def atomic_path(
     tmp = Path(tmp)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes the file private (0600); give it a normal file's mode
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
