@@ -397,7 +397,7 @@ def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 
 for _f in (decompose, entangle, reconstruct, _weights, mix, swap, decode, forward): setattr(FDEN, _f.__name__, _f)
 
-# %% ../nbs/07_fden.ipynb #4f15340b
+# %% ../nbs/07_fden.ipynb #61d5138a
 def losses(self:FDEN,
            z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
@@ -411,7 +411,10 @@ def losses(self:FDEN,
     factors = self.decomposer(zf)                                   # {name: (n, d)}
     z_tilde = self.entangler(factors)                               # (n, D), standardised
     L_R = F.mse_loss(z_tilde, zf)                                   # ‖z − z̃‖², mean over batch and units
-    if x is not None and self.decoder is not None:
+    if x is not None and self.decoder is None:
+        raise ValueError("x was given for the λ‖x − dec(z̃)‖² term, but this FDEN has no decoder: "
+                         "build it with FDEN(cfg, decoder=backbone), or leave x out")
+    if x is not None:
         if x.shape[0] != zf.shape[0] and x.shape[:len(lead)] != lead:
             raise ValueError(f"x has {x.shape[0]} samples for {zf.shape[0]} latents: pass one input per latent")
         x = x.reshape(zf.shape[0], *x.shape[len(lead):]) if x.shape[:len(lead)] == lead else x
