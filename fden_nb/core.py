@@ -397,7 +397,7 @@ def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 
 for _f in (decompose, entangle, reconstruct, _weights, mix, swap, decode, forward): setattr(FDEN, _f.__name__, _f)
 
-# %% ../nbs/07_fden.ipynb #61d5138a
+# %% ../nbs/07_fden.ipynb #448975de
 def losses(self:FDEN,
            z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
@@ -434,7 +434,10 @@ def losses(self:FDEN,
 
 def configure_optimizer(self:FDEN) -> torch.optim.Optimizer:
     "Adam over FDEN's own parameters with the configured learning rate and betas (the backbone is not among them)."
-    return torch.optim.Adam(self.parameters(), lr=self.cfg.lr, betas=self.cfg.betas)
+    params = list(self.parameters())
+    # the fused kernel updates all tensors at once (≈15% faster steps at small batches on a CPU, see 30_train)
+    fused = all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
+    return torch.optim.Adam(params, lr=self.cfg.lr, betas=self.cfg.betas, fused=fused)
 
 def training_step(self:FDEN,
                   z:Tensor, x:Tensor|None=None, target=None,
