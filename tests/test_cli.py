@@ -14,3 +14,81 @@ def test_fden_rejects_bad_flags():
     r = subprocess.run(["fden-nb", "smoke", "--n-way", "1"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "--n-way must be at least 2" in r.stderr
+
+
+# ---- quickstart / train / eval on the tiny configuration (hidden --tiny), in a throw-away data cache ----
+import json
+import os
+import time
+
+import pytest
+
+TINY = ["--tiny", "--no-progress"]
+REPORT_FILES = {"metrics.json", "results.md", "translation_grid.png", "tsne_factors.png", "rsa_matrix.png", "mi_curve.png"}
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory):
+    "The environment of a run whose data cache (FDEN_DATA_CACHE) is a fresh temporary folder."
+    from fden_nb.cache import ENV_VAR
+    return {**os.environ, ENV_VAR: str(tmp_path_factory.mktemp("data_cache"))}
+
+
+def fden(args, env, cwd=None, timeout=300):
+    return subprocess.run(["fden-nb", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def test_quickstart_writes_report_and_second_run_reuses_cache(cache_env, tmp_path):
+    t0 = time.perf_counter()
+    r = fden(["quickstart", *TINY], cache_env, cwd=tmp_path)          # default --out: ./fden_report
+    first = time.perf_counter() - t0
+    assert r.returncode == 0, r.stderr
+    report = tmp_path / "fden_report"
+    assert REPORT_FILES <= {f.name for f in report.iterdir()}
+    m = json.loads((report / "metrics.json").read_text())
+    for key in ("few_shot", "leakage", "reconstruction", "content_transfer", "rsa", "training", "timings_s"):
+        assert key in m, key
+    assert [row["setting"] for row in m["few_shot"]] == ["5-way 1-shot", "5-way 5-shot", "20-way 1-shot"]
+    for rep in ("ide", "sty", "z"): assert {"acc", "ci95"} <= set(m["few_shot"][0][rep])
+    assert 0 <= m["reconstruction"]["rel_z_error"] and "transfer" in m["content_transfer"]
+    for line in ("| 5-way 1-shot |", "f_ide", "f_sty", "raw z", "timings:", "[train]", "[evaluate]"):
+        assert line in r.stdout, line
+
+    t0 = time.perf_counter()
+    r2 = fden(["quickstart", *TINY, "--out", str(tmp_path / "again")], cache_env)
+    second = time.perf_counter() - t0
+    assert r2.returncode == 0, r2.stderr
+    assert "training complete" in r2.stdout and "Loaded ae-" in r2.stdout      # FDEN and backbone checkpoints reused
+    assert "epoch 1/" not in r2.stdout                                        # no backbone training
+    assert second < first, (first, second)
+
+
+def test_train_then_eval(cache_env, tmp_path):
+    r = fden(["train", *TINY, "--steps", "20", "--n-way", "4", "--seed", "1"], cache_env)
+    assert r.returncode == 0, r.stderr
+    ck = next(l for l in r.stdout.splitlines() if l.startswith("FDEN:")).split("checkpoint ")[-1]
+    r = fden(["eval", *TINY, "--checkpoint", ck, "--n-way", "10", "--k-shot", "2", "--out", str(tmp_path / "rep")], cache_env)
+    assert r.returncode == 0, r.stderr
+    assert "| 10-way 2-shot |" in r.stdout
+    assert (tmp_path / "rep" / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--data", "omniglot"], "available: glyphs"),
+    (["train", "--device", "cuda:7"], "cuda:7"),
+    (["eval", "--factors", "ide,sty,f0"], "two-factor"),
+    (["quickstart", "--steps", "0"], "--steps must be at least 1"),
+])
+def test_bad_requests_exit_2_with_one_line(cache_env, args, message):
+    r = fden(args, cache_env, timeout=120)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_too_many_ways_is_a_clear_error(cache_env):
+    assert fden(["train", *TINY], cache_env).returncode == 0           # the default checkpoint (loaded if the quickstart made it)
+    r = fden(["eval", *TINY, "--n-way", "500"], cache_env)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "lower n_way" in r.stderr and "Traceback" not in r.stderr
+    r = fden(["train", *TINY, "--n-way", "500"], cache_env)
+    assert r.returncode == 2 and "lower n_way" in r.stderr
