@@ -28,8 +28,8 @@ __all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'ch
            'device_of', 'backbone_modules', 'freeze', 'snapshot', 'changed_since', 'assert_unchanged', 'n_halvings',
            'ConvEncoder', 'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE', 'gaussian_kl', 'VAE',
            'JointDiscriminator', 'ALI', 'make_backbone', 'as_images', 'data_fingerprint', 'CheckpointMismatch',
-           'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'default_device', 'lr_factor',
-           'train_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
+           'config_diff', 'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'default_device',
+           'lr_factor', 'train_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
 
 # %% ../nbs/20_backbones.ipynb #18ef3b61
 @runtime_checkable
@@ -410,6 +410,14 @@ CHECKPOINT_VERSION = 1
 
 class CheckpointMismatch(ValueError): "A checkpoint made with another configuration or other data."
 
+def config_diff(
+    want:dict,   # the configuration asked for
+    got:dict,    # the configuration a checkpoint stores
+) -> dict:       # {field: (stored, requested)} for every requested field stored differently
+    "Compare two configurations as JSON would store them (tuples and lists alike)."
+    want, got = (json.loads(json.dumps(d, default=str)) for d in (want, got))
+    return {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+
 def checkpoint_path(cfg:BackboneConfig, data_fp:str) -> Path:
     "Where the checkpoint of `cfg` trained on data with fingerprint `data_fp` lives."
     return cache_dir('backbones')/f"{cfg.kind}-z{cfg.z_dim}-{cfg.size}px-{cfg.key()}-data{data_fp[:10]}.pt"
@@ -431,9 +439,7 @@ def load_checkpoint(
         raise CheckpointMismatch(f"{path} is not a fden_nb backbone checkpoint of version {CHECKPOINT_VERSION}; "
                                  "delete it to retrain.")
     if cfg is not None:
-        want = json.loads(json.dumps(dataclasses.asdict(cfg)))
-        got = json.loads(json.dumps(ck['config']))
-        diff = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+        diff = config_diff(dataclasses.asdict(cfg), ck['config'])
         if diff:
             raise CheckpointMismatch(f"{path} was trained with another configuration; (stored, requested): {diff}. "
                                      "It is not loaded: pass its configuration, or delete the file to retrain.")

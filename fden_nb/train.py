@@ -19,7 +19,7 @@ import torch
 from fastprogress.fastprogress import progress_bar
 from torch import Tensor
 
-from .backbones import CheckpointMismatch, data_fingerprint, default_device
+from .backbones import CheckpointMismatch, config_diff, data_fingerprint, default_device
 from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig
 from .episodes import EpisodeSampler, gather_episodes
@@ -138,8 +138,6 @@ def _fingerprint(z:Tensor, labels) -> str:
 # %% ../nbs/30_train.ipynb #a7a80b82
 CHECKPOINT_VERSION = 1
 
-def _plain(d:dict) -> dict: return json.loads(json.dumps(d, default=str))
-
 def checkpoint_key(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> str:
     "SHA-256 (hex) of everything that defines a training run."
     blob = json.dumps(dict(fden=dataclasses.asdict(fden_cfg), train=train_cfg.key(), data=data_fp), sort_keys=True, default=str)
@@ -164,8 +162,7 @@ def load_fden_checkpoint(
     for what, want, got in (("FDEN configuration", fden_cfg and dataclasses.asdict(fden_cfg), ck["fden_config"]),
                             ("training configuration", train_cfg and train_cfg.key(), ck["train_config"])):
         if want is None: continue
-        want, got = _plain(want), _plain(got)
-        diff = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+        diff = config_diff(want, got)
         if diff:
             raise CheckpointMismatch(f"{path} was made with another {what}; (stored, requested): {diff}. It is not loaded: "
                                      "use the configuration it was made with, or another checkpoint file.")
