@@ -18,21 +18,16 @@ import numpy as np
 import torch
 from fastprogress.fastprogress import progress_bar
 
-from .core import FDEN, FDENConfig, ProtoHead
+from .core import FDEN, FDENConfig
 from .toy import ToyLatents
 
 # %% auto #0
-__all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'few_shot_accuracy', 'smoke', 'CLIError', 'Sizes', 'Stopwatch',
-           'check_data', 'check_factors', 'check_device', 'Prepared', 'prepare', 'train_fden', 'load_trained',
-           'evaluate_fden', 'results_table', 'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure',
-           'write_report', 'main']
+__all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'smoke', 'CLIError', 'Sizes', 'Stopwatch', 'check_data',
+           'check_factors', 'check_device', 'Prepared', 'prepare', 'train_fden', 'load_trained', 'evaluate_fden',
+           'results_table', 'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #eba370d1
-@torch.no_grad()
-def few_shot_accuracy(f:torch.Tensor, k_shot:int) -> float:
-    "Nearest-prototype accuracy of episodes `f` (B, n_way, k_shot + n_query, d)."
-    return ProtoHead("f")({"f": f}, k_shot)[1].item()
-
 def smoke(
     steps:int=300,      # training steps (one batch of episodes each)
     z_dim:int=32,       # latent size of the toy latents
@@ -59,12 +54,14 @@ def smoke(
                 bar.comment = f"L_R {log['L_R']:.3f}  L_C {log['L_C']:.3f}  L_M {log['L_M']:.3f}  acc {log['acc']:.2f}"
     except KeyboardInterrupt: print(f"interrupted after {done} steps")
     secs = time.perf_counter() - t0
+    from fden_nb.metrics import episode_accuracy
     model.eval()
     z = toy.episodes(eval_episodes, n_way, k_shot + n_query, torch.Generator().manual_seed(seed + 1))
-    f = model.decompose(z)
+    with torch.no_grad(): f = model.decompose(z)
     return dict(steps=done, seconds=secs, final=log,
-                acc_ide=few_shot_accuracy(f["ide"], k_shot), acc_sty=few_shot_accuracy(f["sty"], k_shot),
-                acc_z=few_shot_accuracy(z, k_shot), chance=1 / n_way)
+                acc_ide=episode_accuracy(f["ide"], k_shot).mean().item(),
+                acc_sty=episode_accuracy(f["sty"], k_shot).mean().item(),
+                acc_z=episode_accuracy(z, k_shot).mean().item(), chance=1 / n_way)
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
