@@ -53,7 +53,8 @@ class FDENConfig:
     tc_mode:str = "all"                  # negatives: "all" (total correlation) or "one_vs_all" (000's text)
     mi_estimator:str = "smile"           # "dv" (the papers' MINE), "ema", "nwj", "smile", "infonce": see 04 for the choice
     mi_negatives:int|str = 1             # negatives per step: k shuffled copies of the batch, or "all" cyclic shifts (04)
-    grl_coeff:float = 1.0                # gradient reversal strength c
+    grl:bool = True                      # False: no reversal layer, the Decomposer follows −γ L_M too (ablation, 000 Fig. 7)
+    grl_coeff:float = 1.0                # gradient reversal strength c (0: the critic only watches — no factorizer, Fig. 8)
     clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
     # optimiser: Adam
     lr:float = 1e-4
@@ -149,7 +150,7 @@ class StatisticiansNetwork(nn.Module):
     def __init__(self, cfg:FDENConfig):
         super().__init__()
         self.mode, self.estimator, self.negatives = cfg.tc_mode, cfg.mi_estimator, cfg.mi_negatives
-        self.grl = GradientReversal(cfg.grl_coeff)
+        self.grl = GradientReversal(cfg.grl_coeff) if cfg.grl else nn.Identity()
         self.critic = ConcatCritic([cfg.d] * len(cfg.factor_names), cfg.stat_hidden, **cfg.mlp_kwargs)
 
     def forward(self, factors:Sequence[Tensor], generator:torch.Generator|None=None) -> Tensor:
@@ -443,6 +444,7 @@ def training_step(self:FDEN,
                   z:Tensor, x:Tensor|None=None, target=None,
                   opt:torch.optim.Optimizer|None=None,  # default: one made by `configure_optimizer`, kept on the model
                   generator:torch.Generator|None=None,
+                  grad_sync:Callable[[list[Tensor]], None]|None=None,  # averages gradients over processes in place (30_train)
                  ) -> dict[str, float]:                  # the losses of this step, as numbers
     "One step on `L = α L_R + β L_C − γ L_M` with gradient reversal and eq.-8 clipping of the Decomposer's L_M gradient."
     if opt is None:
@@ -452,14 +454,17 @@ def training_step(self:FDEN,
     out = self.losses(z, x, target, generator)
     c = self.cfg
     opt.zero_grad(set_to_none=True)
-    if c.clip is None: out["loss"].backward()
+    grads = lambda ps: [p.grad for p in ps if p.grad is not None]
+    if c.clip is None:
+        out["loss"].backward()
+        if grad_sync is not None: grad_sync(grads(self.parameters()))
     else:
         theta = [p for p in self.decomposer.parameters() if p.requires_grad]
-        xi = [p for p in self.statisticians.parameters() if p.requires_grad]
-        L_m = -c.gamma * out["L_M"]
-        g_m = torch.autograd.grad(L_m, theta, retain_graph=True, allow_unused=True)  # reversed by the GRL
-        L_m.backward(inputs=xi, retain_graph=True)                                   # the critic ascends on L_M
-        (c.alpha * out["L_R"] + c.beta * out["L_C"]).backward()                       # g_u, into everything else
+        (-c.gamma * out["L_M"]).backward(retain_graph=True)   # pass 1: the critic ascends on L_M; θ gets g_m (reversed)
+        g_m = [p.grad for p in theta]
+        for p in theta: p.grad = None
+        (c.alpha * out["L_R"] + c.beta * out["L_C"]).backward()  # pass 2: g_u, into everything but the critic
+        if grad_sync is not None: grad_sync([g for g in g_m if g is not None] + grads(self.parameters()))
         g_a = adaptive_clip([p.grad for p in theta], g_m, per_tensor=c.clip == "per_tensor")
         for p, ga in zip(theta, g_a):
             if ga is not None: p.grad = ga if p.grad is None else p.grad + ga
