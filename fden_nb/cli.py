@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from .core import FDEN, FDENConfig
 from .toy import ToyLatents
 
 # %% auto #0
-__all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'smoke', 'CLIError', 'Sizes', 'Stopwatch', 'check_data',
-           'check_factors', 'check_device', 'Prepared', 'prepare', 'train_fden', 'load_trained', 'evaluate_fden',
-           'results_table', 'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report',
-           'main']
+__all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'smoke', 'CLIError', 'Sizes', 'Stopwatch',
+           'check_data', 'check_factors', 'check_device', 'Prepared', 'prepare', 'train_fden', 'load_trained',
+           'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table', 'translation_grid_figure',
+           'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report', 'train_variant', 'ablation_row',
+           'mi_curves_figure', 'run_ablations', 'main']
 
 # %% ../nbs/90_cli.ipynb #eba370d1
 def smoke(
@@ -91,6 +93,7 @@ class Sizes:
     n_episodes:int = 1_000                          # few-shot episodes per setting (the papers: 1,000)
     n_query:int|None = 15                           # queries per class in evaluation (None: what the smallest class allows)
     n_pairs:int = 500                               # content-transfer pairs
+    dependence_steps:int = 300                      # steps of the fresh critic of the held-out I(f_ide; f_sty)
     tsne_classes:int = 12                           # classes shown in the t-SNE figure …
     tsne_per_class:int = 20                         # … with this many samples each
 
@@ -98,7 +101,7 @@ class Sizes:
     def tiny(cls) -> Sizes:
         return cls(glyphs=dict(n_samples=6, alphabets=["Greek", "Armenian"]),
                    backbone=dict(width=8, z_dim=32, epochs=30, batch_size=32), latents="tiny-glyphs",
-                   steps=50, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6)
+                   steps=50, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6, dependence_steps=20)
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
@@ -169,6 +172,8 @@ def train_fden(
     n_way:int=5, k_shot:int=1, n_query:int=3,   # training episodes
     steps:int|None=None,                        # None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
+    stage:str="train",                          # the stopwatch's name for this stage
+    **overrides,                                # `FDENConfig` fields (the ablations: `grl`, `grl_coeff`, `gamma`)
 ):                                              # the Trainer, its model trained (or loaded) and in eval mode
     "Stage train: FDEN.two_factor on the background latents, checkpointed; an existing checkpoint is loaded and continued."
     from fden_nb.train import Trainer, TrainConfig
@@ -176,8 +181,8 @@ def train_fden(
                       eval_every=sizes.eval_every, device=str(device))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
-        model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone)
-    with clock("train"):
+        model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
+    with clock(stage):
         tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=prep.lat_ev, progress=progress)
         tr.fit()
     return tr
@@ -237,7 +242,34 @@ def evaluate_fden(
         x = torch.from_numpy(ev.images[:, None].astype(np.float32) / 255)
         out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), x)
         out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone)
+        out["dependence"] = factor_dependence(reps, lat.labels, sizes.dependence_steps, seed)
+        out["disentanglement"] = disentanglement_scores(reps, ev.styles)
     out["reps"] = reps
+    return out
+
+def factor_dependence(
+    reps:dict,                  # {'ide': (N, d), 'sty': (N, d), …} of the evaluation samples
+    labels,                     # (N,) classes: the critic trains on half of every class, is read on the other half
+    steps:int=300,              # critic steps (SMILE, all cyclic shifts of a batch of 64 as negatives; 04)
+    seed:int=0,
+) -> dict:                      # {'ide_sty': nats, 'steps': steps}
+    "Held-out I(f_ide; f_sty) by a freshly trained critic: trained on half of every class, read on the other half."
+    from fden_nb.metrics import heldout_dependence, stratified_split
+    tr, te = stratified_split(torch.as_tensor(np.asarray(labels)).long(), 0.5, seed)
+    f_i, f_s = reps["ide"].float(), reps["sty"].float()
+    return dict(ide_sty=heldout_dependence([f_i[tr], f_s[tr]], [f_i[te], f_s[te]], steps=steps, seed=seed), steps=steps)
+
+def disentanglement_scores(
+    reps:dict,                  # {name: (N, d)} factor codes of the evaluation samples
+    styles,                     # (N, 9) glyph styles (`Glyphs.styles`)
+) -> dict:                      # {rep: {mig, sap, mig_per_factor}}
+    "MIG and SAP (disentanglement_lib's definitions, 31_metrics) of every representation against the glyph style factors."
+    from fden_nb.metrics import mig, sap, style_targets
+    t = style_targets(styles)
+    out = {}
+    for name, f in reps.items():
+        m, s = mig(f, t), sap(f, {k: v.float() for k, v in t.items()})
+        out[name] = dict(mig=m["mig"], sap=s["sap"], mig_per_factor=m["per_factor"])
     return out
 
 def results_table(m:dict) -> str:
@@ -260,6 +292,11 @@ def results_table(m:dict) -> str:
     ct = m["content_transfer"]
     lines.append("content transfer MSE vs true rendering: "
                  + ", ".join(f"{k} {v['mse']:.4f}" for k, v in ct.items()) + "  (transfer should beat keep_A and return_B)")
+    if "dependence" in m:
+        lines.append(f"dependence: held-out I(f_ide; f_sty) = {m['dependence']['ide_sty']:.3f} nats (fresh critic, SMILE, all shifts)")
+    if "disentanglement" in m:
+        lines.append("disentanglement vs glyph styles (MIG / SAP): " + ", ".join(
+            f"{REP_NAMES.get(n, n)} {d['mig']:.3f} / {d['sap']:.3f}" for n, d in m["disentanglement"].items()))
     return "\n".join(lines)
 
 # %% ../nbs/90_cli.ipynb #209b7edc
@@ -362,6 +399,88 @@ def write_report(
     (out / "metrics.json").write_text(json.dumps(_plain(doc), indent=1))
     return out
 
+# %% ../nbs/90_cli.ipynb #7c895166
+ABLATIONS = {                                   # name → `FDENConfig` overrides
+    "FDEN": {},
+    "no factorizer": dict(grl_coeff=0.0),       # Fig. 8: the critic only watches; no L_M gradient reaches the Decomposer
+    "no GRL": dict(grl=False),                  # Fig. 7: −γ L_M for the first half of the steps, then +γ L_M
+}
+
+def train_variant(
+    prep:Prepared, sizes:Sizes, clock:Stopwatch,
+    name:str="FDEN",            # a key of `ABLATIONS`
+    steps:int|None=None,        # all steps (both phases of "no GRL"); None: `sizes.steps`
+    seed:int=0, device:str="auto", progress:bool=True,
+) -> tuple:                     # (model in eval mode, history with steps counted from the start)
+    "Train one variant of `ABLATIONS` on the background latents (checkpointed like `train_fden`)."
+    from fden_nb.train import Trainer, TrainConfig
+    if name not in ABLATIONS: raise CLIError(f"unknown ablation {name!r}; choose from {', '.join(ABLATIONS)}")
+    steps = steps or sizes.steps
+    kw = dict(steps=steps, seed=seed, device=device, progress=progress, stage=f"train {name}")
+    if name != "no GRL":
+        tr = train_fden(prep, sizes, clock, **kw, **ABLATIONS[name])
+        return tr.model, tr.history
+    switch = steps // 2
+    tr1 = train_fden(prep, sizes, clock, **{**kw, "steps": switch, "stage": "train no GRL (−L_M)"}, **ABLATIONS[name])
+    cfg = dataclasses.replace(tr1.model.cfg, gamma=-tr1.model.cfg.gamma)        # phase 2: +γ L_M
+    model = FDEN(cfg, decoder=prep.backbone)
+    model.load_state_dict(tr1.model.state_dict())
+    # the phase-2 checkpoint is keyed by its own configuration *and* by the phase-1 file it starts from
+    path = tr1.path.with_name(f"{tr1.path.stem}-then-plus-LM-{steps - switch}.pt")
+    cfg2 = TrainConfig(steps=steps - switch, seed=seed + 1, eval_every=sizes.eval_every, device=str(device))
+    with clock("train no GRL (+L_M)"):
+        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=prep.lat_ev, checkpoint=path, progress=progress, verbose=progress)
+        tr2.fit()
+    return tr2.model, tr1.history + [{**r, "step": r["step"] + switch} for r in tr2.history]
+
+def ablation_row(name:str, m:dict) -> dict:
+    "One line of the ablation table from `evaluate_fden`'s metrics."
+    fs = m["few_shot"][0]
+    leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
+    ct = m["content_transfer"]
+    return {"variant": name, **{f"{fs['setting']} {REP_NAMES[n]}": f"{fs[n]['acc']:.1f} ± {fs[n]['ci95']:.1f}" for n in REP_NAMES},
+            "class from f_sty %": f"{100 * leak['class', 'sty']['acc']:.1f}",
+            "I(f_ide; f_sty) nats": f"{m['dependence']['ide_sty']:.3f}",
+            "‖z−z̃‖/‖z‖ %": f"{100 * m['reconstruction']['rel_z_error']:.1f}",
+            "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}"}
+
+def mi_curves_figure(histories:dict, switch:int|None=None):
+    "Fig. 7 of paper 000, here: the training estimate L_M of every variant over the steps, and the held-out accuracy."
+    plt = _plt()
+    fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.2))
+    for name, h in histories.items():
+        axs[0].plot([r["step"] for r in h], [r["L_M"] for r in h], label=name)
+        val = [(r["step"], r["val_acc"]) for r in h if "val_acc" in r]
+        if val: axs[1].plot(*zip(*val), "o-", label=name)
+    if switch: axs[0].axvline(switch, color="k", ls=":", lw=.8)
+    axs[0].set_title("L_M during training (the critic's estimate)"); axs[0].set_xlabel("step")
+    axs[1].set_title("held-out episode accuracy"); axs[1].set_xlabel("step"); axs[1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+def run_ablations(
+    prep:Prepared, sizes:Sizes, clock:Stopwatch,
+    names=tuple(ABLATIONS),     # which variants
+    steps:int|None=None, seed:int=0, device:str="auto", progress:bool=True,
+    out:str|Path|None=None,     # write ablations.md, ablations.json and ablation_curves.png here
+) -> dict:                      # {'rows': table rows, 'metrics': {name: metrics}, 'histories': {name: history}}
+    "Train and evaluate every variant (5-way 1-shot and the quickstart's other metrics); the table and Fig. 7."
+    rows, metrics, histories = [], {}, {}
+    for name in names:
+        model, histories[name] = train_variant(prep, sizes, clock, name, steps, seed, device, progress)
+        m = evaluate_fden(model, prep, sizes, clock, settings=((5, 1),), seed=seed)
+        m.pop("reps"); metrics[name] = m
+        rows.append(ablation_row(name, m))
+    res = dict(rows=rows, metrics=metrics, histories=histories)
+    if out is not None:
+        from fden_nb.metrics import format_table
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        (out / "ablations.md").write_text(format_table(rows) + "\n")
+        (out / "ablations.json").write_text(json.dumps(_plain(res), indent=1))
+        fig = mi_curves_figure(histories, (steps or sizes.steps) // 2 if "no GRL" in names else None)
+        fig.savefig(out / "ablation_curves.png", dpi=110); _plt().close(fig)
+    return res
+
 # %% ../nbs/90_cli.ipynb #8aa4b255
 def _add_common(s:argparse.ArgumentParser, evaluation:bool=False):
     s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}")
@@ -401,6 +520,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="evaluate a trained FDEN on the unseen evaluation classes")
     _add_common(e, evaluation=True)
     e.add_argument("--out", default=None, help="also write a report folder here")
+    b = sub.add_parser("ablate", help="train and evaluate FDEN without the factorizer and without the GRL (000, Figs. 7-8)")
+    _add_common(b)
+    b.add_argument("--out", default="fden_report", help="folder for ablations.md, ablations.json, ablation_curves.png")
     return p
 
 def _check_flags(p, a):
@@ -421,15 +543,20 @@ def _run(a) -> int:
     sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, {torch.get_num_threads()} thread(s)")
     prep = prepare(sizes, dev, clock, progress)
-    if a.command == "eval":
+    if a.command == "ablate":
+        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, out=a.out)
+        from fden_nb.metrics import format_table
+        print(format_table(res["rows"]))
+        print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
+    elif a.command == "eval":
         tr = load_trained(prep, a.checkpoint, dev, a.seed)
         settings = PAPER_SETTINGS if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
         n_query = 15 if a.n_query is None and not a.tiny else a.n_query if a.n_query is not None else -1
     else:
         tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress)
         settings, n_query = PAPER_SETTINGS, -1
-    _print_training(tr)
-    if a.command != "train":
+    if a.command != "ablate": _print_training(tr)
+    if a.command not in ("train", "ablate"):
         m = evaluate_fden(tr.model, prep, sizes, clock, settings, n_query, a.seed)
         print(results_table(m))
         if a.out:
