@@ -423,7 +423,10 @@ def losses(self:FDEN,
         if x_tilde.shape != x.shape:
             raise ValueError(f"the decoder returns {tuple(x_tilde.shape)} but x has shape {tuple(x.shape)}")
         L_R = L_R + c.lam * F.mse_loss(x_tilde, x)                  # + λ‖x − dec(z̃)‖²
-    L_M = self.statisticians([factors[n] for n in self.factor_names], generator)
+    fs = [factors[n] for n in self.factor_names]
+    gather = getattr(self, "factor_gather", None)              # set by 30_train's Trainer across processes:
+    if gather is not None and self.training: fs = gather(fs)   # every process's factors, so L_M sees the global batch
+    L_M = self.statisticians(fs, generator)
     L_C = acc = torch.zeros((), device=zf.device)
     if self.align is not None:
         if target is None: raise ValueError(f"alignment {c.alignment!r} needs a target: "
