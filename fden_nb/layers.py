@@ -6,17 +6,49 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['mlp']
+__all__ = ['random_bytes', 'Dropout', 'mlp']
+
+# %% ../nbs/01_layers.ipynb #d365f277
+def random_bytes(
+    n:int,                                # how many bytes
+    device:torch.device|str|None=None,
+) -> Tensor:                              # (n,) uint8, independent and uniform on 0…255
+    "Random bytes from torch's global generator, 8 from every 64-bit draw."
+    words = torch.empty((n + 7) // 8, dtype=torch.int64, device=device).random_(-2**63, None)  # the full 64-bit range
+    return words.view(torch.uint8)[:n]
+
+class Dropout(nn.Dropout):
+    """Inverted dropout `y = x·m/q'`, `m ~ Bernoulli(q')`, with CPU masks made from random bytes.
+    `q' = t/256`, `t = round(256·(1 − p))`, is the realised keep probability, so E[y] = x exactly."""
+    def __init__(self, p:float=0.2):      # drop probability, 0 ≤ p < 1 (realised: a multiple of 1/256)
+        if not 0 <= p < 1: raise ValueError(f"dropout probability must be in [0, 1), got {p}")
+        super().__init__(p)
+        self.threshold = max(1, round(256 * (1 - p)))  # t: a unit is kept when its byte is below t
+        self.scale = 256 / self.threshold              # 1/q', exact for the realised keep probability
+
+    @property
+    def realised_p(self) -> float: return 1 - self.threshold / 256
+
+    def forward(self, x:Tensor) -> Tensor:
+        if not self.training or self.threshold == 256: return x
+        if x.device.type != "cpu" or torch.compiler.is_compiling():   # fused kernels there
+            return F.dropout(x, self.p, True)
+        b = random_bytes(x.numel(), x.device).view(x.shape)
+        k = b.to(x.dtype).lt_(self.threshold).mul_(self.scale)   # m/q': 1/q' where b < t, else 0
+        return x * k
+
+    def extra_repr(self) -> str: return f"p={self.p} (realised {self.realised_p:.4f})"
 
 # %% ../nbs/01_layers.ipynb #d941d89f
 def mlp(
     d_in:int,                      # input width
     hidden:tuple[int, ...],        # widths of the hidden layers (may be empty: one linear map)
     d_out:int,                     # output width
-    dropout:float=0.2,             # dropout after every hidden layer (Table 2: 0.2)
+    dropout:float=0.2,             # dropout after every hidden layer (Table 2: 0.2), see `Dropout`
     leak:float=0.01,               # LeakyReLU negative slope (Table 2: 0.01)
     batchnorm:bool=True,           # BatchNorm after the first hidden layer (Table 2: yes)
     init_std:float|None=0.001,     # truncated-normal σ for weights (Table 2: 0.001); None keeps PyTorch's default
@@ -30,7 +62,7 @@ def mlp(
         layers.append(nn.Linear(width, h))
         if i == 0 and batchnorm: layers.append(nn.BatchNorm1d(h))
         layers.append(nn.LeakyReLU(leak))
-        if dropout > 0: layers.append(nn.Dropout(dropout))
+        if dropout > 0: layers.append(Dropout(dropout))
         width = h
     layers.append(nn.Linear(width, d_out))
     net = nn.Sequential(*layers)
