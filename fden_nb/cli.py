@@ -24,10 +24,10 @@ from .toy import ToyLatents
 
 # %% auto #0
 __all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'smoke', 'CLIError', 'Sizes', 'Stopwatch',
-           'check_data', 'check_factors', 'check_device', 'Prepared', 'prepare', 'train_fden', 'load_trained',
-           'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table', 'translation_grid_figure',
-           'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report', 'train_variant', 'ablation_row',
-           'mi_curves_figure', 'run_ablations', 'main']
+           'check_data', 'check_factors', 'check_device', 'Prepared', 'prepare', 'train_config', 'train_fden',
+           'load_trained', 'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table',
+           'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report', 'train_variant',
+           'ablation_row', 'mi_curves_figure', 'run_ablations', 'main']
 
 # %% ../nbs/90_cli.ipynb #eba370d1
 def smoke(
@@ -89,6 +89,8 @@ class Sizes:
     backbone:dict = field(default_factory=dict)     # `BackboneConfig` overrides of `pretrained('ae', ...)`
     latents:str = "glyphs"                          # prefix of the cached latents' names
     steps:int = 1_500                               # FDEN steps (`TrainConfig`'s CPU preset)
+    n_way:int = 20                                  # classes per training episode (more than the 5 tested on, as ProtoNets do)
+    batch_latents:int = 320                         # latents per step: episodes per step = this / (n_way·(k_shot + n_query))
     eval_every:int = 250                            # held-out losses every this many steps
     n_episodes:int = 1_000                          # few-shot episodes per setting (the papers: 1,000)
     n_query:int|None = 15                           # queries per class in evaluation (None: what the smallest class allows)
@@ -101,7 +103,7 @@ class Sizes:
     def tiny(cls) -> Sizes:
         return cls(glyphs=dict(n_samples=6, alphabets=["Greek", "Armenian"]),
                    backbone=dict(width=8, z_dim=32, epochs=30, batch_size=32), latents="tiny-glyphs",
-                   steps=50, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6, dependence_steps=20)
+                   steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6, dependence_steps=20)
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
@@ -167,18 +169,30 @@ def prepare(
     return Prepared(bg, ev, backbone, lat_bg, lat_ev)
 
 # %% ../nbs/90_cli.ipynb #27be53c5
+def train_config(
+    sizes:Sizes,
+    n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
+    steps:int|None=None,                        # None: `sizes.steps`
+    seed:int=0, device:str="auto",
+):
+    "The pipeline's `TrainConfig`: as many episodes a step as fit in `sizes.batch_latents` latents."
+    from fden_nb.train import TrainConfig
+    n_way = n_way or sizes.n_way
+    episodes = max(1, round(sizes.batch_latents / (n_way * (k_shot + n_query))))
+    return TrainConfig(n_way=n_way, k_shot=k_shot, n_query=n_query, batch_episodes=episodes, steps=steps or sizes.steps,
+                       seed=seed, eval_every=sizes.eval_every, device=str(device))
+
 def train_fden(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
-    n_way:int=5, k_shot:int=1, n_query:int=3,   # training episodes
+    n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
     steps:int|None=None,                        # None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
     stage:str="train",                          # the stopwatch's name for this stage
     **overrides,                                # `FDENConfig` fields (the ablations: `grl`, `grl_coeff`, `gamma`)
 ):                                              # the Trainer, its model trained (or loaded) and in eval mode
     "Stage train: FDEN.two_factor on the background latents, checkpointed; an existing checkpoint is loaded and continued."
-    from fden_nb.train import Trainer, TrainConfig
-    cfg = TrainConfig(n_way=n_way, k_shot=k_shot, n_query=n_query, steps=steps or sizes.steps, seed=seed,
-                      eval_every=sizes.eval_every, device=str(device))
+    from fden_nb.train import Trainer
+    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
@@ -191,12 +205,14 @@ def load_trained(
     prep:Prepared,
     path:str|Path|None=None,    # a checkpoint from `fden-nb train`; None: the one its default flags make
     device:str="auto", seed:int=0,
+    sizes:Sizes|None=None,      # the sizes it was trained with (default `Sizes()`)
 ):                              # the Trainer, its model loaded and in eval mode
     "Load a trained FDEN for these latents through `Trainer` (which checks configurations and latents)."
     from fden_nb.train import Trainer, TrainConfig, load_fden_checkpoint
     if path is None:
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone)
-        tr = Trainer(model, prep.lat_bg, cfg=TrainConfig(seed=seed, device=str(device)), progress=False, verbose=False)
+        cfg = train_config(sizes or Sizes(), seed=seed, device=device)
+        tr = Trainer(model, prep.lat_bg, cfg=cfg, progress=False, verbose=False)
         if tr.step == 0:
             raise CLIError(f"no trained FDEN for these latents (looked for {tr.path}); run `fden-nb train` first, "
                            "or pass --checkpoint with the file it printed")
@@ -413,7 +429,7 @@ def train_variant(
     seed:int=0, device:str="auto", progress:bool=True,
 ) -> tuple:                     # (model in eval mode, history with steps counted from the start)
     "Train one variant of `ABLATIONS` on the background latents (checkpointed like `train_fden`)."
-    from fden_nb.train import Trainer, TrainConfig
+    from fden_nb.train import Trainer
     if name not in ABLATIONS: raise CLIError(f"unknown ablation {name!r}; choose from {', '.join(ABLATIONS)}")
     steps = steps or sizes.steps
     kw = dict(steps=steps, seed=seed, device=device, progress=progress, stage=f"train {name}")
@@ -427,7 +443,7 @@ def train_variant(
     model.load_state_dict(tr1.model.state_dict())
     # the phase-2 checkpoint is keyed by its own configuration *and* by the phase-1 file it starts from
     path = tr1.path.with_name(f"{tr1.path.stem}-then-plus-LM-{steps - switch}.pt")
-    cfg2 = TrainConfig(steps=steps - switch, seed=seed + 1, eval_every=sizes.eval_every, device=str(device))
+    cfg2 = train_config(sizes, steps=steps - switch, seed=seed + 1, device=device)
     with clock("train no GRL (+L_M)"):
         tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=prep.lat_ev, checkpoint=path, progress=progress, verbose=progress)
         tr2.fit()
@@ -491,7 +507,7 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False):
         s.add_argument("--n-query", type=int, default=None, help="evaluation queries per class (default 15)")
         s.add_argument("--checkpoint", default=None, help="FDEN checkpoint from `fden-nb train` (default: its default flags')")
     else:
-        s.add_argument("--n-way", type=int, default=5, help="training classes per episode")
+        s.add_argument("--n-way", type=int, default=None, help="training classes per episode (default 20)")
         s.add_argument("--k-shot", type=int, default=1, help="training support samples per class")
         s.add_argument("--n-query", type=int, default=3, help="training queries per class")
     s.add_argument("--steps", type=int, default=None, help="FDEN training steps (default 1500)")
@@ -549,7 +565,7 @@ def _run(a) -> int:
         print(format_table(res["rows"]))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "eval":
-        tr = load_trained(prep, a.checkpoint, dev, a.seed)
+        tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
         settings = PAPER_SETTINGS if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
         n_query = 15 if a.n_query is None and not a.tiny else a.n_query if a.n_query is not None else -1
     else:
