@@ -206,6 +206,10 @@ def make_estimator(
 def _default_estimators() -> nn.ModuleDict:
     return nn.ModuleDict({k: cls() for k, cls in ESTIMATORS.items()})
 
+def _at_least_f32(t:Tensor) -> Tensor:
+    # under bf16 autocast, a bound taken in bf16 puts L_M ~1e-3 nats off float32's; on float32 scores, ~2e-7
+    return t.to(torch.promote_types(t.dtype, torch.float32))   # bf16/fp16 → float32; float32, float64 unchanged
+
 def _scores(critic, cols:list[Tensor], n:int) -> Tensor:
     t = critic(*cols)
     if not isinstance(t, Tensor): raise TypeError(f"the critic must return a tensor of scores, got {type(t).__name__}")
@@ -213,7 +217,7 @@ def _scores(critic, cols:list[Tensor], n:int) -> Tensor:
     if t.shape != (n,):
         raise ValueError(f"the critic returned scores of shape {tuple(t.shape)} for {n} samples; it must return one "
                          f"score per sample, shape ({n},) or ({n}, 1)")
-    return t
+    return _at_least_f32(t)
 
 def pair_scores(
     critic,                   # a critic taking factors (B, d_i) and returning (B,) scores
@@ -221,7 +225,7 @@ def pair_scores(
     i:int=1,                  # the factor paired against the rest
 ) -> Tensor:                  # S[a, b] = T(rest of sample a, factor i of sample b), (B, B)
     "All B² pairings of factor `i` with the other factors; the diagonal holds the joint samples."
-    if hasattr(critic, "pair_scores") and len(factors) == 2 and i == 1: return critic.pair_scores(*factors)
+    if hasattr(critic, "pair_scores") and len(factors) == 2 and i == 1: return _at_least_f32(critic.pair_scores(*factors))
     B = factors[0].shape[0]
     rows = torch.arange(B, device=factors[0].device).repeat_interleave(B)   # a: the anchor (rest)
     cols = torch.arange(B, device=factors[0].device).repeat(B)              # b: whose factor i

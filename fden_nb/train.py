@@ -5,17 +5,15 @@
 # %% ../nbs/30_train.ipynb #192c58c1
 from __future__ import annotations
 
-import atexit
 import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import torch
@@ -23,18 +21,18 @@ import torch.distributed as dist
 from fastprogress.fastprogress import progress_bar
 from torch import Tensor, nn
 
-from .backbones import CheckpointMismatch, as_images, config_diff, data_fingerprint, default_device
+from .backbones import CheckpointMismatch, as_images, config_diff, data_fingerprint
 from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig, frozen
+from .distributed import all_reduce_mean_, distributed_setup, gather_factors, local_share
+from .distributed import resolve_device, restore_batchnorm, swap_batchnorm   # resolve_device: also fden_nb.train's, for its users
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
-           'resolve_device', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'DistInfo',
-           'distributed_setup', 'local_share', 'all_reduce_mean_', 'GatherRows', 'gather_factors', 'AllReduceSum',
-           'DistBatchNorm', 'swap_batchnorm', 'restore_batchnorm', 'Trainer', 'evaluate', 'state_dict', 'save',
-           'load_state_dict', 'fit']
+           'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Trainer', 'evaluate',
+           'state_dict', 'save', 'load_state_dict', 'fit']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # paper 001, §5: one epoch is 10,000 episodes
@@ -56,7 +54,8 @@ class TrainConfig:
     eval_episodes:int = 64          # how many held-out episodes (drawn once, always the same)
     checkpoint_every:int = 250      # write a checkpoint every this many steps, and at the end (0: only at the end)
     device:str = "auto"             # 'auto' (CUDA when present, else CPU), 'cpu', 'cuda', 'cuda:1', …
-    amp:str|None = "bf16"           # autocast dtype on CUDA: 'bf16' or None (float32); the CPU always runs float32
+    amp:str|None = "bf16"           # autocast dtype on CUDA: 'bf16' or None (float32); the CPU runs float32 unless cpu_amp
+    cpu_amp:bool = False            # opt-in: bf16 autocast on the CPU too (needs amp='bf16' and a CPU with bf16); keys the checkpoint
 
     def __post_init__(self):
         for f in ("n_way", "k_shot", "batch_episodes", "steps", "log_every", "eval_episodes"):
@@ -71,6 +70,10 @@ class TrainConfig:
             raise ValueError("amp='fp16' needs loss scaling (a GradScaler) inside FDEN.training_step, which it does not do; "
                              "use amp='bf16' (same speed on recent GPUs, no scaling needed) or amp=None.")
         if self.amp not in ("bf16", None): raise ValueError(f"amp must be 'bf16' or None, got {self.amp!r}")
+        if not isinstance(self.cpu_amp, bool): raise TypeError(f"cpu_amp must be True or False, got {self.cpu_amp!r}")
+        if self.cpu_amp and self.amp != "bf16":
+            raise ValueError(f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; use amp='bf16' with it, "
+                             "or cpu_amp=False for float32.")
         if not isinstance(self.device, (str, torch.device)):
             raise TypeError(f"device must be a string such as 'auto', 'cpu' or 'cuda:0', got {type(self.device).__name__}")
 
@@ -79,7 +82,9 @@ class TrainConfig:
 
     def key(self) -> dict:
         "The fields that change what is computed: they key the checkpoint."
-        return {f: getattr(self, f) for f in ("n_way", "k_shot", "n_query", "batch_episodes", "batch_size", "seed")}
+        key = {f: getattr(self, f) for f in ("n_way", "k_shot", "n_query", "batch_episodes", "batch_size", "seed")}
+        if self.cpu_amp: key["cpu_amp"] = True      # bf16 on the CPU computes other numbers; off, the key is as before
+        return key
 
     @classmethod
     def paper(cls, **kwargs) -> TrainConfig:
@@ -89,25 +94,11 @@ class TrainConfig:
                       eval_every=epoch, checkpoint_every=epoch)
         return cls(**{**preset, **kwargs})
 
-# %% ../nbs/30_train.ipynb #0ead8ab0
-def resolve_device(
-    device:str|torch.device="auto",   # 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'
-) -> torch.device:
-    "The torch device for a device name; raises when it does not exist on this machine."
-    if device is None or device == "auto": return default_device()
-    try: dev = torch.device(device)
-    except (RuntimeError, TypeError) as e:
-        raise ValueError(f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'cuda:N' ({e})") from None
-    if dev.type == "cuda":
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0:
-            raise ValueError(f"device {device!r} was asked for, but this PyTorch sees no CUDA GPU (torch {torch.__version__}, "
-                             f"CUDA build {torch.version.cuda}); use device='auto' or 'cpu'.")
-        if dev.index is not None and dev.index >= n:
-            raise ValueError(f"device {device!r} does not exist: this machine has {n} CUDA GPU(s), 'cuda:0'…'cuda:{n - 1}'.")
-    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r} was asked for, but MPS is not available here; use device='auto' or 'cpu'.")
-    return dev
+# %% ../nbs/30_train.ipynb #755e0e0d
+def cpu_bf16_supported() -> bool:
+    "Whether this CPU and PyTorch build compute in bf16 (oneDNN's check; on x86, AVX512 or newer — fast with AVX512-BF16/AMX)."
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False      # a build without oneDNN
 
 # %% ../nbs/30_train.ipynb #be8caa84
 def _as_long(y, n:int, what:str) -> Tensor:
@@ -177,163 +168,6 @@ def load_fden_checkpoint(
                                  f"{data_fp[:10]}…). It is not loaded: pass the latents it was trained on, or another file.")
     return ck
 
-# %% ../nbs/30_train.ipynb #0fa9f9bb
-@dataclass
-class DistInfo:
-    "Where this process stands: its rank, the number of processes, its device. A plain run is rank 0 of 1."
-    rank:int = 0
-    world:int = 1
-    device:torch.device = dataclasses.field(default_factory=lambda: torch.device("cpu"))
-    @property
-    def active(self) -> bool: return self.world > 1     # several processes share each batch
-    @property
-    def main(self) -> bool: return self.rank == 0       # the process that writes, prints and shows progress
-
-def _destroy_group():
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
-
-def distributed_setup(
-    device:str|torch.device="auto",  # the trainer's device; under torchrun a GPU becomes cuda:LOCAL_RANK
-) -> DistInfo:
-    "Detect a multi-process launch (`WORLD_SIZE` > 1, or an open process group), join it (gloo/NCCL), pick the device."
-    env_world = int(os.environ.get("WORLD_SIZE") or 1)
-    live = dist.is_available() and dist.is_initialized()
-    if not live and env_world <= 1: return DistInfo(device=resolve_device(device))
-    if not dist.is_available():
-        raise RuntimeError(f"WORLD_SIZE={env_world} asks for several processes, but this PyTorch has no torch.distributed; "
-                           "run one process (unset WORLD_SIZE) or install a build with distributed support.")
-    if live and dist.get_world_size() == 1: return DistInfo(device=resolve_device(device))
-    local = int(os.environ.get("LOCAL_RANK") or 0)
-    dev = resolve_device(device)
-    if dev.type == "cuda":
-        named = None if device in (None, "auto") else torch.device(device)
-        if named is not None and named.index is not None and named.index != local:
-            raise ValueError(f"device {str(device)!r} was asked for, but with several processes each one uses its own GPU, "
-                             f"cuda:LOCAL_RANK (this process has LOCAL_RANK={local}); pass device='auto' or 'cuda'.")
-        n = torch.cuda.device_count()
-        if local >= n:
-            raise ValueError(f"LOCAL_RANK={local} has no GPU of its own: this machine has {n}. Launch at most {n} "
-                             f"processes per machine (torchrun --nproc_per_node {n}), or train on the CPU (device='cpu').")
-        dev = torch.device("cuda", local)
-        torch.cuda.set_device(dev)
-    if not live:
-        missing = [k for k in ("RANK", "MASTER_ADDR", "MASTER_PORT") if k not in os.environ]
-        if missing:
-            raise RuntimeError(f"WORLD_SIZE={env_world} says this is one of several processes, but {', '.join(missing)} "
-                               "is not set. Launch with `torchrun --nproc_per_node N script.py`, which sets them, "
-                               "or unset WORLD_SIZE for one process.")
-        dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
-        atexit.register(_destroy_group)
-    elif dist.get_backend() == "nccl" and dev.type != "cuda":
-        raise ValueError(f"the process group uses NCCL, which moves only CUDA tensors, but the trainer's device is {dev}; "
-                         "use device='auto' or 'cuda', or open the group with backend='gloo' to train on CPUs.")
-    return DistInfo(dist.get_rank(), dist.get_world_size(), dev)
-
-def local_share(
-    n:int,       # the global batch: episodes, or latents for attribute batches
-    world:int,   # W, the number of processes
-    what:str,    # its name, for the message
-) -> int:        # how many of them each process takes
-    "Each process's part of a global batch of `n`; refuses sizes that do not divide by `world`."
-    if n % world:
-        lo, hi = n // world * world, -(-n // world) * world
-        raise ValueError(f"TrainConfig.{what}={n} cannot be split over {world} processes: every process takes an equal "
-                         f"share of each global batch, so use a multiple of {world} (e.g. {lo or hi} or {hi}).")
-    return n // world
-
-# %% ../nbs/30_train.ipynb #a9a58643
-def all_reduce_mean_(
-    tensors:list[Tensor],  # e.g. gradients; the same shapes, in the same order, on every process
-    world:int,             # W
-) -> None:
-    "Average `tensors` over all processes in place: flatten into one buffer per dtype, one all_reduce (sum), ÷ W, copy back."
-    groups = {}
-    for t in tensors: groups.setdefault((t.dtype, t.device), []).append(t)
-    for ts in groups.values():
-        flat = torch.cat([t.reshape(-1) for t in ts])
-        dist.all_reduce(flat)
-        flat /= world
-        for t, part in zip(ts, flat.split([t.numel() for t in ts])): t.copy_(part.view_as(t))
-
-class GatherRows(torch.autograd.Function):
-    "All processes' rows, concatenated in rank order; the backward returns this process's rows of the summed gradient."
-    @staticmethod
-    def forward(ctx, x:Tensor) -> Tensor:
-        x = x.contiguous()
-        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
-        dist.all_gather(parts, x)
-        ctx.rows, ctx.rank = x.shape[0], dist.get_rank()
-        return torch.cat(parts)                                          # (W·n, …)
-
-    @staticmethod
-    def backward(ctx, grad:Tensor) -> Tensor:
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad)                                            # Σ over processes of ∂ℓ_r'/∂(gathered batch)
-        return grad[ctx.rank * ctx.rows:(ctx.rank + 1) * ctx.rows]       # (n, …), this process's rows
-
-def gather_factors(
-    factors:list[Tensor],  # this process's factors f_0..f_N, each (n, d_i)
-) -> list[Tensor]:         # every process's, each (W·n, d_i), in rank order
-    "The hook `FDEN.losses` calls as `factor_gather`: L_M on the global batch, with gradients back to every process."
-    widths = [f.shape[-1] for f in factors]
-    return list(GatherRows.apply(torch.cat(factors, -1)).split(widths, -1))   # one collective for all factors
-
-# %% ../nbs/30_train.ipynb #88991389
-class AllReduceSum(torch.autograd.Function):
-    "Σ over processes, differentiable: the backward pass sums the gradients over processes too (its adjoint)."
-    @staticmethod
-    def forward(ctx, x:Tensor) -> Tensor:
-        x = x.clone(memory_format=torch.contiguous_format)
-        dist.all_reduce(x)
-        return x
-
-    @staticmethod
-    def backward(ctx, grad:Tensor) -> Tensor: return AllReduceSum.apply(grad)
-
-class DistBatchNorm(nn.modules.batchnorm._BatchNorm):
-    "BatchNorm whose training-mode statistics are those of the global batch, pooled over all processes."
-    def _check_input_dim(self, x:Tensor):
-        if x.dim() < 2: raise ValueError(f"BatchNorm needs a batch of shape (n, C, …), got {tuple(x.shape)}")
-
-    def forward(self, x:Tensor) -> Tensor:
-        if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
-            return super().forward(x)
-        self._check_input_dim(x)
-        dims, shape = [0, *range(2, x.dim())], (1, -1) + (1,) * (x.dim() - 2)
-        xf = x.float()                                              # statistics in float32, as autocast runs BatchNorm
-        count = xf.new_full((1,), x.numel() // x.shape[1])          # this process's values per channel
-        s = AllReduceSum.apply(torch.cat([xf.sum(dims), count]))    # (C + 1,): global sums, global count
-        n = s[-1]
-        mean = s[:-1] / n                                           # μ of the global batch, (C,)
-        xc = xf - mean.view(shape)
-        var = AllReduceSum.apply(xc.pow(2).sum(dims)) / n           # σ² (biased, to normalise), (C,)
-        if self.track_running_stats:
-            with torch.no_grad():
-                self.num_batches_tracked += 1
-                m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-                self.running_mean.lerp_(mean.to(self.running_mean.dtype), m)              # (1 − m)·r + m·μ
-                self.running_var.lerp_((var * n / (n - 1)).to(self.running_var.dtype), m)  # the unbiased σ², as torch
-        y = xc * torch.rsqrt(var + self.eps).view(shape)
-        return y * self.weight.view(shape) + self.bias.view(shape) if self.affine else y
-
-def swap_batchnorm(
-    modules:Iterable[nn.Module],   # module trees whose BatchNorm layers to replace
-) -> list[tuple]:                  # what `restore_batchnorm` needs to undo it
-    "Replace every BatchNorm1d/2d in `modules` by a `DistBatchNorm` sharing its parameters and running statistics."
-    found = [(parent, name, child) for root in modules for parent in root.modules()
-             for name, child in parent.named_children()
-             if isinstance(child, (nn.BatchNorm1d, nn.BatchNorm2d)) and not isinstance(child, DistBatchNorm)]
-    for parent, name, bn in found:
-        new = DistBatchNorm(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats)
-        for k in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"):
-            setattr(new, k, getattr(bn, k))                     # the very same tensors
-        setattr(parent, name, new.train(bn.training))
-    return found
-
-def restore_batchnorm(swapped:list[tuple]):
-    "Put back the BatchNorm layers `swap_batchnorm` replaced (their tensors hold everything trained meanwhile)."
-    for parent, name, bn in swapped: setattr(parent, name, bn.train(getattr(parent, name).training))
-
 # %% ../nbs/30_train.ipynb #483f534a
 class Trainer:
     "Train an FDEN on cached latents (FDEN_E: on images, fine-tuning the backbone); one process or many under torchrun."
@@ -354,6 +188,10 @@ class Trainer:
         self.cfg = cfg = cfg or TrainConfig()
         self.dist = distributed_setup(cfg.device)                       # a plain run is rank 0 of 1
         self.device, main = self.dist.device, self.dist.main
+        if cfg.cpu_amp and self.device.type == "cpu" and not cpu_bf16_supported():
+            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this PyTorch "
+                             "build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so bf16 "
+                             "would be emulated and slow. Train in float32: cpu_amp=False.")
         self.progress, self.verbose, self.callback = progress and main, verbose and main, callback
         if isinstance(model, FDENConfig):
             with torch.random.fork_rng(devices=[]):
@@ -467,7 +305,9 @@ def evaluate(self:Trainer) -> dict[str, float]:
     return {f"val_{k}": float(out[k]) for k in ("L_R", "L_C", "L_M", "acc")}
 
 def _autocast(self:Trainer):
-    if self.device.type == "cuda" and self.cfg.amp == "bf16": return torch.autocast("cuda", dtype=torch.bfloat16)
+    "bf16 autocast on CUDA when amp='bf16', on the CPU only when cpu_amp=True as well; else float32."
+    if self.cfg.amp == "bf16" and (self.device.type == "cuda" or (self.device.type == "cpu" and self.cfg.cpu_amp)):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 for _f in (_mine, _draw, _valid_batch, _encode, evaluate, _autocast): setattr(Trainer, _f.__name__, _f)
