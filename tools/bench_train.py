@@ -204,58 +204,6 @@ def adaptive_clip_foreach(g_u, g_m, per_tensor:bool=True):
     return out
 
 
-def training_step_foreach(self:FDEN, z, x=None, target=None, opt=None, generator=None, grad_sync=None) -> dict:
-    """A copy of `core.training_step` whose eq.-8 block works on lists: the norms in two `_foreach_norm` calls, g_m
-    rescaled in place (it is discarded anyway) and added into θ's gradients in place, instead of one new tensor each."""
-    if opt is None:
-        if getattr(self, "_opt", None) is None: self._opt = self.configure_optimizer()
-        opt = self._opt
-    self.train()
-    out = self.losses(z, x, target, generator)
-    c = self.cfg
-    opt.zero_grad(set_to_none=True)
-    grads = lambda ps: [p.grad for p in ps if p.grad is not None]
-    if c.clip is None:
-        out["loss"].backward()
-        if grad_sync is not None: grad_sync(grads(self.parameters()))
-    else:
-        theta = [p for p in self.decomposer.parameters() if p.requires_grad]
-        (-c.gamma * out["L_M"]).backward(retain_graph=True)
-        g_m = [p.grad for p in theta]
-        for p in theta: p.grad = None
-        (c.alpha * out["L_R"] + c.beta * out["L_C"]).backward()
-        if grad_sync is not None: grad_sync([g for g in g_m if g is not None] + grads(self.parameters()))
-        # --- the proposed change: eq. 8 on lists --------------------------------------------------------------
-        keep = [(p, m) for p, m in zip(theta, g_m) if m is not None]
-        ps, ms = [p for p, _ in keep], [m for _, m in keep]
-        us = [p.grad if p.grad is not None else torch.zeros_like(m) for p, m in keep]
-        nm, nu = torch.stack(torch._foreach_norm(ms)), torch.stack(torch._foreach_norm(us))
-        if c.clip != "per_tensor": nm, nu = nm.norm().expand_as(nm), torch.stack(torch._foreach_norm(grads(theta))).norm().expand_as(nu)
-        s = torch.where(nm > 0, torch.minimum(nu, nm) / nm.clamp_min(torch.finfo(nm.dtype).tiny), torch.zeros_like(nm))
-        torch._foreach_mul_(ms, list(s.unbind()))                     # g_a = s·g_m, in place
-        have = [(p.grad, m) for p, m in zip(ps, ms) if p.grad is not None]
-        if have: torch._foreach_add_([g for g, _ in have], [m for _, m in have])   # g_u + g_a, in place
-        for p, m in zip(ps, ms):
-            if p.grad is None: p.grad = m
-        # ---------------------------------------------------------------------------------------------------------
-    opt.step()
-    return {k: v.item() for k, v in out.items()}
-
-
-def check_step_equivalence():
-    "The copy takes the same step as `core.training_step` (same weights after one step, same losses)."
-    torch.manual_seed(0)
-    a = FDEN(FDENConfig.paper(z_dim=16, aligned=("ide",), unspecified="sty", dec_hidden=(32,), head_hidden=(32,),
-                              stream_hidden=(16,), enc_hidden=(32,), stat_hidden=(32,), align_hidden=(16,), init_std=None))
-    b = copy.deepcopy(a)
-    z = torch.randn(4, 3, 3, 16)
-    for _ in range(2):
-        torch.manual_seed(1); la = a.training_step(z, target=1, generator=torch.Generator().manual_seed(0))
-        torch.manual_seed(1); lb = training_step_foreach(b, z, target=1, generator=torch.Generator().manual_seed(0))
-    assert all(abs(la[k] - lb[k]) < 1e-6 for k in la), (la, lb)
-    for (n, p), q in zip(a.named_parameters(), b.parameters()): assert torch.allclose(p, q, atol=1e-7), n
-
-
 @contextlib.contextmanager
 def patched_clip():
     old = core.adaptive_clip
@@ -317,17 +265,6 @@ def bf16(fn):
     with torch.autocast("cpu", dtype=torch.bfloat16): return fn()
 
 
-def _scores_fp32(*args): return _SCORES(*args).float()
-_SCORES = info._scores
-
-
-def bf16_fp32_scores(fn):
-    "bf16 autocast, with the critic's scores cast to float32 before the DV bound (a proposal for info, monkeypatched)."
-    info._scores = _scores_fp32
-    try: return bf16(fn)
-    finally: info._scores = _SCORES
-
-
 def compile_mlps(model:FDEN):
     "torch.compile every MLP of the model (the step's Python, the eq.-8 clipping and Adam stay eager)."
     d, e, s = model.decomposer, model.entangler, model.statisticians
@@ -351,11 +288,7 @@ def variants(base:Case, repeats:int, peak:float, threads:int, use_compile:bool, 
     cs += [bare(base, "no dropout", bn=True), bare(base, "no BN, no dropout")]
     cs += [base.clone("Adam foreach", "foreach"), base.clone("Adam for-loop", "forloop")]
     c = base.clone("eq.8 foreach norms (core)"); cs.append(c); wrap[c.name] = _with_clip
-    c = base.clone("eq.8 foreach, in place (core)"); cs.append(c)
-    c.step = (lambda c=c: setattr(c, "out", training_step_foreach(c.model, c.z, target=c.target, opt=c.opt,
-                                                                   generator=c.gen)) or c.out)
     c = base.clone("bf16 autocast"); cs.append(c); wrap[c.name] = bf16
-    c = base.clone("bf16 autocast, fp32 scores (info)"); cs.append(c); wrap[c.name] = bf16_fp32_scores
     if use_compile:
         import tempfile
         import torch._functorch.config as fconf, torch._inductor.config as iconf
@@ -385,13 +318,12 @@ def variants(base:Case, repeats:int, peak:float, threads:int, use_compile:bool, 
     print(f"\nfused Adam update alone ({n_par / 1e6:.2f} M parameters): {med(t['adam']) * 1e3:.1f} ms, "
           f"{med([a / b for a, b in zip(t['adam'], t['step'])]):.1%} of the step ({med(t['step']) * 1e3:.1f} ms)   [{load()}]")
     # bf16: are the losses finite, and do they follow float32 from the same weights, batch and dropout masks?
-    runs = {"fp32": (base.clone("fp32"), lambda f: f()), "bf16": (base.clone("bf16"), bf16),
-            "bf16, fp32 scores": (base.clone("bf16s"), bf16_fp32_scores)}
+    runs = {"fp32": (base.clone("fp32"), lambda f: f()), "bf16": (base.clone("bf16"), bf16)}
     hist = {k: [] for k in runs}
     for i in range(bf16_steps):
         for k, (c, w) in runs.items():
             torch.manual_seed(1000 + i); hist[k].append(w(c.step))
-    for k in ("bf16", "bf16, fp32 scores"):
+    for k in ("bf16",):
         ok = all(finite(o) for o in hist[k])
         print(f"\n{k}: losses finite over {bf16_steps} steps: {ok}; mean |fp32 − {k}| per step: " + ", ".join(
             f"{n} {statistics.mean(abs(a[n] - b[n]) for a, b in zip(hist['fp32'], hist[k])):.1e}"
@@ -474,7 +406,7 @@ def main(argv=None):
     print(f"# FDEN training throughput (torch {torch.__version__}, {os.cpu_count()} CPUs, {load()})")
     print(f"dropout layer of fden_nb.layers.mlp: {type(layers.mlp(4, (4,), 4)[3]).__module__}."
           f"{type(layers.mlp(4, (4,), 4)[3]).__name__}")
-    check_clip_equivalence(); check_step_equivalence()
+    check_clip_equivalence()
     peak = {1: float("nan"), 2: float("nan")}
     if "A" in secs: peak = matmul_rates(sorted({1, 2, a.threads}), [1024] if a.quick else [1024, 2048], repeats)
     torch.set_num_threads(a.threads)
