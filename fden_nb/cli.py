@@ -27,7 +27,7 @@ __all__ = ['DATASETS', 'FACTORS', 'PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 's
            'check_data', 'check_factors', 'check_device', 'Prepared', 'prepare', 'train_config', 'train_fden',
            'load_trained', 'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table',
            'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure', 'write_report', 'train_variant',
-           'ablation_row', 'mi_curves_figure', 'run_ablations', 'main']
+           'ablation_row', 'mi_curves_figure', 'run_ablations', 'write_attributes', 'main']
 
 # %% ../nbs/90_cli.ipynb #eba370d1
 def smoke(
@@ -497,11 +497,32 @@ def run_ablations(
         fig.savefig(out / "ablation_curves.png", dpi=110); _plt().close(fig)
     return res
 
+# %% ../nbs/90_cli.ipynb #aa87b506
+def write_attributes(
+    out:str|Path, prep:Prepared,
+    names=("bold", "oblique"),  # the attribute factors
+    steps:int=1_500, seed:int=0, device="auto", progress:bool=True,
+) -> dict:                      # `attribute_experiment`'s result
+    "Stage attributes: the multi-factor experiment; attributes.md, attributes.json and attribute_swaps.png in `out`."
+    from fden_nb.attributes import attribute_experiment, attribute_table, jsonable, swap_figure
+    res = attribute_experiment(prep, names=names, steps=steps, seed=seed, device=device, progress=progress, verbose=progress)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    table = attribute_table(res)
+    print(table)
+    (out / "attributes.md").write_text(table + "\n")
+    (out / "attributes.json").write_text(json.dumps(_plain(jsonable(res)), indent=1))
+    fig = swap_figure(res); fig.savefig(out / "attribute_swaps.png", dpi=110); _plt().close(fig)
+    print(f"report: {out}/ (attributes.md, attributes.json, attribute_swaps.png)")
+    return res
+
 # %% ../nbs/90_cli.ipynb #8aa4b255
-def _add_common(s:argparse.ArgumentParser, evaluation:bool=False):
+def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:bool=False):
     s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}")
-    s.add_argument("--factors", default="ide,sty", help="factors of FDEN; only 'ide,sty' (two-factor) for now")
-    if evaluation:
+    if attributes:
+        s.add_argument("--factors", default="bold,oblique", help="the aligned attribute factors (plus f0): bold, oblique")
+    else: s.add_argument("--factors", default="ide,sty", help="factors of FDEN; only 'ide,sty' (two-factor) for now")
+    if attributes: pass                                                     # attribute batches: no episodes
+    elif evaluation:
         s.add_argument("--n-way", type=int, default=None, help="evaluation classes per episode (default: the papers' settings)")
         s.add_argument("--k-shot", type=int, default=None, help="evaluation support samples per class (default 1 with --n-way)")
         s.add_argument("--n-query", type=int, default=None, help="evaluation queries per class (default 15)")
@@ -539,6 +560,9 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("ablate", help="train and evaluate FDEN without the factorizer and without the GRL (000, Figs. 7-8)")
     _add_common(b)
     b.add_argument("--out", default="fden_report", help="folder for ablations.md, ablations.json, ablation_curves.png")
+    t = sub.add_parser("attributes", help="paper 000's multi-factor experiment: attribute factors and attribute swaps")
+    _add_common(t, attributes=True)
+    t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
     return p
 
 def _check_flags(p, a):
@@ -554,12 +578,19 @@ def _check_flags(p, a):
 def _run(a) -> int:
     "Run the glyph subcommands; problems with the request raise `CLIError`/`ValueError`."
     t0 = time.perf_counter()
-    check_data(a.data); check_factors(a.factors)
+    check_data(a.data)
+    if a.command != "attributes": check_factors(a.factors)
+    else:                                                   # before any data is made: only the names can be checked
+        from fden_nb.attributes import ATTRIBUTES
+        unknown = [n for n in a.factors.replace(" ", "").split(",") if n not in ATTRIBUTES]
+        if unknown: raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are {', '.join(ATTRIBUTES)}")
     dev = check_device(a.device, a.threads)
     sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, {torch.get_num_threads()} thread(s)")
     prep = prepare(sizes, dev, clock, progress)
-    if a.command == "ablate":
+    if a.command == "attributes":
+        write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
+    elif a.command == "ablate":
         res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, out=a.out)
         from fden_nb.metrics import format_table
         print(format_table(res["rows"]))
@@ -571,8 +602,8 @@ def _run(a) -> int:
     else:
         tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress)
         settings, n_query = PAPER_SETTINGS, -1
-    if a.command != "ablate": _print_training(tr)
-    if a.command not in ("train", "ablate"):
+    if a.command not in ("ablate", "attributes"): _print_training(tr)
+    if a.command not in ("train", "ablate", "attributes"):
         m = evaluate_fden(tr.model, prep, sizes, clock, settings, n_query, a.seed)
         print(results_table(m))
         if a.out:
