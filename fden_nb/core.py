@@ -12,6 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from torch import nn, Tensor
 
 from .grl import GradientReversal, adaptive_clip
@@ -19,18 +20,22 @@ from .info import ESTIMATORS, ConcatCritic
 from .layers import mlp
 
 # %% auto #0
-__all__ = ['FDENConfig', 'Decomposer', 'Entangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads',
-           'frozen', 'FDEN', 'fit_scaler', 'decompose', 'entangle', 'reconstruct', 'mix', 'swap', 'decode', 'forward',
-           'losses', 'configure_optimizer', 'training_step']
+__all__ = ['FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling', 'InvertibleDecomposer', 'InverseEntangler',
+           'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads', 'frozen', 'FDEN']
 
 # %% ../nbs/07_fden.ipynb #a23369f4
 @dataclass
 class FDENConfig:
-    "Everything that defines an FDEN. Defaults are the papers' (Table 2 of 000/001); `fast()` is the CPU preset."
+    "Everything that defines an FDEN. Defaults are the papers' (Table 2 of both FDEN papers); `fast()` is the CPU preset."
     z_dim:int = 256                      # D, latent size of the frozen backbone (paper: 256 Omniglot, 512 otherwise)
     aligned:tuple[str, ...] = ("f1",)    # names of the aligned factors f_1..f_N
     unspecified:str|None = "f0"          # name of the unspecified factor f_0 (None: every factor is aligned)
-    factor_dim:int|None = None           # width d of every factor (paper: D)
+    factor_dim:int|None = None           # width d of every factor (paper: D); "mlp" Decomposer only
+    # Decomposer/Entangler design (a departure from the papers when not "mlp"; see "An exact round trip" below)
+    decomposer:str = "mlp"               # "mlp": Table 2's networks | "invertible": coupling layers, Entangler = exact inverse
+    aligned_dim:int|None = None          # "invertible": width of every aligned factor (default D // (N+1)); f_0 gets the rest
+    coupling_layers:int = 4              # "invertible": additive coupling layers
+    coupling_hidden:tuple[int, ...] = (256,)  # "invertible": hidden widths of each coupling's MLP
     # architecture, Table 2
     dec_hidden:tuple[int, ...] = (512, 512, 512)    # Decomposer global decoder
     z_dec_dim:int|None = None                       # its output width (paper: 2·D)
@@ -43,7 +48,7 @@ class FDENConfig:
     leak:float = 0.01                    # LeakyReLU slope
     init_std:float|None = 0.001          # truncated-normal σ of the weights; None: PyTorch default
     # alignment
-    alignment:str|None = "relation"      # "proto" | "relation" (episodic, paper 001) | "attribute" (paper 000) | None
+    alignment:str|None = "relation"      # "proto" | "relation" (episodic, Yoon & Suk 2019) | "attribute" (Yoon, Roh & Suk 2021) | None
     attr_classes:int|tuple[int, ...] = 2 # classes per aligned factor for "attribute" (2: binary)
     # objective L = α L_R + β L_C − γ L_M, L_R = ‖z − z̃‖² + λ‖x − dec(z̃)‖²
     alpha:float = 1.0
@@ -56,6 +61,10 @@ class FDENConfig:
     grl:bool = True                      # False: no reversal layer, the Decomposer follows −γ L_M too (ablation, 000 Fig. 7)
     grl_coeff:float = 1.0                # gradient reversal strength c (0: the critic only watches — no factorizer, Fig. 8)
     clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
+    # departures from the papers, each off in the papers' settings (see "What makes the factors independent")
+    swap:float = 0.0                     # weight of L_S, reconstruction from a same-class partner's identity (Mathieu et al. 2016)
+    adversary:float = 0.0                # weight of L_A, an episodic class adversary on f_0 behind a GRL (Ganin & Lempitsky 2015)
+    critic_steps:int = 0                 # extra statisticians-network steps (on detached factors) before each step
     # optimiser: Adam
     lr:float = 1e-4
     betas:tuple[float, float] = (0.5, 0.999)
@@ -87,6 +96,22 @@ class FDENConfig:
                              "or a shuffle-based estimator ('dv', 'ema', 'nwj', 'smile')")
         if self.clip not in ("per_tensor", "global", None):
             raise ValueError(f"clip must be 'per_tensor', 'global' or None, got {self.clip!r}")
+        if self.decomposer not in ("mlp", "invertible"):
+            raise ValueError(f"decomposer must be 'mlp' (Table 2) or 'invertible', got {self.decomposer!r}")
+        if self.decomposer == "invertible":
+            w = self.widths
+            if any(v < 1 for v in w.values()) or sum(w.values()) != self.z_dim:
+                raise ValueError(f"an invertible Decomposer splits the {self.z_dim} units of z among the factors; "
+                                 f"aligned_dim={self.aligned_dim} gives widths {w}. Lower aligned_dim, or set `unspecified`.")
+            if self.factor_dim is not None:
+                raise ValueError("factor_dim is the width of every factor of the 'mlp' Decomposer; "
+                                 "the invertible one takes aligned_dim (f_0 gets the rest of z)")
+        if (self.swap or self.adversary) and (self.alignment not in ("proto", "relation") or not self.unspecified):
+            raise ValueError("swap and adversary act on episodes and need an unspecified factor: use them with "
+                             "alignment 'proto' or 'relation' and `unspecified` set (the two-factor model)")
+        if min(self.swap, self.adversary) < 0 or not (isinstance(self.critic_steps, int) and self.critic_steps >= 0):
+            raise ValueError(f"swap and adversary must be >= 0 and critic_steps an integer >= 0, got "
+                             f"{self.swap}, {self.adversary}, {self.critic_steps}")
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -97,12 +122,22 @@ class FDENConfig:
     def d(self) -> int: return self.factor_dim or self.z_dim
 
     @property
+    def widths(self) -> dict[str, int]:
+        "Width of every factor: `d` each for the 'mlp' Decomposer; for the invertible one, the aligned factors get `aligned_dim` and f_0 the rest of D."
+        if self.decomposer == "mlp": return {n: self.d for n in self.factor_names}
+        k = self.aligned_dim or self.z_dim // len(self.factor_names)
+        rest = self.z_dim - k * len(self.aligned)
+        return {n: (rest if n == self.unspecified else k) for n in self.factor_names} if self.unspecified else \
+               {n: (k + rest if i == 0 else k) for i, n in enumerate(self.factor_names)}
+
+    @property
     def mlp_kwargs(self) -> dict: return dict(dropout=self.dropout, leak=self.leak, init_std=self.init_std)
 
     @classmethod
     def paper(cls, **kwargs) -> FDENConfig:
-        "The papers' settings: the defaults (Table 2) with the plain DV/MINE estimator and one shuffle, as the papers used."
-        return cls(**{"mi_estimator": "dv", "mi_negatives": 1, **kwargs})
+        "The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, none of the departures."
+        return cls(**{"mi_estimator": "dv", "mi_negatives": 1, "decomposer": "mlp", "swap": 0.0, "adversary": 0.0,
+                      "critic_steps": 0, **kwargs})
 
     @classmethod
     def fast(cls, **kwargs) -> FDENConfig:
@@ -114,7 +149,7 @@ class FDENConfig:
 
     @classmethod
     def two_factor(cls, z_dim:int, preset:str="fast", **kwargs) -> FDENConfig:
-        "Paper 001's model: an aligned identity factor `ide` and an unspecified style factor `sty`."
+        "Yoon & Suk's (2019) model: an aligned identity factor `ide` and an unspecified style factor `sty`."
         if preset not in ("fast", "paper"): raise ValueError(f"preset must be 'fast' or 'paper', got {preset!r}")
         return getattr(cls, preset)(z_dim=z_dim, aligned=("ide",), unspecified="sty", **kwargs)
 
@@ -144,6 +179,54 @@ class Entangler(nn.Module):
         h = torch.cat([stream(factors[n]) for n, stream in self.streams.items()], -1)  # (B, (N+1)·d)
         return self.global_enc(h)
 
+# %% ../nbs/07_fden.ipynb #21f535e2
+class AdditiveCoupling(nn.Module):
+    "One NICE layer: permute, split in halves `[a, b]`, then `b ← b + m(a)`; `inverse` undoes it exactly."
+    def __init__(self, dim:int, hidden:Sequence[int], seed:int, leak:float=0.01):
+        super().__init__()
+        perm = torch.randperm(dim, generator=torch.Generator().manual_seed(seed))
+        self.register_buffer("perm", perm); self.register_buffer("unperm", torch.argsort(perm))
+        self.half = dim // 2
+        self.m = mlp(self.half, tuple(hidden), dim - self.half, dropout=0.0, leak=leak, batchnorm=False, init_std=None)
+        nn.init.zeros_(self.m[-1].weight); nn.init.zeros_(self.m[-1].bias)   # starts as a permutation
+    def forward(self, u:Tensor) -> Tensor:
+        u = u[:, self.perm]
+        a, b = u[:, :self.half], u[:, self.half:]
+        return torch.cat([a, b + self.m(a)], 1)
+    def inverse(self, v:Tensor) -> Tensor:
+        a, b = v[:, :self.half], v[:, self.half:]
+        return torch.cat([a, b - self.m(a)], 1)[:, self.unperm]
+
+class InvertibleDecomposer(nn.Module):
+    "$f = \\mathrm{split}(T(z))$ with $T$ = a learnt linear map (orthogonal at start) then additive couplings; exactly invertible."
+    def __init__(self, cfg:FDENConfig):
+        super().__init__()
+        self.names, self.widths = cfg.factor_names, cfg.widths
+        self.order = cfg.aligned + ((cfg.unspecified,) if cfg.unspecified else ())   # aligned first in u
+        self.linear = nn.Linear(cfg.z_dim, cfg.z_dim, bias=False)
+        nn.init.orthogonal_(self.linear.weight)
+        self.couplings = nn.ModuleList(AdditiveCoupling(cfg.z_dim, cfg.coupling_hidden, seed=l, leak=cfg.leak)
+                                       for l in range(cfg.coupling_layers))
+    def forward(self, z:Tensor) -> dict[str, Tensor]:
+        "`z` (B, D) → {name: f_i (B, width_i)}."
+        u = self.linear(z)
+        for c in self.couplings: u = c(u)
+        parts = u.split([self.widths[n] for n in self.order], -1)
+        return {n: parts[self.order.index(n)] for n in self.names}
+    def inverse(self, factors:Mapping[str, Tensor]) -> Tensor:
+        "{name: f_i} → z, exactly: the couplings undone in reverse order, then a linear solve."
+        u = torch.cat([factors[n] for n in self.order], -1)
+        for c in reversed(self.couplings): u = c.inverse(u)
+        dt = torch.promote_types(u.dtype, torch.float32)       # no half-precision solve (bf16 autocast)
+        return torch.linalg.solve(self.linear.weight.to(dt), u.T.to(dt)).T.to(u.dtype)
+
+class InverseEntangler(nn.Module):
+    "The Entangler of the invertible design: $\\tilde z = T^{-1}(f)$. It has no weights of its own; it reads the Decomposer's."
+    def __init__(self, decomposer:InvertibleDecomposer):
+        super().__init__()
+        self.__dict__["decomposer"] = decomposer     # not a submodule: its parameters belong to the Decomposer
+    def forward(self, factors:Mapping[str, Tensor]) -> Tensor: return self.decomposer.inverse(factors)
+
 # %% ../nbs/07_fden.ipynb #31f1e7ac
 class StatisticiansNetwork(nn.Module):
     "$L_M$: the DV bound of a concat critic $T_\\xi$ on the factors, with a GRL in front (ξ ascends, θ descends)."
@@ -151,7 +234,7 @@ class StatisticiansNetwork(nn.Module):
         super().__init__()
         self.mode, self.estimator, self.negatives = cfg.tc_mode, cfg.mi_estimator, cfg.mi_negatives
         self.grl = GradientReversal(cfg.grl_coeff) if cfg.grl else nn.Identity()
-        self.critic = ConcatCritic([cfg.d] * len(cfg.factor_names), cfg.stat_hidden, **cfg.mlp_kwargs)
+        self.critic = ConcatCritic([cfg.widths[n] for n in cfg.factor_names], cfg.stat_hidden, **cfg.mlp_kwargs)
 
     def forward(self, factors:Sequence[Tensor], generator:torch.Generator|None=None) -> Tensor:
         "Factors f_0..f_N, each (B, d) → L_M in nats."
@@ -202,12 +285,12 @@ class RelationHead(ProtoHead):
         return self.score(pair.reshape(-1, d)).view(B, C * Q, C, k_shot).mean(-1)  # (B, C·Q, C)
 
 class AttributeHeads(nn.Module):
-    "One classifier per aligned factor (paper 000): binary attributes use one logit and BCE, others cross-entropy."
+    "One classifier per aligned factor (Yoon, Roh & Suk 2021): binary attributes use one logit and BCE, others cross-entropy."
     def __init__(self, cfg:FDENConfig):
         super().__init__()
         classes = cfg.attr_classes if not isinstance(cfg.attr_classes, int) else (cfg.attr_classes,) * len(cfg.aligned)
         self.classes = dict(zip(cfg.aligned, classes))
-        self.nets = nn.ModuleDict({n: mlp(cfg.d, cfg.align_hidden, 1 if c == 2 else c, **cfg.mlp_kwargs)
+        self.nets = nn.ModuleDict({n: mlp(cfg.widths[n], cfg.align_hidden, 1 if c == 2 else c, **cfg.mlp_kwargs)
                                    for n, c in self.classes.items()})
 
     def forward(self, factors:Mapping[str, Tensor], labels:Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
@@ -265,10 +348,17 @@ class FDEN(nn.Module):
         super().__init__()
         cfg = cfg or FDENConfig()
         self.cfg = dataclasses.replace(cfg, **overrides) if overrides else cfg
-        self.decomposer = Decomposer(self.cfg)
-        self.entangler = Entangler(self.cfg)
+        if self.cfg.decomposer == "invertible":
+            self.decomposer = InvertibleDecomposer(self.cfg)
+            self.entangler = InverseEntangler(self.decomposer)
+        else:
+            self.decomposer, self.entangler = Decomposer(self.cfg), Entangler(self.cfg)
         self.statisticians = StatisticiansNetwork(self.cfg)
         self.align = align if align is not None else self._make_alignment()
+        c = self.cfg
+        if c.adversary:                                        # an episodic class adversary on f_0, behind its own GRL
+            self.adversary_grl = GradientReversal(1.0)
+            self.adversary = RelationHead(c.unspecified, c.widths[c.unspecified], c.align_hidden, **c.mlp_kwargs)
         if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
             decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
@@ -277,13 +367,13 @@ class FDEN(nn.Module):
 
     @classmethod
     def two_factor(cls, z_dim:int, preset:str="fast", decoder=None, **overrides) -> FDEN:
-        "Paper 001's identity/style model: factors `ide` (aligned, episodic) and `sty` (unspecified)."
+        "Yoon & Suk's (2019) identity/style model: factors `ide` (aligned, episodic) and `sty` (unspecified)."
         return cls(FDENConfig.two_factor(z_dim, preset, **overrides), decoder=decoder)
 
     def _make_alignment(self) -> nn.Module|None:
         c = self.cfg
         if c.alignment == "proto": return ProtoHead(c.aligned[0])
-        if c.alignment == "relation": return RelationHead(c.aligned[0], c.d, c.align_hidden, **c.mlp_kwargs)
+        if c.alignment == "relation": return RelationHead(c.aligned[0], c.widths[c.aligned[0]], c.align_hidden, **c.mlp_kwargs)
         if c.alignment == "attribute": return AttributeHeads(c)
         return None
 
@@ -294,6 +384,7 @@ class FDEN(nn.Module):
 @torch.no_grad()
 def _count_nonfinite(t:Tensor) -> int: return int((~torch.isfinite(t)).sum())
 
+@patch
 def _check_latent(self:FDEN, z:Tensor, name:str="z") -> Tensor:
     if not isinstance(z, Tensor): raise TypeError(f"{name} must be a torch.Tensor of latents, got {type(z).__name__}")
     if z.ndim == 0 or z.shape[-1] != self.cfg.z_dim:
@@ -304,6 +395,7 @@ def _check_latent(self:FDEN, z:Tensor, name:str="z") -> Tensor:
                                                     "encoder's output or the latent cache.")
     return z
 
+@patch
 def _flat(self:FDEN, z:Tensor, name:str="z") -> tuple[Tensor, torch.Size]:
     "Check `z` and flatten its leading axes: (…, D) → (n, D), plus the leading shape to restore."
     z = self._check_latent(z, name)
@@ -314,6 +406,7 @@ def _flat(self:FDEN, z:Tensor, name:str="z") -> tuple[Tensor, torch.Size]:
                          "call model.eval() before decomposing single samples.")
     return z, lead
 
+@patch
 def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, Tensor], torch.Size]:
     "Check names, widths and leading shapes of a factor dict; flatten it to (n, d) per factor."
     if not isinstance(factors, Mapping): raise TypeError(f"factors must be a dict {{name: tensor}}, got {type(factors).__name__}")
@@ -323,14 +416,14 @@ def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, T
         raise KeyError(f"this FDEN has factors {names}; missing {missing}, unknown {unknown}")
     leads = {n: tuple(f.shape[:-1]) for n, f in factors.items()}
     if len(set(leads.values())) != 1: raise ValueError(f"factors must share their leading (batch) shape, got {leads}")
-    widths = {n: f.shape[-1] for n, f in factors.items() if f.shape[-1] != self.cfg.d}
-    if widths: raise ValueError(f"factors must have width {self.cfg.d} (cfg.factor_dim), got {widths}")
+    want = self.cfg.widths
+    widths = {n: f.shape[-1] for n, f in factors.items() if f.shape[-1] != want[n]}
+    if widths: raise ValueError(f"factors must have widths {want} (cfg.widths), got {widths}")
     lead = factors[names[0]].shape[:-1]
-    return {n: factors[n].reshape(-1, self.cfg.d) for n in names}, lead
-
-FDEN._check_latent, FDEN._flat, FDEN._check_factors = _check_latent, _flat, _check_factors
+    return {n: factors[n].reshape(-1, want[n]) for n in names}, lead
 
 # %% ../nbs/07_fden.ipynb #f375ac10
+@patch
 @torch.no_grad()
 def fit_scaler(self:FDEN,
                z:Tensor,            # latents of the data FDEN will see, (…, D); a few thousand are plenty
@@ -342,26 +435,30 @@ def fit_scaler(self:FDEN,
     self.z_mean.copy_(z.mean(0)); self.z_std.copy_(z.std(0).clamp_min(eps))
     return self
 
+@patch
 def _standardize(self:FDEN, z:Tensor) -> Tensor: return (z - self.z_mean) / self.z_std
+@patch
 def _unstandardize(self:FDEN, z:Tensor) -> Tensor: return z * self.z_std + self.z_mean
 
-FDEN.fit_scaler, FDEN._standardize, FDEN._unstandardize = fit_scaler, _standardize, _unstandardize
-
 # %% ../nbs/07_fden.ipynb #70df0dcb
+@patch
 def decompose(self:FDEN, z:Tensor) -> dict[str, Tensor]:
     "Split latents `z` (…, D) into named factors {name: (…, d)}."
     z, lead = self._flat(z)
     return {n: f.view(*lead, -1) for n, f in self.decomposer(self._standardize(z)).items()}
 
+@patch
 def entangle(self:FDEN, factors:Mapping[str, Tensor]) -> Tensor:
     "Put named factors {name: (…, d)} back together into latents z̃ (…, D)."
     flat, lead = self._check_factors(factors)
     return self._unstandardize(self.entangler(flat)).view(*lead, self.cfg.z_dim)
 
+@patch
 def reconstruct(self:FDEN, z:Tensor) -> Tensor:
     "`entangle(decompose(z))`: z̃, which the frozen decoder should read like z."
     return self.entangle(self.decompose(z))
 
+@patch
 def _weights(self:FDEN, weights) -> dict[str, float|Tensor]:
     if isinstance(weights, Mapping):
         unknown = [n for n in weights if n not in self.factor_names]
@@ -369,6 +466,7 @@ def _weights(self:FDEN, weights) -> dict[str, float|Tensor]:
         return {n: weights.get(n, 1.0) for n in self.factor_names}
     return {n: weights for n in self.factor_names}
 
+@patch
 def mix(self:FDEN,
         z_a:Tensor,                   # latents of the A inputs (…, D)
         z_b:Tensor,                   # latents of the B inputs, same shape
@@ -384,28 +482,30 @@ def mix(self:FDEN,
         mixed[n] = w * fa[n] + (1 - w) * fb[n]
     return self.entangle(mixed)
 
+@patch
 def swap(self:FDEN, z_a:Tensor, z_b:Tensor, name:str) -> Tensor:
     "The factors of A with factor `name` taken from B (e.g. the identity of A in the style of B: `swap(a, b, 'sty')`)."
     if name not in self.factor_names: raise KeyError(f"unknown factor {name!r}; this FDEN has factors {self.factor_names}")
     return self.mix(z_a, z_b, {name: 0.0})
 
+@patch
 def decode(self:FDEN, z:Tensor) -> Tensor:
     "The frozen decoder applied to latents (e.g. to `mix(...)`)."
     if self.decoder is None: raise RuntimeError("this FDEN was built without a decoder: pass `decoder=` to FDEN(...)")
     return self.decoder(z)
 
+@patch
 def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 
-for _f in (decompose, entangle, reconstruct, _weights, mix, swap, decode, forward): setattr(FDEN, _f.__name__, _f)
-
 # %% ../nbs/07_fden.ipynb #448975de
+@patch
 def losses(self:FDEN,
            z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
            target=None,          # k_shot (episodic) | {factor: labels} (attribute) | None
            generator:torch.Generator|None=None,  # for the shuffles of the DV negatives
-          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss
-    "Every term of `L = α·L_R + β·L_C − γ·L_M` on one batch."
+          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ L_S, L_A, adv_acc when those terms are on)
+    "Every term of `L = α·L_R + β·L_C − γ·L_M (+ swap·L_S + adversary·L_A)` on one batch."
     c = self.cfg
     zf, lead = self._flat(z)
     zf = self._standardize(zf)                                      # units of z on a common scale
@@ -433,9 +533,35 @@ def losses(self:FDEN,
                                             + ("k_shot" if c.alignment != "attribute" else "{factor: labels}"))
         shaped = {n: f.view(*lead, -1) for n, f in factors.items()}
         L_C, acc = self.align(shaped, target)
-    loss = c.alpha * L_R + c.beta * L_C - c.gamma * L_M
-    return dict(loss=loss, L_R=L_R, L_C=L_C, L_M=L_M, acc=acc)
+    out = dict(L_R=L_R, L_C=L_C, L_M=L_M, acc=acc)
+    if c.swap or c.adversary: out.update(self._departures(factors, zf, lead, target))
+    out["loss"] = self._utility(out) - c.gamma * L_M
+    return {"loss": out.pop("loss"), **out}
 
+@patch
+def _departures(self:FDEN, factors:dict[str, Tensor], zf:Tensor, lead:torch.Size, target:int) -> dict[str, Tensor]:
+    "L_S (same-class swap reconstruction) and L_A (class adversary on f_0) on a batch of episodes."
+    c, ide, sty = self.cfg, self.cfg.aligned[0], self.cfg.unspecified
+    if len(lead) != 3: raise ValueError(f"swap and adversary need episodes (B, n_way, k_shot + n_query, D), got leading shape {tuple(lead)}")
+    out = {}
+    if c.swap:       # E(f_ide of another sample of the same class, f_sty of this one) should give this z back
+        partner = factors[ide].view(*lead, -1).roll(1, dims=2).reshape(-1, c.widths[ide])
+        out["L_S"] = F.mse_loss(self.entangler({**factors, ide: partner}), zf)
+    if c.adversary:  # the adversary learns to classify from f_0; through its GRL the Decomposer learns to stop it
+        f0 = self.adversary_grl(factors[sty]).view(*lead, -1)
+        out["L_A"], out["adv_acc"] = self.adversary({sty: f0}, target)
+    return out
+
+@patch
+def _utility(self:FDEN, out:Mapping[str, Tensor]) -> Tensor:
+    "Every term but the independence one: `α·L_R + β·L_C (+ swap·L_S + adversary·L_A)`."
+    c = self.cfg
+    u = c.alpha * out["L_R"] + c.beta * out["L_C"]
+    if "L_S" in out: u = u + c.swap * out["L_S"]
+    if "L_A" in out: u = u + c.adversary * out["L_A"]
+    return u
+
+@patch
 def configure_optimizer(self:FDEN) -> torch.optim.Optimizer:
     "Adam over FDEN's own parameters with the configured learning rate and betas (the backbone is not among them)."
     params = list(self.parameters())
@@ -443,6 +569,7 @@ def configure_optimizer(self:FDEN) -> torch.optim.Optimizer:
     fused = all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
     return torch.optim.Adam(params, lr=self.cfg.lr, betas=self.cfg.betas, fused=fused)
 
+@patch
 def training_step(self:FDEN,
                   z:Tensor, x:Tensor|None=None, target=None,
                   opt:torch.optim.Optimizer|None=None,  # default: one made by `configure_optimizer`, kept on the model
@@ -454,10 +581,11 @@ def training_step(self:FDEN,
         if getattr(self, "_opt", None) is None: self._opt = self.configure_optimizer()
         opt = self._opt
     self.train()
-    out = self.losses(z, x, target, generator)
     c = self.cfg
-    opt.zero_grad(set_to_none=True)
     grads = lambda ps: [p.grad for p in ps if p.grad is not None]
+    for _ in range(c.critic_steps): self._critic_step(z, opt, generator, grad_sync)
+    out = self.losses(z, x, target, generator)
+    opt.zero_grad(set_to_none=True)
     if c.clip is None:
         out["loss"].backward()
         if grad_sync is not None: grad_sync(grads(self.parameters()))
@@ -466,7 +594,7 @@ def training_step(self:FDEN,
         (-c.gamma * out["L_M"]).backward(retain_graph=True)   # pass 1: the critic ascends on L_M; θ gets g_m (reversed)
         g_m = [p.grad for p in theta]
         for p in theta: p.grad = None
-        (c.alpha * out["L_R"] + c.beta * out["L_C"]).backward()  # pass 2: g_u, into everything but the critic
+        self._utility(out).backward()                          # pass 2: g_u, into everything but the critic
         if grad_sync is not None: grad_sync([g for g in g_m if g is not None] + grads(self.parameters()))
         g_a = adaptive_clip([p.grad for p in theta], g_m, per_tensor=c.clip == "per_tensor")
         for p, ga in zip(theta, g_a):
@@ -474,4 +602,14 @@ def training_step(self:FDEN,
     opt.step()
     return {k: v.item() for k, v in out.items()}
 
-for _f in (losses, configure_optimizer, training_step): setattr(FDEN, _f.__name__, _f)
+@patch
+def _critic_step(self:FDEN, z:Tensor, opt:torch.optim.Optimizer, generator=None, grad_sync=None):
+    "One extra ascent step of the statisticians network alone, on factors of `z` detached from the Decomposer."
+    with torch.no_grad():
+        zf, _ = self._flat(z)
+        factors = self.decomposer(self._standardize(zf))
+    L_M = self.statisticians([factors[n] for n in self.factor_names], generator)
+    opt.zero_grad(set_to_none=True)
+    (-L_M).backward()                                         # only the critic has a path to L_M here
+    if grad_sync is not None: grad_sync([p.grad for p in self.statisticians.parameters() if p.grad is not None])
+    opt.step()

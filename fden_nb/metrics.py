@@ -13,16 +13,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import ProtoHead
-from .episodes import EpisodeSampler, query_targets
-from .info import ConcatCritic, fit_critic, heldout_estimate
+from .core import FDENConfig, ProtoHead, RelationHead
+from .episodes import EpisodeSampler, gather_episodes, query_targets
+from .layers import mlp
+from .train import TrainConfig
+from .info import ConcatCritic, fit_critic, heldout_estimate, heldout_mi
 from .glyphs import STYLE_NAMES
 
 # %% auto #0
-__all__ = ['representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table', 'format_table',
-           'linear_probe', 'stratified_split', 'style_targets', 'leakage_probes', 'heldout_dependence',
-           'relative_error', 'image_error', 'reconstruction_metrics', 'content_transfer', 'histogram_discretize',
-           'discrete_mi', 'mig', 'sap']
+__all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
+           'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
+           'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
+           'reconstruction_metrics', 'content_transfer', 'histogram_discretize', 'discrete_mi', 'mig', 'sap']
 
 # %% ../nbs/31_metrics.ipynb #1d1ec309
 @torch.no_grad()
@@ -132,6 +134,58 @@ def format_table(
     for r in rows: lines.append("| " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
     return "\n".join(lines)
 
+# %% ../nbs/31_metrics.ipynb #c4b64835
+class EpisodicMLP(torch.nn.Module):
+    """The papers' "MLP" few-shot baseline: FDEN's identity path `z → f` (Decomposer network + one head) trained alone
+    with FDEN's episodic alignment loss. `decompose(z)` returns `{'mlp': f}`, so every metric here takes it as it takes FDEN."""
+    def __init__(self, cfg:FDENConfig, name:str="mlp"):
+        super().__init__()
+        if cfg.alignment not in ("proto", "relation"):
+            raise ValueError(f"the MLP baseline is episodic: it needs alignment 'proto' or 'relation', got {cfg.alignment!r}")
+        width, kw = cfg.widths[cfg.aligned[0]], cfg.mlp_kwargs
+        z_dec = cfg.z_dec_dim or 2 * cfg.z_dim
+        self.name, self.cfg = name, cfg
+        self.net = torch.nn.Sequential(mlp(cfg.z_dim, cfg.dec_hidden, z_dec, **kw), mlp(z_dec, cfg.head_hidden, width, **kw))
+        self.head = ProtoHead(name) if cfg.alignment == "proto" else RelationHead(name, width, cfg.align_hidden, **kw)
+        self.register_buffer("z_mean", torch.zeros(cfg.z_dim)); self.register_buffer("z_std", torch.ones(cfg.z_dim))
+
+    @property
+    def factor_names(self) -> tuple[str, ...]: return (self.name,)
+
+    @torch.no_grad()
+    def fit_scaler(self, z:Tensor) -> EpisodicMLP:
+        z = z.reshape(-1, z.shape[-1]); self.z_mean.copy_(z.mean(0)); self.z_std.copy_(z.std(0).clamp_min(1e-6)); return self
+
+    def decompose(self, z:Tensor) -> dict[str, Tensor]:
+        "Latents (…, D) → {'mlp': (…, width)}."
+        lead = z.shape[:-1]
+        return {self.name: self.net(((z - self.z_mean) / self.z_std).reshape(-1, z.shape[-1])).view(*lead, -1)}
+
+    def loss(self, episodes:Tensor, k_shot:int) -> tuple[Tensor, Tensor]:
+        "(L_C, accuracy) on a batch of episodes (B, n_way, k_shot + n_query, D)."
+        return self.head(self.decompose(episodes), k_shot)
+
+def fit_episodic_mlp(
+    z:Tensor,                 # training latents (N, D) — the same FDEN trains on
+    labels,                   # (N,) their classes
+    cfg:FDENConfig,           # FDEN's configuration: widths, alignment head, lr and betas are taken from it
+    train_cfg:TrainConfig,    # FDEN's training configuration: episodes (n_way, k_shot, n_query, batch), steps, seed
+    progress:bool=False,
+) -> EpisodicMLP:             # the trained baseline, in eval mode
+    "Train the papers' MLP baseline on exactly the episodes, steps and optimiser settings FDEN's `Trainer` uses."
+    from fastprogress.fastprogress import progress_bar
+    z = torch.as_tensor(z).float()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(train_cfg.seed)
+        model = EpisodicMLP(cfg).fit_scaler(z).train()
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+        sampler = EpisodeSampler(labels, train_cfg.n_way, train_cfg.k_shot, train_cfg.n_query, seed=train_cfg.seed)
+        steps = range(train_cfg.steps)
+        for s in (progress_bar(steps, leave=False) if progress else steps):
+            loss, acc = model.loss(gather_episodes(z, sampler.sample(train_cfg.batch_episodes)), train_cfg.k_shot)
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    return model.eval()
+
 # %% ../nbs/31_metrics.ipynb #e7c336d9
 def linear_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
@@ -160,6 +214,53 @@ def linear_probe(
     with torch.no_grad(): acc = (lin(xt).argmax(-1) == y_test).float().mean().item()
     majority = int(y_train.bincount().argmax())
     return dict(acc=acc, chance=(y_test == majority).float().mean().item(), n_train=len(y_train), n_test=len(y_test))
+
+# %% ../nbs/31_metrics.ipynb #ff27a5f1
+def mlp_probe(
+    x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
+    x_test:Tensor, y_test:Tensor,    # the held-out split
+    hidden:Sequence[int]=(256, 256), # the protocol of Mathieu et al. and LORD: two hidden layers of 256
+    epochs:int=60,                   # passes over the training split (early stopping keeps the best)
+    batch:int=256,
+    lr:float=1e-3,
+    weight_decay:float=1e-4,
+    seed:int=0,
+) -> dict:                           # acc, chance (fractions), n_train, n_test, epochs_used
+    "An MLP classifier (ReLU, dropout 0.2) fit on one split, accuracy on the other, with early stopping on 10% of the fit split."
+    x_train, x_test = torch.as_tensor(x_train).float(), torch.as_tensor(x_test).float()
+    y_train, y_test = (torch.as_tensor(np.asarray(y)).long().reshape(-1) for y in (y_train, y_test))
+    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1:] != x_test.shape[1:]:
+        raise ValueError(f"a probe needs (n, d) features with one target each, the same d in both splits; got "
+                         f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}")
+    if len(y_train) < 10 or len(y_test) == 0: raise ValueError("the MLP probe needs at least 10 training samples and a test split")
+    mu, sd = x_train.mean(0), x_train.std(0).clamp_min(1e-6)
+    xs, xt = (x_train - mu) / sd, (x_test - mu) / sd
+    n_cls = int(max(y_train.max(), y_test.max())) + 1
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(len(xs), generator=g)
+    n_val = max(1, len(xs) // 10)
+    val, fit = perm[:n_val], perm[n_val:]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layers, w = [], xs.shape[1]
+        for h in hidden: layers += [torch.nn.Linear(w, h), torch.nn.ReLU(), torch.nn.Dropout(0.2)]; w = h
+        net = torch.nn.Sequential(*layers, torch.nn.Linear(w, n_cls))
+        opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
+        best, best_state, best_epoch = -1.0, None, 0
+        with torch.enable_grad():
+            for epoch in range(epochs):
+                net.train()
+                for i in fit[torch.randperm(len(fit), generator=g)].split(batch):
+                    loss = F.cross_entropy(net(xs[i]), y_train[i])
+                    opt.zero_grad(); loss.backward(); opt.step()
+                net.eval()
+                with torch.no_grad(): acc = (net(xs[val]).argmax(-1) == y_train[val]).float().mean().item()
+                if acc > best: best, best_epoch, best_state = acc, epoch + 1, {k: v.clone() for k, v in net.state_dict().items()}
+        net.load_state_dict(best_state); net.eval()
+        with torch.no_grad(): acc = (net(xt).argmax(-1) == y_test).float().mean().item()
+    majority = int(y_train.bincount().argmax())
+    return dict(acc=acc, chance=(y_test == majority).float().mean().item(), n_train=len(y_train), n_test=len(y_test),
+                epochs_used=best_epoch)
 
 # %% ../nbs/31_metrics.ipynb #360b9b90
 def stratified_split(
@@ -205,15 +306,19 @@ def style_targets(
     return out
 
 # %% ../nbs/31_metrics.ipynb #a2da24be
+PROBES = {'linear': linear_probe, 'mlp': mlp_probe}
+
 def leakage_probes(
     reps:Mapping[str, Tensor],        # {name: (N, d)} of the same samples, e.g. `representations(model, z)`
     labels=None,                      # (N,) classes: probe "class" (split half/half within every class)
     styles=None,                      # (N, 9) glyph styles: probe every varying attribute (random half split)
     bins:int=4,                       # bins of the continuous style attributes
     seed:int=0,
-    **probe_kwargs,                   # passed to `linear_probe`
+    probe:str="linear",               # "linear" (`linear_probe`) or "mlp" (`mlp_probe`, two hidden layers of 256)
+    **probe_kwargs,                   # passed to the probe
 ) -> list[dict]:                      # rows {target, rep, acc, chance} (fractions)
-    "Linear probes of class and style attributes from every representation, on held-out samples."
+    "Probes (linear or MLP) of class and style attributes from every representation, on held-out samples."
+    if probe not in PROBES: raise ValueError(f"probe must be one of {sorted(PROBES)}, got {probe!r}")
     targets, splits = {}, {}
     n = len(next(iter(reps.values())))
     if labels is not None:
@@ -230,7 +335,7 @@ def leakage_probes(
         tr, te = splits[k]
         for name, f in reps.items():
             f = torch.as_tensor(f).float()
-            r = linear_probe(f[tr], y[tr], f[te], y[te], **probe_kwargs)
+            r = PROBES[probe](f[tr], y[tr], f[te], y[te], **probe_kwargs)
             rows.append(dict(target=k, rep=name, acc=r['acc'], chance=r['chance']))
     return rows
 
@@ -238,13 +343,15 @@ def leakage_probes(
 def heldout_dependence(
     train:Sequence[Tensor],          # factors of the critic's training split, each (n, d_i)
     test:Sequence[Tensor],           # the same factors on held-out samples, each (m, d_i)
-    steps:int=1000,                  # critic training steps
-    batch:int=64,                    # joint samples per step (all 64 cyclic shifts are the negatives)
-    hidden:Sequence[int]=(256, 64),  # the critic's hidden widths
-    lr:float=5e-4,
+    method:str="copula",             # "copula": `info.heldout_mi` (validated at 5–128 units); "critic": a neural critic
+    steps:int=1000,                  # "critic": training steps
+    batch:int=64,                    # "critic": joint samples per step (all 64 cyclic shifts are the negatives)
+    hidden:Sequence[int]=(256, 64),  # "critic": hidden widths
+    lr:float=5e-4,                   # "critic": Adam's learning rate
     seed:int=0,
 ) -> float:                          # the held-out estimate in nats (TC for more than two factors)
-    "Train a fresh `ConcatCritic` on `train` (SMILE, all shifts as negatives) and read its bound on `test`."
+    "Fit a critic on `train`, read it on `test`: the copula/canonical critic (default) or a fresh SMILE `ConcatCritic`."
+    if method not in ("copula", "critic"): raise ValueError(f"method must be 'copula' or 'critic', got {method!r}")
     train, test = [torch.as_tensor(f).float().detach() for f in train], [torch.as_tensor(f).float().detach() for f in test]
     if len(train) < 2 or len(train) != len(test):
         raise ValueError(f"give the same factors (at least two) for both splits; got {len(train)} and {len(test)}")
@@ -253,6 +360,7 @@ def heldout_dependence(
     n, m = len(train[0]), len(test[0])
     if any(len(f) != n for f in train) or any(len(f) != m for f in test):
         raise ValueError("every factor of a split must hold the same samples (one row per sample)")
+    if method == "copula": return float(heldout_mi(train, test, seed=seed))
     if n < batch: raise ValueError(f"the training split has {n} samples, fewer than batch={batch}; lower batch")
     torch.manual_seed(seed)                                            # the critic's initial weights
     g = torch.Generator().manual_seed(seed)
