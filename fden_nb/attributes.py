@@ -20,14 +20,14 @@ from fastprogress.fastprogress import master_bar, progress_bar
 from torch import Tensor, nn
 
 from .analysis import attribute_means, attribute_swap, opposite_mean
-from .backbones import CheckpointMismatch, as_images, config_diff, data_fingerprint, device_of
+from .backbones import device_of
 from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig
 from .glyphs import STYLE_NAMES, VARIANTS, Glyphs
 from .metrics import image_error, linear_probe
-from .distributed import resolve_device
 from .pipeline import agg_pyplot, json_ready
 from .train import Trainer, TrainConfig
+from .utils import CheckpointMismatch, as_images, config_diff, data_fingerprint, resolve_device
 
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'NEUTRAL', 'CLASSIFIER_VERSION', 'SWAP_MODES', 'attribute_arity', 'check_attributes', 'attribute_labels',

@@ -13,11 +13,10 @@ import time
 import torch
 
 from .attributes import ATTRIBUTES, write_attributes
-from .backbones import CheckpointMismatch
-from .distributed import resolve_device
 from .metrics import format_table
 from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, prepare, results_table,
                               run_ablations, smoke, train_fden, write_report)
+from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
 __all__ = ['DATASETS', 'FACTORS', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']

@@ -22,13 +22,13 @@ import torch.distributed as dist
 from fastprogress.fastprogress import progress_bar
 from torch import Tensor, nn
 
-from .backbones import CheckpointMismatch, as_images, config_diff, data_fingerprint
 from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig, frozen
 from .distributed import all_reduce_mean_, distributed_setup, gather_factors, local_share
-from .distributed import resolve_device, restore_batchnorm, swap_batchnorm
+from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
+from .utils import CheckpointMismatch, as_images, config_diff, data_fingerprint, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
