@@ -313,7 +313,7 @@ class RSA:
 def rsa_matrix(
     blocks:Mapping[str, object],  # {name: (n, units)} arrays or tensors of the same n samples, e.g. z and each factor
 ) -> RSA:
-    "Pearson r between every pair of units of all blocks (paper 000, Fig. 6), with block names and sizes."
+    "Pearson r between every pair of units of all blocks (Yoon, Roh & Suk 2021, Fig. 6), with block names and sizes."
     if not isinstance(blocks, Mapping) or not blocks:
         raise TypeError("rsa_matrix takes a non-empty dict {name: (n, units) array}, e.g. {'z': z, **model.decompose(z)}")
     arrs = {k: _np(v).reshape(len(v), -1) for k, v in blocks.items()}

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -143,18 +144,18 @@ def _run(a) -> int:
         write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
     elif a.command == "ablate":
         res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, out=a.out)
-        print(format_table(res["rows"]))
+        print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "eval":
         tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
         settings = PAPER_SETTINGS if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
-        n_query = 15 if a.n_query is None and not a.tiny else a.n_query if a.n_query is not None else -1
+        if a.n_query is not None: sizes = dataclasses.replace(sizes, n_query=a.n_query)   # evaluation queries per class
     else:
         tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress)
-        settings, n_query = PAPER_SETTINGS, -1
+        settings = PAPER_SETTINGS
     if a.command not in ("ablate", "attributes"): _print_training(tr)
     if a.command not in ("train", "ablate", "attributes"):
-        m = evaluate_fden(tr.model, prep, sizes, clock, settings, n_query, a.seed)
+        m = evaluate_fden(tr.model, prep, sizes, clock, settings, a.seed)
         print(results_table(m))
         if a.out:
             out = write_report(a.out, m, tr.model, prep, tr, sizes, clock, a.seed)

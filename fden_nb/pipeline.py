@@ -32,7 +32,8 @@ from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 __all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'prepare', 'train_config',
            'Trained', 'train_fden', 'load_trained', 'evaluate_fden', 'factor_dependence', 'disentanglement_scores',
            'results_table', 'agg_pyplot', 'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure',
-           'json_ready', 'write_report', 'smoke', 'train_variant', 'ablation_row', 'mi_curves_figure', 'run_ablations']
+           'json_ready', 'write_report', 'smoke', 'train_variant', 'ablation_row', 'mi_curves_figure', 'Ablations',
+           'run_ablations']
 
 # %% ../nbs/80_pipeline.ipynb #a080ff12
 PAPER_SETTINGS = ((5, 1), (5, 5), (20, 1))   # the papers' few-shot table: (n_way, k_shot)
@@ -179,8 +180,7 @@ def load_trained(
 # %% ../nbs/80_pipeline.ipynb #bb64576f
 def evaluate_fden(
     model:Method, prep:Prepared, sizes:Sizes, clock:Stopwatch,
-    settings=PAPER_SETTINGS,    # (n_way, k_shot) pairs
-    n_query:int|None=-1,        # evaluation queries per class; -1: `sizes.n_query`
+    settings=PAPER_SETTINGS,    # (n_way, k_shot) pairs; `sizes.n_query` queries per class
     seed:int=0,
 ) -> dict:                      # plain-Python metrics (JSON-ready) and the representations under 'reps'
     "Stage evaluate: few-shot table, leakage probes, reconstruction and content transfer on the evaluation split."
@@ -189,8 +189,7 @@ def evaluate_fden(
     out = {}
     with clock("evaluate"):
         reps = representations(model, lat.z.to(dev))
-        q = sizes.n_query if n_query == -1 else n_query
-        rows = few_shot_table(reps, lat.labels, settings=settings, n_query=q, n_episodes=sizes.n_episodes, seed=seed)
+        rows = few_shot_table(reps, lat.labels, settings=settings, n_query=sizes.n_query, n_episodes=sizes.n_episodes, seed=seed)
         out["few_shot"] = [{"setting": r["setting"], "n_query": r["ide"]["n_query"], "n_episodes": r["ide"]["n_episodes"],
                             "chance": 100 / r["ide"]["n_way"],
                             **{n: {"acc": r[n]["acc"], "ci95": r[n]["ci95"]} for n in reps}} for r in rows]
@@ -268,7 +267,8 @@ def translation_grid_figure(model:Method, prep:Prepared, n:int=5, seed:int=0):
     others = (lat.labels != lat.labels[a]).nonzero().flatten()
     b = int(others[torch.randint(len(others), (1,), generator=g)])
     dev = device_of(model)
-    with torch.no_grad(): x = interpolation_grid(model, lat.z[a].to(dev), lat.z[b].to(dev), n=n).float().cpu()  # (n, n, C, H, W)
+    with torch.no_grad():                                             # (n, n, C, H, W)
+        x = interpolation_grid(model, lat.z[a].to(dev), lat.z[b].to(dev), n=n, rows="ide", cols="sty").float().cpu()
     img = x[:, :, 0].permute(0, 2, 1, 3).reshape(n * x.shape[-2], n * x.shape[-1]).clamp(0, 1).numpy()
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
@@ -430,7 +430,7 @@ def ablation_row(name:str, m:dict) -> dict:
             "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}"}
 
 def mi_curves_figure(histories:dict, switch:int|None=None):
-    "Fig. 7 of paper 000, here: the training estimate L_M of every variant over the steps, and the held-out accuracy."
+    "Fig. 7 of Yoon, Roh & Suk (2021), here: the training estimate L_M of every variant over the steps, and the held-out accuracy."
     plt = agg_pyplot()
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.2))
     for name, h in histories.items():
@@ -443,12 +443,19 @@ def mi_curves_figure(histories:dict, switch:int|None=None):
     fig.tight_layout()
     return fig
 
+@dataclass
+class Ablations:
+    "What `run_ablations` measured."
+    rows:list                   # the table: one row per variant (`ablation_row`)
+    metrics:dict                # {variant: `evaluate_fden`'s metrics, without the representations}
+    histories:dict              # {variant: training history, steps counted from the start}
+
 def run_ablations(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
     names=tuple(ABLATIONS),     # which variants
     steps:int|None=None, seed:int=0, device:str="auto", progress:bool=True,
     out:str|Path|None=None,     # write ablations.md, ablations.json and ablation_curves.png here
-) -> dict:                      # {'rows': table rows, 'metrics': {name: metrics}, 'histories': {name: history}}
+) -> Ablations:
     "Train and evaluate every variant (5-way 1-shot and the quickstart's other metrics); the table and Fig. 7."
     rows, metrics, histories = [], {}, {}
     for name in names:
@@ -456,11 +463,11 @@ def run_ablations(
         m = evaluate_fden(model, prep, sizes, clock, settings=((5, 1),), seed=seed)
         m.pop("reps"); metrics[name] = m
         rows.append(ablation_row(name, m))
-    res = dict(rows=rows, metrics=metrics, histories=histories)
+    res = Ablations(rows, metrics, histories)
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         (out / "ablations.md").write_text(format_table(rows) + "\n")
-        (out / "ablations.json").write_text(json.dumps(json_ready(res), indent=1))
+        (out / "ablations.json").write_text(json.dumps(json_ready(dataclasses.asdict(res)), indent=1))
         fig = mi_curves_figure(histories, (steps or sizes.steps) // 2 if "no GRL" in names else None)
         fig.savefig(out / "ablation_curves.png", dpi=110); agg_pyplot().close(fig)
     return res

@@ -28,7 +28,7 @@ from .distributed import all_reduce_mean_, distributed_setup, gather_factors, lo
 from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
-from .utils import CheckpointMismatch, as_images, config_diff, data_fingerprint, resolve_device
+from .utils import CheckpointMismatch, as_images, config_diff, data_fingerprint, evaluating, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
@@ -36,7 +36,7 @@ __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', '
            'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
-PAPER_EPISODES_PER_EPOCH = 10_000   # paper 001, §5: one epoch is 10,000 episodes
+PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
 PAPER_EPOCHS = 1_000                # … and training runs for 1,000 epochs
 PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
 
@@ -192,65 +192,98 @@ class Trainer:
     ):
         self.cfg = cfg = cfg or TrainConfig()
         self.dist = distributed_setup(cfg.device)                       # a plain run is rank 0 of 1
-        self.device, main = self.dist.device, self.dist.main
-        if cfg.cpu_amp and self.device.type == "cpu" and not cpu_bf16_supported():
-            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this PyTorch "
-                             "build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so bf16 "
-                             "would be emulated and slow. Train in float32: cpu_amp=False.")
-        self.progress, self.verbose, self.callback = progress and main, verbose and main, callback
-        if isinstance(model, FDENConfig):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(cfg.seed)
-                model = FDEN(model)
-        if not isinstance(model, FDEN): raise TypeError(f"model must be an FDEN or an FDENConfig, got {type(model).__name__}")
-        self.model, self.backbone, self.x = model, end_to_end, None
-        if end_to_end is not None: z, labels = self._end_to_end_data(z, images, labels)  # z: the starting latents
-        elif images is not None:
-            raise ValueError("images= are the training data of the end-to-end variant FDEN_E and need end_to_end=backbone; "
-                             "to train on a frozen backbone, pass its latents as z (fden_nb.latents.cached_latents).")
-        if isinstance(z, Latents):
-            if labels is None: labels = z.labels
-            z = z.z
-        if z is None: raise ValueError("Trainer needs training latents z (N, D), or images= with end_to_end=backbone (FDEN_E).")
-        if not isinstance(z, Tensor) or z.ndim != 2:
-            raise ValueError(f"z must be latents of shape (N, D), got {getattr(z, 'shape', type(z).__name__)}")
-        if z.shape[1] != model.cfg.z_dim:
-            raise ValueError(f"the {'backbone’s ' if end_to_end is not None else ''}latents have D={z.shape[1]} but the FDEN "
-                             f"expects z_dim={model.cfg.z_dim}; build it with FDENConfig(..., z_dim={z.shape[1]}).")
-        z = z.detach().float().cpu()
-        labels = _check_labels(model.cfg, labels, len(z))
-        self.data_fp = _fingerprint(z, labels) if end_to_end is None else _e2e_fingerprint(self.x, labels, end_to_end)
-        self.episodic = model.cfg.alignment in ("proto", "relation")
-        world = self.dist.world
-        if self.episodic: local_share(cfg.batch_episodes, world, "batch_episodes")
-        elif local_share(n := cfg.batch_size or cfg.episode_latents, world, "batch_size") < 2:
-            raise ValueError(f"each of the {world} processes would get one latent of a batch of {n}; BatchNorm needs at least 2: "
-                             f"use batch_size >= {2 * world}.")
-        self.z = z.to(self.device)
-        self.sampler = EpisodeSampler(labels, cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed) if self.episodic else None
-        self.targets = {k: y.to(self.device) for k, y in labels.items()} if isinstance(labels, dict) else None
-        self.batch_gen = torch.Generator().manual_seed(cfg.seed + 1)     # attribute / unaligned batches
-        self.shuffle_gen = torch.Generator(self.device).manual_seed(cfg.seed + 2)  # DV negatives, on the model's device
-        self._rng, self._rng_all = None, None                           # torch's global stream (dropout), set by fit
-        self._grad_sync = (lambda grads: all_reduce_mean_(grads, world)) if self.dist.active else None
-        model.to(self.device).fit_scaler(self.z)
-        with self._end_to_end_attached():                               # FDEN_E: the backbone's weights join the optimiser
-            self.opt = make_opt(model) if make_opt is not None else model.configure_optimizer()
-        self.step, self.history, self._acc = 0, [], {}
+        self.device = self.dist.device
+        self._check_amp()
+        self.progress, self.verbose, self.callback = progress and self.dist.main, verbose and self.dist.main, callback
+        self.model, self.backbone, self.x = self._build_model(model), end_to_end, None
+        z, labels = self._training_data(z, labels, images)              # checked; FDEN_E: images kept, z = E(x) to start
+        self._plan_batches(z, labels)                                   # episodes or batches, each process's share
+        self._make_optimiser(make_opt)                                  # after the scaler is fitted on z
+        self.step, self.history, self._sums = 0, [], {}
         self.valid = self._valid_batch(valid) if valid is not None else None
-        if checkpoint is True: self.path = checkpoint_path(model.cfg, cfg, self.data_fp)
+        if checkpoint is True: self.path = checkpoint_path(self.model.cfg, cfg, self.data_fp)
         else: self.path = Path(checkpoint) if checkpoint else None
         if self.path is not None and self.path.exists(): self._resume()
-        if self.dist.active:                                            # every process starts from process 0's weights
-            with self._end_to_end_attached():
-                for t in [*model.parameters(), *model.buffers()]: dist.broadcast(t.data, 0)
-            dist.barrier()
+        self._same_start()
 
     def __repr__(self):
         procs = f", {self.dist.world} processes" if self.dist.active else ""
         e2e = f", end_to_end={type(self.backbone).__name__}" if self.backbone is not None else ""
         return (f"Trainer({'-'.join(self.model.factor_names)}, alignment={self.model.cfg.alignment!r}{e2e}, "
                 f"step {self.step}/{self.cfg.steps}, device={self.device}{procs}, checkpoint={self.path})")
+
+# %% ../nbs/30_train.ipynb #53670d69
+@patch
+def _check_amp(self:Trainer):
+    "Refuse bf16 autocast on a CPU that would only emulate it."
+    if self.cfg.cpu_amp and self.device.type == "cpu" and not cpu_bf16_supported():
+        raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this PyTorch "
+                         "build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so bf16 "
+                         "would be emulated and slow. Train in float32: cpu_amp=False.")
+
+@patch
+def _build_model(self:Trainer, model:FDEN|FDENConfig) -> FDEN:
+    "The FDEN to train: as given, or built from its configuration with the weights of `cfg.seed`."
+    if isinstance(model, FDENConfig):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.cfg.seed)
+            model = FDEN(model)
+    if not isinstance(model, FDEN): raise TypeError(f"model must be an FDEN or an FDENConfig, got {type(model).__name__}")
+    return model
+
+@patch
+def _training_data(self:Trainer, z, labels, images) -> tuple:
+    "(z, labels) checked, on the CPU; `data_fp` set. FDEN_E: the images are kept and z is the backbone's first encoding."
+    end_to_end, cfg = self.backbone, self.model.cfg
+    if end_to_end is not None: z, labels = self._end_to_end_data(z, images, labels)  # z: the starting latents
+    elif images is not None:
+        raise ValueError("images= are the training data of the end-to-end variant FDEN_E and need end_to_end=backbone; "
+                         "to train on a frozen backbone, pass its latents as z (fden_nb.latents.cached_latents).")
+    if isinstance(z, Latents):
+        if labels is None: labels = z.labels
+        z = z.z
+    if z is None: raise ValueError("Trainer needs training latents z (N, D), or images= with end_to_end=backbone (FDEN_E).")
+    if not isinstance(z, Tensor) or z.ndim != 2:
+        raise ValueError(f"z must be latents of shape (N, D), got {getattr(z, 'shape', type(z).__name__)}")
+    if z.shape[1] != cfg.z_dim:
+        raise ValueError(f"the {'backbone’s ' if end_to_end is not None else ''}latents have D={z.shape[1]} but the FDEN "
+                         f"expects z_dim={cfg.z_dim}; build it with FDENConfig(..., z_dim={z.shape[1]}).")
+    z = z.detach().float().cpu()
+    labels = _check_labels(cfg, labels, len(z))
+    self.data_fp = _fingerprint(z, labels) if end_to_end is None else _e2e_fingerprint(self.x, labels, end_to_end)
+    return z, labels
+
+@patch
+def _plan_batches(self:Trainer, z:Tensor, labels):
+    "Where batches come from (the episode sampler, or random latents), each process's share, and the seeded streams."
+    cfg, world = self.cfg, self.dist.world
+    self.episodic = self.model.cfg.alignment in ("proto", "relation")
+    if self.episodic: local_share(cfg.batch_episodes, world, "batch_episodes")
+    elif local_share(n := cfg.batch_size or cfg.episode_latents, world, "batch_size") < 2:
+        raise ValueError(f"each of the {world} processes would get one latent of a batch of {n}; BatchNorm needs at least 2: "
+                         f"use batch_size >= {2 * world}.")
+    self.z = z.to(self.device)
+    self.sampler = EpisodeSampler(labels, cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed) if self.episodic else None
+    self.targets = {k: y.to(self.device) for k, y in labels.items()} if isinstance(labels, dict) else None
+    self.batch_gen = torch.Generator().manual_seed(cfg.seed + 1)     # attribute / unaligned batches
+    self.shuffle_gen = torch.Generator(self.device).manual_seed(cfg.seed + 2)  # DV negatives, on the model's device
+    self._rng, self._rng_all = None, None                           # torch's global stream (dropout), set by fit
+    self._grad_sync = (lambda grads: all_reduce_mean_(grads, world)) if self.dist.active else None
+
+@patch
+def _make_optimiser(self:Trainer, make_opt:Callable|None):
+    "Fit FDEN's scaler on the training latents, then build the optimiser (FDEN_E: over the backbone's weights too)."
+    self.model.to(self.device).fit_scaler(self.z)
+    with self._end_to_end_attached():
+        self.opt = make_opt(self.model) if make_opt is not None else self.model.configure_optimizer()
+
+@patch
+def _same_start(self:Trainer):
+    "Several processes: every one starts from process 0's weights."
+    if not self.dist.active: return
+    with self._end_to_end_attached():
+        for t in [*self.model.parameters(), *self.model.buffers()]: dist.broadcast(t.data, 0)
+    dist.barrier()
 
 # %% ../nbs/30_train.ipynb #8d448569
 @patch
@@ -302,16 +335,13 @@ def _encode(self:Trainer, x:Tensor) -> Tensor:
 def evaluate(self:Trainer) -> dict[str, float]:
     "`val_L_R`, `val_L_C`, `val_L_M`, `val_acc` on the fixed held-out batch, in eval mode (empty without `valid`)."
     if self.valid is None: return {}
-    was = self.model.training
-    self.model.eval()
-    try:
+    with evaluating(self.model):
         with self._autocast():
             vz = self.valid[0]
             if self.backbone is not None:                               # FDEN_E: images, through the encoder as it is now
                 vz = frozen(self.backbone.encode)(vz.reshape(-1, *vz.shape[-3:])).view(*vz.shape[:-3], -1)
             out = self.model.losses(vz, target=self.valid[1],
                                     generator=torch.Generator(self.device).manual_seed(self.cfg.seed + 4))
-    finally: self.model.train(was)
     return {f"val_{k}": float(out[k]) for k in ("L_R", "L_C", "L_M", "acc")}
 
 @patch
@@ -335,7 +365,7 @@ def state_dict(self:Trainer) -> dict:
     "Everything a resume needs, in plain tensors and Python values."
     model = {k: v for k, v in self.model.state_dict().items() if not k.startswith(_E2E)}
     return dict(version=CHECKPOINT_VERSION, fden_config=dataclasses.asdict(self.model.cfg), train_config=self.cfg.key(),
-                data_fp=self.data_fp, step=self.step, history=self.history, acc=self._acc,
+                data_fp=self.data_fp, step=self.step, history=self.history, acc=self._sums,
                 model=model, opt=self.opt.state_dict(), rng=self._rng, rng_ranks=self._rng_all,
                 backbone=self.backbone.state_dict() if self.backbone is not None else None,
                 sampler=self.sampler.generator.get_state() if self.sampler is not None else None,
@@ -361,7 +391,7 @@ def load_state_dict(self:Trainer, ck:dict):
         self.backbone.load_state_dict(ck["backbone"])
     self.model.load_state_dict(ck["model"])
     self.opt.load_state_dict(ck["opt"])
-    self.step, self.history, self._acc, self._rng = ck["step"], list(ck["history"]), dict(ck["acc"]), ck["rng"]
+    self.step, self.history, self._sums, self._rng = ck["step"], list(ck["history"]), dict(ck["acc"]), ck["rng"]
     ranks = ck.get("rng_ranks")
     if self.dist.active:        # this process's own stream if the checkpoint has one, else a fresh one (see `fit`)
         self._rng = ranks[self.dist.rank] if ranks is not None and len(ranks) == self.dist.world else \
@@ -439,7 +469,7 @@ def _step(self:Trainer, batch:Tensor, target) -> dict:
 
 @patch
 def _log(self:Trainer, out:dict, seconds:float) -> dict|None:
-    a = self._acc
+    a = self._sums
     for k in _KEYS: a[k] = a.get(k, 0.0) + out[k]
     a["n"], a["seconds"] = a.get("n", 0) + 1, a.get("seconds", 0.0) + seconds
     if self.step % self.cfg.log_every and self.step != self._total: return None
@@ -448,7 +478,7 @@ def _log(self:Trainer, out:dict, seconds:float) -> dict|None:
     lat = (self.cfg.episode_latents if self.episodic else self.cfg.batch_size or self.cfg.episode_latents)
     rec = dict(step=self.step, **{k: a[k] / n for k in _KEYS}, latents_per_s=lat * n / sec)
     if per_step: rec["episodes_per_s"] = per_step * n / sec
-    self.history.append(rec); self._acc = {}
+    self.history.append(rec); self._sums = {}
     return rec
 
 @patch

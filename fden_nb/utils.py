@@ -5,6 +5,7 @@
 # %% ../nbs/00a_utils.ipynb #4753c64c
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 
@@ -14,7 +15,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['default_device', 'resolve_device', 'data_fingerprint', 'CheckpointMismatch', 'config_diff', 'check_images',
-           'as_images']
+           'as_images', 'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
@@ -98,3 +99,25 @@ def as_images(
         raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; rescale them "
                          "(e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
     return x
+
+# %% ../nbs/00a_utils.ipynb #fbfbae21
+@contextlib.contextmanager
+def evaluating(*modules):
+    "Within the block every module is in eval mode; afterwards each is back in the mode it was in."
+    was = [m.training for m in modules]
+    for m in modules: m.eval()
+    try: yield
+    finally:
+        for m, w in zip(modules, was): m.train(w)
+
+@torch.no_grad()
+def decompose_in_chunks(
+    method,                      # anything with `decompose(z) -> {name: (n, d)}` and `train`/`eval`
+    z:Tensor,                    # latents (N, D)
+    batch:int=8192,              # latents per forward pass
+    device:torch.device|None=None,  # where to compute (None: where `z` is)
+) -> dict[str, Tensor]:          # {name: (N, d)} float32 on the CPU
+    "`method.decompose(z)` in eval mode, `batch` latents at a time, without gradients."
+    with evaluating(method):
+        parts = [method.decompose(c if device is None else c.to(device)) for c in z.split(batch)]
+    return {n: torch.cat([p[n] for p in parts]).float().cpu() for n in parts[0]}
