@@ -27,8 +27,8 @@ from .glyphs import STYLE_NAMES, VARIANTS, Glyphs
 from .metrics import image_error, linear_probe
 from .pipeline import agg_pyplot, json_ready
 from .train import Trainer, TrainConfig
-from .utils import (CheckpointMismatch, as_images, config_diff, data_fingerprint, decompose_in_chunks, evaluating,
-                           resolve_device)
+from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, decompose_in_chunks,
+                           evaluating, resolve_device)
 
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'NEUTRAL', 'CLASSIFIER_VERSION', 'SWAP_MODES', 'attribute_arity', 'check_attributes', 'attribute_labels',
@@ -169,7 +169,7 @@ class AttributeCNN(nn.Module):
         return {n: torch.cat([(o[n] > 0).long() if o[n].ndim == 1 else o[n].argmax(-1) for o in outs]).cpu()
                 for n in self.cfg.attributes}
 
-# %% ../nbs/81_attributes.ipynb #0bd7288c
+# %% ../nbs/81_attributes.ipynb #d96135c2
 CLASSIFIER_VERSION = 1
 
 def _label_tensors(labels:Mapping, names:Sequence[str], n:int, what:str='images') -> dict[str, Tensor]:
@@ -177,14 +177,7 @@ def _label_tensors(labels:Mapping, names:Sequence[str], n:int, what:str='images'
     if not isinstance(labels, Mapping) or set(labels) != set(names):
         got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
         raise ValueError(f"labels must be {{attribute: (N,) values}} for exactly {list(names)}, got {got}")
-    out = {}
-    for k in names:
-        y = torch.as_tensor(np.asarray(labels[k]))
-        if y.is_floating_point() and not torch.equal(y, y.round()): raise ValueError(f"labels[{k!r}] must be integers")
-        y = y.long().reshape(-1)
-        if len(y) != n: raise ValueError(f"labels[{k!r}] has {len(y)} entries for {n} {what}; give one per sample")
-        out[k] = y
-    return out
+    return {k: as_labels(labels[k], n, f"labels[{k!r}]", what) for k in names}
 
 def classifier_path(cfg:ClassifierConfig, data_fp:str) -> Path:
     "Where the classifier of `cfg` trained on data with fingerprint `data_fp` is kept."
@@ -201,6 +194,7 @@ def _load_classifier(model:AttributeCNN, path:Path, cfg:ClassifierConfig, fp:str
     model.history, model.checkpoint = ck['history'], path
     return model.eval()
 
+# %% ../nbs/81_attributes.ipynb #7ba0571a
 def train_attribute_classifier(
     images,                            # training images: uint8 (N, S, S) or float in [0, 1] (see `as_images`)
     labels:Mapping,                    # {attribute: (N,) values}, the attributes of `cfg`
@@ -368,7 +362,7 @@ def swap_experiment(
             pics[f'swap_{n}'] = {m: rows[f'swap_{m}'] for m in modes}; pics[f'truth_{n}'] = truth
     return out, pics
 
-# %% ../nbs/81_attributes.ipynb #6394ecbc
+# %% ../nbs/81_attributes.ipynb #deb9b071
 def _check_prep(prep):
     need = ('background', 'evaluation', 'backbone', 'lat_bg', 'lat_ev')
     missing = [a for a in need if not hasattr(prep, a)]
@@ -379,6 +373,7 @@ def _check_prep(prep):
         if len(g) != len(lat.z): raise ValueError(f"the {split} latents ({len(lat.z)}) do not belong to its {len(g)} glyphs; "
                                                  "make them with the same prepare(...) call")
 
+# %% ../nbs/81_attributes.ipynb #4cab6b68
 def attribute_experiment(
     prep,                             # `fden_nb.pipeline.prepare(...)`: glyph splits, frozen backbone, latents
     names=('bold', 'oblique'),        # the attributes, one aligned factor each (plus f0)

@@ -68,7 +68,7 @@ def _print_training(tr):
     print(f"FDEN: {tr.step} steps; last L_R {last.get('L_R', float('nan')):.3f} L_C {last.get('L_C', float('nan')):.3f} "
           f"L_M {last.get('L_M', float('nan')):.3f} acc {last.get('acc', float('nan')):.2f}{val}; checkpoint {tr.path}")
 
-# %% ../nbs/90_cli.ipynb #29b79204
+# %% ../nbs/90_cli.ipynb #a7dd622d
 def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:bool=False):
     s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}")
     if attributes:
@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
     return p
 
+# %% ../nbs/90_cli.ipynb #646e45ca
 def _check_flags(p, a):
     "argparse-style errors (exit 2) for numbers out of range."
     at_least = {"steps": 1, "threads": 1, "k_shot": 1, "n_query": 0 if a.command != "eval" else 1}
@@ -128,6 +129,7 @@ def _check_flags(p, a):
         if v is not None and v < lo: p.error(f"--{name.replace('_', '-')} must be at least {lo}")
     if a.command == "smoke" and a.n_way < 2: p.error("--n-way must be at least 2")
 
+# %% ../nbs/90_cli.ipynb #c3d56066
 def _run(a) -> int:
     "Run the glyph subcommands; problems with the request raise `CLIError`/`ValueError`."
     t0 = time.perf_counter()

@@ -136,7 +136,7 @@ class Trained:
         tr.model.eval()
         return cls(tr.model, tr.cfg, tr.step, tr.history, tr.path)
 
-# %% ../nbs/80_pipeline.ipynb #bd8877f8
+# %% ../nbs/80_pipeline.ipynb #7b0e4ead
 def train_fden(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
     n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
@@ -155,6 +155,7 @@ def train_fden(
         tr.fit()
     return Trained.of(tr)
 
+# %% ../nbs/80_pipeline.ipynb #b84bee68
 def load_trained(
     prep:Prepared,
     path:str|Path|None=None,    # a checkpoint from `train_fden`; None: the one `train_fden` writes with its defaults
@@ -177,7 +178,7 @@ def load_trained(
         cfg = TrainConfig(**ck["train_config"], steps=max(ck["step"], 1), device=str(device))
     return Trained(model, cfg, ck["step"], list(ck["history"]), path)
 
-# %% ../nbs/80_pipeline.ipynb #bb64576f
+# %% ../nbs/80_pipeline.ipynb #1d560391
 def evaluate_fden(
     model:Method, prep:Prepared, sizes:Sizes, clock:Stopwatch,
     settings=PAPER_SETTINGS,    # (n_way, k_shot) pairs; `sizes.n_query` queries per class
@@ -202,6 +203,7 @@ def evaluate_fden(
     out["reps"] = reps
     return out
 
+# %% ../nbs/80_pipeline.ipynb #24d94a0e
 def factor_dependence(
     reps:dict,                  # {'ide': (N, d), 'sty': (N, d), …} of the evaluation samples
     labels,                     # (N,) classes: the critic trains on half of every class, is read on the other half
@@ -225,6 +227,7 @@ def disentanglement_scores(
         out[name] = dict(mig=m["mig"], sap=s["sap"], mig_per_factor=m["per_factor"])
     return out
 
+# %% ../nbs/80_pipeline.ipynb #135e0a59
 def results_table(m:dict) -> str:
     "The short results table: few-shot accuracy (%) ± 95% CI, the leakage and reconstruction lines."
     rows = [{"setting": r["setting"], **{REP_NAMES[n]: f"{r[n]['acc']:.1f} ± {r[n]['ci95']:.1f}" for n in REP_NAMES},
@@ -251,7 +254,7 @@ def results_table(m:dict) -> str:
             f"{REP_NAMES.get(n, n)} {d['mig']:.3f} / {d['sap']:.3f}" for n, d in m["disentanglement"].items()))
     return "\n".join(lines)
 
-# %% ../nbs/80_pipeline.ipynb #13ddaa58
+# %% ../nbs/80_pipeline.ipynb #c791f5c9
 def agg_pyplot():
     "matplotlib.pyplot on the Agg backend: figures without a display."
     import matplotlib
@@ -291,6 +294,7 @@ def tsne_figure(reps:dict, labels, sizes:Sizes, seed:int=0):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/80_pipeline.ipynb #107fdd54
 def rsa_figure(reps:dict, max_n:int=2000):
     "The RSA matrix of z, f_ide and f_sty on (up to `max_n`) evaluation samples; returns (figure, summary)."
     plt = agg_pyplot()
@@ -385,7 +389,7 @@ def smoke(
                 acc_sty=episode_accuracy(f["sty"], k_shot).mean().item(),
                 acc_z=episode_accuracy(z, k_shot).mean().item(), chance=1 / n_way)
 
-# %% ../nbs/80_pipeline.ipynb #259ab731
+# %% ../nbs/80_pipeline.ipynb #9bbf1aec
 ABLATIONS = {                                   # name → `FDENConfig` overrides
     "FDEN": {},
     "no factorizer": dict(grl_coeff=0.0),       # Fig. 8: the critic only watches; no L_M gradient reaches the Decomposer
@@ -418,6 +422,7 @@ def train_variant(
         tr2.fit()
     return tr2.model, tr1.history + [{**r, "step": r["step"] + switch} for r in tr2.history]
 
+# %% ../nbs/80_pipeline.ipynb #956e122e
 def ablation_row(name:str, m:dict) -> dict:
     "One line of the ablation table from `evaluate_fden`'s metrics."
     fs = m["few_shot"][0]
@@ -443,6 +448,7 @@ def mi_curves_figure(histories:dict, switch:int|None=None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/80_pipeline.ipynb #54ab8929
 @dataclass
 class Ablations:
     "What `run_ablations` measured."

@@ -28,7 +28,7 @@ from .distributed import all_reduce_mean_, distributed_setup, gather_factors, lo
 from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
-from .utils import CheckpointMismatch, as_images, config_diff, data_fingerprint, evaluating, resolve_device
+from .utils import CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, evaluating, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
@@ -102,14 +102,6 @@ def cpu_bf16_supported() -> bool:
     except (AttributeError, RuntimeError): return False      # a build without oneDNN
 
 # %% ../nbs/30_train.ipynb #be8caa84
-def _as_long(y, n:int, what:str) -> Tensor:
-    y = torch.as_tensor(np.asarray(y.cpu() if isinstance(y, Tensor) else y))
-    if y.is_floating_point():
-        if not torch.equal(y, y.round()): raise ValueError(f"{what} must hold integer class labels, got fractional values")
-    y = y.long().reshape(-1)
-    if len(y) != n: raise ValueError(f"{what} has {len(y)} entries for {n} latents: pass one label per latent.")
-    return y
-
 def _check_labels(cfg:FDENConfig, labels, n:int):
     "Labels in the form the alignment needs: (N,) classes | {factor: (N,)} | None."
     a = cfg.alignment
@@ -117,13 +109,13 @@ def _check_labels(cfg:FDENConfig, labels, n:int):
         if labels is None or isinstance(labels, Mapping):
             raise ValueError(f"episodic alignment ({a!r}) needs one class label per latent, shape (N,); got "
                              f"{'none' if labels is None else 'a dict'}. Pass labels=..., or a Latents with labels.")
-        return _as_long(labels, n, "labels")
+        return as_labels(labels, n, "labels")
     if a == "attribute":
         if not isinstance(labels, Mapping) or set(labels) != set(cfg.aligned):
             got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
             raise ValueError(f"attribute alignment needs labels={{factor: (N,) labels}} for exactly the aligned factors "
                              f"{list(cfg.aligned)}, got {got}. For glyphs: {{'bold': g.styles[:, 6], 'oblique': g.styles[:, 7]}}.")
-        return {k: _as_long(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
+        return {k: as_labels(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
     return None
 
 def _fingerprint(z:Tensor, labels) -> str:
@@ -285,7 +277,7 @@ def _same_start(self:Trainer):
         for t in [*self.model.parameters(), *self.model.buffers()]: dist.broadcast(t.data, 0)
     dist.barrier()
 
-# %% ../nbs/30_train.ipynb #8d448569
+# %% ../nbs/30_train.ipynb #1d453b27
 @patch
 def _my_rows(self:Trainer, n:int) -> slice:
     "This process's rows of a global batch of `n` (all of them in one process)."
@@ -330,6 +322,7 @@ def _encode(self:Trainer, x:Tensor) -> Tensor:
     "FDEN_E: z = E(x) for images (…, C, H, W), with gradient to the backbone's encoder."
     return self.backbone.encode(x.reshape(-1, *x.shape[-3:])).view(*x.shape[:-3], -1)
 
+# %% ../nbs/30_train.ipynb #d58c3b0f
 @patch
 @torch.no_grad()
 def evaluate(self:Trainer) -> dict[str, float]:
@@ -351,7 +344,7 @@ def _autocast(self:Trainer):
         return torch.autocast(self.device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
-# %% ../nbs/30_train.ipynb #7a99edf7
+# %% ../nbs/30_train.ipynb #2344ce53
 _E2E = ("decomposer.e2e_encoder.", "entangler.e2e_decoder.")   # where FDEN_E attaches the backbone (see below)
 
 @patch
@@ -381,6 +374,7 @@ def save(self:Trainer):
     if self.dist.main:
         with atomic_path(self.path) as tmp: torch.save(self.state_dict(), tmp)
 
+# %% ../nbs/30_train.ipynb #c52ce770
 @patch
 def load_state_dict(self:Trainer, ck:dict):
     "Restore a state written by `state_dict`."
@@ -413,7 +407,7 @@ def _resume(self:Trainer):
         done = "training complete" if self.step >= self.cfg.steps else "resuming"
         print(f"Loaded {self.path.name}: {self.step}/{self.cfg.steps} steps done, {done}.")
 
-# %% ../nbs/30_train.ipynb #2b83f6cf
+# %% ../nbs/30_train.ipynb #d8a8f608
 _KEYS = ("L_R", "L_C", "L_M", "acc", "loss")
 _RANK_SEED = 1_000_003   # process r's dropout stream starts at seed + 5 + r·_RANK_SEED (+ step, on a resume that
                          # brings no stream for it); process 0's is the one-process stream
@@ -450,6 +444,7 @@ def _end_to_end_attached(self:Trainer):
         for p, f in flags: p.requires_grad_(f)
         bb.train(was)
 
+# %% ../nbs/30_train.ipynb #d12f64c5
 @patch
 def _mean_over_processes(self:Trainer, out:dict) -> dict:
     "The losses of the global batch: each process's mean over its equal share, averaged."
@@ -489,6 +484,7 @@ def _from_main(self:Trainer, flag:bool) -> bool:
     dist.broadcast(t, 0)
     return bool(t.item())
 
+# %% ../nbs/30_train.ipynb #36ff4a25
 @patch
 def fit(self:Trainer,
         steps:int|None=None,   # total steps to reach (default `cfg.steps`); a checkpoint's steps count

@@ -14,8 +14,8 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['default_device', 'resolve_device', 'data_fingerprint', 'CheckpointMismatch', 'config_diff', 'check_images',
-           'as_images', 'evaluating', 'decompose_in_chunks']
+__all__ = ['default_device', 'resolve_device', 'as_labels', 'data_fingerprint', 'CheckpointMismatch', 'config_diff',
+           'check_images', 'as_images', 'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
@@ -40,6 +40,21 @@ def resolve_device(
     if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
         raise ValueError(f"device {device!r} was asked for, but MPS is not available here; use device='auto' or 'cpu'.")
     return dev
+
+# %% ../nbs/00a_utils.ipynb #58aeb27b
+def as_labels(
+    y,                      # integer labels: a tensor, an array or a list (floats with integer values are accepted)
+    n:int,                  # how many samples they label
+    what:str="labels",      # what to call them in a message
+    of:str="latents",       # what they label, in a message
+) -> Tensor:                # (n,) int64 on the CPU
+    "Labels as one int64 tensor, or a clear error: integer values, one per sample."
+    y = torch.as_tensor(np.asarray(y.cpu() if isinstance(y, Tensor) else y))
+    if y.is_floating_point() and not torch.equal(y, y.round()):
+        raise ValueError(f"{what} must hold integer labels, got fractional values")
+    y = y.long().reshape(-1)
+    if len(y) != n: raise ValueError(f"{what} has {len(y)} entries for {n} {of}: pass one label per sample.")
+    return y
 
 # %% ../nbs/00a_utils.ipynb #629c4227
 def data_fingerprint(x:Tensor|np.ndarray) -> str:
