@@ -369,73 +369,6 @@ class EmbeddingExplorer:
         key = "yaxis" if r == 0 else f"yaxis{r * len(self.spaces) + 1}"
         self.fig.layout[key].title.text = text
 
-    def refresh(self):
-        "Pick the points, draw the PCA preview in every panel now, then compute the maps (in a thread if `background`)."
-        self._generation += 1
-        gen = self._generation
-        self.idx = pick_points(self.labels, self.classes.value, self.n_per_class.value, self.seed)
-        y = self.labels[self.idx]
-        pos = {c: i for i, c in enumerate(self.classes.value)}
-        colours = [_PALETTE[pos[c] % len(_PALETTE)] for c in y]
-        text = [f"#{i} · {self.class_name(int(c))}" for i, c in zip(self.idx, y)]
-        self.legend.value = " ".join(f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
-                                     for c, i in pos.items())
-        t0 = time.perf_counter()
-        previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2)) for X in self.spaces.values()]
-        with self.fig.batch_update():
-            for r in range(len(self.methods)):
-                self._axis_title(r, f"PCA preview ({_METHOD_NAMES[self.methods[r]]} to come)")
-                for c, e in enumerate(previews):
-                    p = self._panel(r, c)
-                    p.x, p.y = e[:, 0], e[:, 1]
-                    p.marker.color, p.text, p.customdata = colours, text, self.idx
-        self.preview_seconds = time.perf_counter() - t0
-        self.progress.value = 0
-        if len(self.idx) < 4:
-            self.status.value = "choose classes with at least 4 points in all"; return
-        self.status.value = f"PCA preview in {self.preview_seconds * 1e3:.0f} ms; computing…"
-        if self.background:
-            self._thread = threading.Thread(target=self._compute, args=(gen,), daemon=True)
-            self._thread.start()
-        else: self._compute(gen)
-
-    def _compute(self, gen:int):
-        t0 = time.perf_counter()
-        for r, m in enumerate(self.methods):
-            for c, (s, X) in enumerate(self.spaces.items()):
-                if gen != self._generation: return                  # the selection changed: stop
-                pts = X[self.idx]
-                if m == "umap" and not is_cached(pts, m): self.status.value = (
-                    f"UMAP of {s}… (the first UMAP in a session compiles numba code: 10–35 s)")
-                else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
-                try: e = embed(pts, m)
-                except Exception as ex:
-                    self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
-                if gen != self._generation: return
-                with self.fig.batch_update():
-                    p = self._panel(r, c); p.x, p.y = e[:, 0], e[:, 1]
-                    if c == len(self.spaces) - 1: self._axis_title(r, _METHOD_NAMES[m])
-                self.progress.value += 1
-        self.status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(self.idx)} points)"
-
-    def wait(self, timeout:float|None=None) -> bool:
-        "Block until the maps of the current selection are drawn; True when they are."
-        if self._thread is not None: self._thread.join(timeout)
-        return self.progress.value == self.progress.max
-
-    def _on_selection(self, change=None): self.refresh()
-
-    def _on_hover(self, trace, points, state=None):
-        if not points.point_inds or self.images is None: return
-        i = int(trace.customdata[points.point_inds[0]])
-        with self.hover_fig.batch_update():
-            self.hover_fig.data[0].z = self.images[i]
-            self.hover_fig.layout.title.text = f"#{i} · {self.class_name(int(self.labels[i]))}"
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
-
 # %% ../nbs/41_explorers.ipynb #62b1d69b
 @patch
 def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, methods, background, seed):
@@ -495,6 +428,80 @@ def _layout(self:EmbeddingExplorer) -> widgets.VBox:
                         self.legend, widgets.HBox([self.fig, self.hover_fig])])
     box.add_class("fden-embedding-explorer")
     return box
+
+# %% ../nbs/41_explorers.ipynb #bbe67433
+@patch
+def refresh(self:EmbeddingExplorer):
+    "Pick the points, draw the PCA preview in every panel now, then compute the maps (in a thread if `background`)."
+    self._generation += 1
+    gen = self._generation
+    self.idx = pick_points(self.labels, self.classes.value, self.n_per_class.value, self.seed)
+    y = self.labels[self.idx]
+    pos = {c: i for i, c in enumerate(self.classes.value)}
+    colours = [_PALETTE[pos[c] % len(_PALETTE)] for c in y]
+    text = [f"#{i} · {self.class_name(int(c))}" for i, c in zip(self.idx, y)]
+    self.legend.value = " ".join(f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
+                                 for c, i in pos.items())
+    t0 = time.perf_counter()
+    previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2)) for X in self.spaces.values()]
+    with self.fig.batch_update():
+        for r in range(len(self.methods)):
+            self._axis_title(r, f"PCA preview ({_METHOD_NAMES[self.methods[r]]} to come)")
+            for c, e in enumerate(previews):
+                p = self._panel(r, c)
+                p.x, p.y = e[:, 0], e[:, 1]
+                p.marker.color, p.text, p.customdata = colours, text, self.idx
+    self.preview_seconds = time.perf_counter() - t0
+    self.progress.value = 0
+    if len(self.idx) < 4:
+        self.status.value = "choose classes with at least 4 points in all"; return
+    self.status.value = f"PCA preview in {self.preview_seconds * 1e3:.0f} ms; computing…"
+    if self.background:
+        self._thread = threading.Thread(target=self._compute, args=(gen,), daemon=True)
+        self._thread.start()
+    else: self._compute(gen)
+
+@patch
+def _compute(self:EmbeddingExplorer, gen:int):
+    t0 = time.perf_counter()
+    for r, m in enumerate(self.methods):
+        for c, (s, X) in enumerate(self.spaces.items()):
+            if gen != self._generation: return                  # the selection changed: stop
+            pts = X[self.idx]
+            if m == "umap" and not is_cached(pts, m): self.status.value = (
+                f"UMAP of {s}… (the first UMAP in a session compiles numba code: 10–35 s)")
+            else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
+            try: e = embed(pts, m)
+            except Exception as ex:
+                self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
+            if gen != self._generation: return
+            with self.fig.batch_update():
+                p = self._panel(r, c); p.x, p.y = e[:, 0], e[:, 1]
+                if c == len(self.spaces) - 1: self._axis_title(r, _METHOD_NAMES[m])
+            self.progress.value += 1
+    self.status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(self.idx)} points)"
+
+@patch
+def wait(self:EmbeddingExplorer, timeout:float|None=None) -> bool:
+    "Block until the maps of the current selection are drawn; True when they are."
+    if self._thread is not None: self._thread.join(timeout)
+    return self.progress.value == self.progress.max
+
+@patch
+def _on_selection(self:EmbeddingExplorer, change=None): self.refresh()
+
+@patch
+def _on_hover(self:EmbeddingExplorer, trace, points, state=None):
+    if not points.point_inds or self.images is None: return
+    i = int(trace.customdata[points.point_inds[0]])
+    with self.hover_fig.batch_update():
+        self.hover_fig.data[0].z = self.images[i]
+        self.hover_fig.layout.title.text = f"#{i} · {self.class_name(int(self.labels[i]))}"
+
+@patch
+def _ipython_display_(self:EmbeddingExplorer):
+    from IPython.display import display
+    display(self.box)
 
 # %% ../nbs/41_explorers.ipynb #b02a1f1a
 class RSAExplorer:
