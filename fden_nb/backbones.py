@@ -22,14 +22,14 @@ from torch import nn, Tensor
 
 from .cache import atomic_path, cache_dir
 from .core import frozen
+from .utils import CheckpointMismatch, as_images, check_images, config_diff, data_fingerprint, default_device
 
 # %% auto #0
-__all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'check_images', 'check_latents', 'BackbonePair',
-           'device_of', 'backbone_modules', 'freeze', 'snapshot', 'changed_since', 'assert_unchanged', 'n_halvings',
-           'ConvEncoder', 'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE', 'gaussian_kl', 'VAE',
-           'JointDiscriminator', 'ALI', 'make_backbone', 'as_images', 'data_fingerprint', 'CheckpointMismatch',
-           'config_diff', 'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'default_device',
-           'lr_factor', 'train_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
+__all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'check_latents', 'BackbonePair', 'device_of',
+           'backbone_modules', 'freeze', 'snapshot', 'changed_since', 'assert_unchanged', 'n_halvings', 'ConvEncoder',
+           'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE', 'gaussian_kl', 'VAE', 'JointDiscriminator', 'ALI',
+           'make_backbone', 'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'lr_factor',
+           'train_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
 
 # %% ../nbs/20_backbones.ipynb #18ef3b61
 @runtime_checkable
@@ -39,27 +39,6 @@ class Invertible(Protocol):
     def decode(self, z:Tensor) -> Tensor: ...
 
 # %% ../nbs/20_backbones.ipynb #4616480f
-def check_images(
-    x:Tensor,            # a batch of images
-    image_shape:tuple,   # (C, H, W) the backbone takes
-    name:str='x',        # what to call `x` in the message
-) -> Tensor:             # `x`, unchanged
-    "Raise a clear error unless `x` is a float batch (B, C, H, W) of the expected channels and size."
-    if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor of images, got {type(x).__name__}")
-    C, H, W = image_shape
-    if x.ndim == 4 and tuple(x.shape[1:]) == (C, H, W):
-        if not x.is_floating_point():
-            raise TypeError(f"{name} must be floating point with values in [0, 1], got {x.dtype}; divide uint8 images by 255.")
-        return x
-    want = f"(B, {C}, {H}, {W}) — {C} channel(s) of {H}×{W} pixels"
-    if x.ndim == 3 and tuple(x.shape[1:]) == (H, W) and C == 1: hint = f"add the channel axis: {name}[:, None]."
-    elif x.ndim != 4: hint = "pass a batch with axes (batch, channels, height, width)."
-    elif x.shape[1] != C: hint = (f"this backbone takes {C} channel(s), got {x.shape[1]}; convert the images "
-                                  f"(e.g. {name}.mean(1, keepdim=True) for RGB → gray) or build the backbone with channels={x.shape[1]}.")
-    else: hint = (f"this backbone takes {H}×{W} images, got {x.shape[2]}×{x.shape[3]}; resize them "
-                  f"(F.interpolate({name}, size=({H}, {W}))) or build the backbone with size={x.shape[2]}.")
-    raise ValueError(f"{name} must have shape {want}; got {tuple(x.shape)}. {hint}")
-
 def check_latents(z:Tensor, z_dim:int, name:str='z') -> Tensor:
     "Raise a clear error unless `z` is a float batch (B, z_dim) of latents."
     if not isinstance(z, Tensor): raise TypeError(f"{name} must be a torch.Tensor of latents, got {type(z).__name__}")
@@ -378,45 +357,8 @@ def make_backbone(cfg:BackboneConfig|str='ae', **overrides) -> ConvBackbone:
     cfg = BackboneConfig(kind=cfg, **overrides) if isinstance(cfg, str) else dataclasses.replace(cfg, **overrides)
     return BACKBONES[cfg.kind](cfg)
 
-# %% ../nbs/20_backbones.ipynb #310fa8e3
-def as_images(
-    data,                      # Glyphs (anything with `.tensors()`), uint8 (N, H, W)/(N, C, H, W), or float in [0, 1]
-    image_shape:tuple|None=None,  # (C, H, W) to check against
-) -> Tensor:                   # float32 (N, C, H, W) on the CPU
-    "The images of `data` as one float tensor in [0, 1], checked."
-    if hasattr(data, 'tensors'): data = data.tensors()[0]
-    x = torch.as_tensor(np.asarray(data)) if not isinstance(data, Tensor) else data
-    if x.dtype == torch.uint8: x = x.float() / 255
-    if not x.is_floating_point(): raise TypeError(f"images must be uint8 or floating point, got {x.dtype}")
-    if x.ndim == 3: x = x[:, None]
-    x = x.detach().to('cpu', torch.float32).contiguous()
-    if len(x) == 0: raise ValueError("got no images (an empty data set)")
-    if image_shape is not None: check_images(x, image_shape, 'the images')
-    lo, hi = float(x.min()), float(x.max())
-    if lo < 0 or hi > 1:
-        raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; rescale them "
-                         "(e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
-    return x
-
-def data_fingerprint(x:Tensor|np.ndarray) -> str:
-    "SHA-256 (hex) of an array's dtype, shape and bytes."
-    a = np.ascontiguousarray(x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x))
-    h = hashlib.sha256(f"{a.dtype}{a.shape}".encode())
-    h.update(memoryview(a).cast('B'))
-    return h.hexdigest()
-
 # %% ../nbs/20_backbones.ipynb #b512d476
 CHECKPOINT_VERSION = 1
-
-class CheckpointMismatch(ValueError): "A checkpoint made with another configuration or other data."
-
-def config_diff(
-    want:dict,   # the configuration asked for
-    got:dict,    # the configuration a checkpoint stores
-) -> dict:       # {field: (stored, requested)} for every requested field stored differently
-    "Compare two configurations as JSON would store them (tuples and lists alike)."
-    want, got = (json.loads(json.dumps(d, default=str)) for d in (want, got))
-    return {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
 
 def checkpoint_path(cfg:BackboneConfig, data_fp:str) -> Path:
     "Where the checkpoint of `cfg` trained on data with fingerprint `data_fp` lives."
@@ -459,10 +401,6 @@ def load_backbone(path:Path|str, cfg:BackboneConfig|None=None, data_fp:str|None=
     return model.eval()
 
 # %% ../nbs/20_backbones.ipynb #a6e55c86
-def default_device() -> torch.device:
-    "CUDA when available, else the CPU."
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-
 def lr_factor(step:int, total:int, schedule:str='cosine', warmup:float=0.03) -> float:
     "Multiplier of the base learning rate at `step` of `total`: linear warm-up, then cosine decay to 0."
     if schedule == 'constant': return 1.0

@@ -15,31 +15,11 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from .backbones import default_device
+from .utils import default_device, resolve_device
 
 # %% auto #0
-__all__ = ['resolve_device', 'DistInfo', 'distributed_setup', 'local_share', 'all_reduce_mean_', 'GatherRows', 'gather_factors',
-           'AllReduceSum', 'DistBatchNorm', 'swap_batchnorm', 'restore_batchnorm']
-
-# %% ../nbs/29_distributed.ipynb #0ead8ab0
-def resolve_device(
-    device:str|torch.device="auto",   # 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'
-) -> torch.device:
-    "The torch device for a device name; raises when it does not exist on this machine."
-    if device is None or device == "auto": return default_device()
-    try: dev = torch.device(device)
-    except (RuntimeError, TypeError) as e:
-        raise ValueError(f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'cuda:N' ({e})") from None
-    if dev.type == "cuda":
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0:
-            raise ValueError(f"device {device!r} was asked for, but this PyTorch sees no CUDA GPU (torch {torch.__version__}, "
-                             f"CUDA build {torch.version.cuda}); use device='auto' or 'cpu'.")
-        if dev.index is not None and dev.index >= n:
-            raise ValueError(f"device {device!r} does not exist: this machine has {n} CUDA GPU(s), 'cuda:0'…'cuda:{n - 1}'.")
-    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r} was asked for, but MPS is not available here; use device='auto' or 'cpu'.")
-    return dev
+__all__ = ['DistInfo', 'distributed_setup', 'local_share', 'all_reduce_mean_', 'GatherRows', 'gather_factors', 'AllReduceSum',
+           'DistBatchNorm', 'swap_batchnorm', 'restore_batchnorm']
 
 # %% ../nbs/29_distributed.ipynb #0fa9f9bb
 @dataclass

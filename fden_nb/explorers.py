@@ -9,28 +9,30 @@ import threading
 import time
 from typing import Callable, Mapping, Sequence
 
-import ipywidgets as W
+import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from fastcore.basics import patch
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 from torch import Tensor
 
 from .analysis import (attribute_swap, embed, factor_grid, is_cached, mix_factors, opposite_mean,
                               pca_embed, pick_points, rsa_matrix)
+from .utils import decompose_in_chunks
 
 # %% auto #0
-__all__ = ['as_image', 'montage', 'tile_at', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer']
+__all__ = ['display_images', 'montage', 'tile_at', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer']
 
 # %% ../nbs/41_explorers.ipynb #bc86ec12
-def as_image(
+def display_images(
     x,                         # a batch of images (B, C, H, W) with C in {1, 3}, or (B, H, W); tensor or array
 ) -> np.ndarray:               # float32 (B, H, W) or (B, H, W, 3) in [0, 1]
     "Decoder output → arrays plotly can show. A 3-D input is a batch of grey images, never one image with channels."
     a = x.detach().float().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x, dtype=np.float32)
     if a.dtype == np.uint8: a = a / 255.
-    if a.ndim < 3: raise ValueError(f"as_image takes a batch (B, C, H, W) or (B, H, W), got shape {a.shape}; index with x[i:i+1]")
+    if a.ndim < 3: raise ValueError(f"display_images takes a batch (B, C, H, W) or (B, H, W), got shape {a.shape}; index with x[i:i+1]")
     if a.ndim >= 4 and a.shape[-3] == 1: a = a[..., 0, :, :]
     elif a.ndim >= 4 and a.shape[-3] == 3: a = np.moveaxis(a, -3, -1)
     return np.clip(a, 0., 1.).astype(np.float32)
@@ -83,7 +85,7 @@ def _latents(z, x, encoder) -> Tensor:
     if encoder is None: raise ValueError("give the latents `z` of the images, or an `encoder` (e.g. the backbone) to compute them")
     return _encode(encoder, x)
 
-# %% ../nbs/41_explorers.ipynb #40f879a9
+# %% ../nbs/41_explorers.ipynb #baf83170
 _PANELS = ("A", "dec(z_A)", "mix", "dec(z_B)", "B")
 
 class FactorSlider:
@@ -101,78 +103,11 @@ class FactorSlider:
                  grid_n:int=5,                # side of the interpolation grid
                  step:float=0.05,             # slider step
                 ):
-        if getattr(model, "decoder", None) is None:
-            raise ValueError("the FactorSlider decodes mixed latents: build the FDEN with the backbone's decoder, "
-                             "FDEN(cfg, decoder=backbone)")
-        self.model = model.eval()
-        self.x = torch.as_tensor(x).float()
-        self.z = _latents(z, self.x, encoder)
-        if len(self.z) != len(self.x): raise ValueError(f"got {len(self.z)} latents for {len(self.x)} images")
-        if len(self.x) < 2: raise ValueError("the slider needs at least two images to choose A and B from")
-        self.labels = None if labels is None else np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
-        self.attributes = {k: np.asarray(torch.as_tensor(v).cpu()).reshape(-1) for k, v in (attributes or {}).items()}
-        self.names = tuple(model.cfg.aligned) + tuple(n for n in model.factor_names if n not in model.cfg.aligned)  # identity first
-        self.rows = model.cfg.aligned[0]                               # the identity: down the grid's rows
-        self.cols = next(n for n in self.names if n != self.rows)      # the style: along its columns
-        self._all_f = None                                             # factors of every image, for attribute means
-        self._busy = False
-        self.latencies: list[float] = []                               # seconds per slider update (model + view)
-        N = len(self.x)
-        # -- controls
-        self.index_a = W.BoundedIntText(a, min=0, max=N - 1, description="A index", layout=W.Layout(width="180px"))
-        self.index_b = W.BoundedIntText(b, min=0, max=N - 1, description="B index", layout=W.Layout(width="180px"))
-        opts = []
-        if self.labels is not None:
-            name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
-            opts = [(f"{c}: {name(int(c))}", int(c)) for c in np.unique(self.labels)]
-        self.class_a = W.Dropdown(options=opts, description="A class", layout=W.Layout(width="260px"))
-        self.class_b = W.Dropdown(options=opts, description="B class", layout=W.Layout(width="260px"))
-        self.click_sets = W.ToggleButtons(options=["A", "B"], description="click sets", style={"button_width": "40px"})
-        self.sliders = {n: W.FloatSlider(value=0.5, min=0., max=1., step=step, description=f"w_{n}",
-                                         continuous_update=True, readout_format=".2f") for n in self.names}
-        self.mode = W.ToggleButtons(options=["interpolate", "attribute"] if self.attributes else ["interpolate"],
-                                    description="mode")
-        self.attribute = W.Dropdown(options=list(self.attributes), description="attribute")
-        self.attribute_factor = W.Dropdown(options=list(self.names), value=self.cols, description="factor")
-        self.grid_size = W.IntSlider(grid_n, min=2, max=9, description="grid n", continuous_update=False)
-        self.status = W.HTML()
-        # -- figures
-        h, w = self.x.shape[-2:]
-        blank = np.zeros((h, w), np.float32)
-        fig = make_subplots(1, 5, subplot_titles=_PANELS, horizontal_spacing=0.02)
-        for i in range(5): fig.add_trace(_image_trace(blank), 1, i + 1)
-        _image_axes(fig, 5)
-        fig.update_layout(height=230, width=760, margin=dict(l=5, r=5, t=30, b=5))
-        self.fig = go.FigureWidget(fig)
-        self.thumb_idx = self._thumb_indices(n_thumbs)
-        self.thumb_cols = min(len(self.thumb_idx), 16)
-        thumbs = as_image(self.x[self.thumb_idx])
-        self.thumbs = go.FigureWidget(go.Figure(_image_trace(montage(thumbs, self.thumb_cols))))
-        self.thumbs.data[0].hoverinfo = "none"                       # no tooltip, but clicks still arrive
-        _image_axes(self.thumbs, 1)
-        rows = -(-len(self.thumb_idx) // self.thumb_cols)
-        self.thumbs.update_layout(height=60 * rows + 30, width=760, margin=dict(l=5, r=5, t=25, b=5),
-                                  title=dict(text="click a thumbnail", font=dict(size=12)))
-        self.thumbs.data[0].on_click(self._on_thumb_click)
-        self.grid_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
-        _image_axes(self.grid_fig, 1)
-        self.grid_fig.update_layout(height=360, width=360, margin=dict(l=40, r=5, t=30, b=30),
-                                    title=dict(text=f"grid: w_{self.rows} 1→0 down, w_{self.cols} 1→0 across",
-                                               font=dict(size=12)))
-        # -- wiring
-        for wdg in (self.index_a, self.index_b): wdg.observe(self._on_index, "value")
-        for wdg in (self.class_a, self.class_b): wdg.observe(self._on_class, "value")
-        for s in self.sliders.values(): s.observe(self._on_slider, "value")
-        for wdg in (self.mode, self.attribute, self.attribute_factor): wdg.observe(self._on_inputs, "value")
-        self.grid_size.observe(lambda _: self._update_grid(), "value")
-        self.mode.observe(self._on_mode, "value")
-        controls = W.VBox([W.HBox([self.index_a, self.class_a, self.index_b, self.class_b]),
-                           W.HBox([self.click_sets, self.mode]),
-                           W.HBox([self.attribute, self.attribute_factor]),
-                           *self.sliders.values(), self.status])
-        self.figure_box = W.Box([self.fig]); self.figure_box.add_class("fden-slider-figure")
-        self.box = W.VBox([controls, self.figure_box, self.thumbs, W.HBox([self.grid_fig, self.grid_size])])
-        self.box.add_class("fden-factor-slider")
+        self._take_inputs(model, x, z, encoder, labels, attributes)
+        self._make_controls(a, b, class_names, step, grid_n)
+        self._make_figures(n_thumbs)
+        self._wire()
+        self.box = self._layout()
         self._on_mode()
         self.set_inputs(a, b)
 
@@ -182,117 +117,227 @@ class FactorSlider:
         _, first = np.unique(self.labels, return_index=True)
         return np.sort(first)[:n]
 
-    # -- the model path
-    @torch.no_grad()
-    def _factors(self, z:Tensor) -> dict[str, Tensor]: return self.model.decompose(z.reshape(1, -1))
+# %% ../nbs/41_explorers.ipynb #7613b9c0
+@patch
+def _take_inputs(self:FactorSlider, model, x, z, encoder, labels, attributes):
+    "Check and keep the model, the images, their latents, labels and attributes."
+    if getattr(model, "decoder", None) is None:
+        raise ValueError("the FactorSlider decodes mixed latents: build the FDEN with the backbone's decoder, "
+                         "FDEN(cfg, decoder=backbone)")
+    self.model = model.eval()
+    self.x = torch.as_tensor(x).float()
+    self.z = _latents(z, self.x, encoder)
+    if len(self.z) != len(self.x): raise ValueError(f"got {len(self.z)} latents for {len(self.x)} images")
+    if len(self.x) < 2: raise ValueError("the slider needs at least two images to choose A and B from")
+    self.labels = None if labels is None else np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
+    self.attributes = {k: np.asarray(torch.as_tensor(v).cpu()).reshape(-1) for k, v in (attributes or {}).items()}
+    self.names = tuple(model.cfg.aligned) + tuple(n for n in model.factor_names if n not in model.cfg.aligned)  # identity first
+    self.rows = model.cfg.aligned[0]                               # the identity: down the grid's rows
+    self.cols = next(n for n in self.names if n != self.rows)      # the style: along its columns
+    self._all_f = None                                             # factors of every image, for attribute means
+    self._busy = False
+    self.latencies: list[float] = []                               # seconds per slider update (model + view)
 
-    @torch.no_grad()
-    def _decode(self, f:Mapping[str, Tensor]) -> np.ndarray:
-        return as_image(self.model.decode(self.model.entangle(f)))
+# %% ../nbs/41_explorers.ipynb #b65fc4e3
+@patch
+def _make_controls(self:FactorSlider, a:int, b:int, class_names, step:float, grid_n:int):
+    "The widgets: inputs by index or class, the sliders, the mode and the grid size."
+    N = len(self.x)
+    self.index_a = widgets.BoundedIntText(a, min=0, max=N - 1, description="A index", layout=widgets.Layout(width="180px"))
+    self.index_b = widgets.BoundedIntText(b, min=0, max=N - 1, description="B index", layout=widgets.Layout(width="180px"))
+    opts = []
+    if self.labels is not None:
+        name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
+        opts = [(f"{c}: {name(int(c))}", int(c)) for c in np.unique(self.labels)]
+    self.class_a = widgets.Dropdown(options=opts, description="A class", layout=widgets.Layout(width="260px"))
+    self.class_b = widgets.Dropdown(options=opts, description="B class", layout=widgets.Layout(width="260px"))
+    self.click_sets = widgets.ToggleButtons(options=["A", "B"], description="click sets", style={"button_width": "40px"})
+    self.sliders = {n: widgets.FloatSlider(value=0.5, min=0., max=1., step=step, description=f"w_{n}",
+                                           continuous_update=True, readout_format=".2f") for n in self.names}
+    self.mode = widgets.ToggleButtons(options=["interpolate", "attribute"] if self.attributes else ["interpolate"],
+                                      description="mode")
+    self.attribute = widgets.Dropdown(options=list(self.attributes), description="attribute")
+    self.attribute_factor = widgets.Dropdown(options=list(self.names), value=self.cols, description="factor")
+    self.grid_size = widgets.IntSlider(grid_n, min=2, max=9, description="grid n", continuous_update=False)
+    self.status = widgets.HTML()
 
-    def weights(self) -> dict[str, float]:
-        "The slider values {factor: w}."
-        return {n: s.value for n, s in self.sliders.items()}
+# %% ../nbs/41_explorers.ipynb #6d5784c6
+@patch
+def _make_figures(self:FactorSlider, n_thumbs:int):
+    "The FigureWidgets: the five panels, the clickable thumbnails and the interpolation grid."
+    h, w = self.x.shape[-2:]
+    blank = np.zeros((h, w), np.float32)
+    fig = make_subplots(1, 5, subplot_titles=_PANELS, horizontal_spacing=0.02)
+    for i in range(5): fig.add_trace(_image_trace(blank), 1, i + 1)
+    _image_axes(fig, 5)
+    fig.update_layout(height=230, width=760, margin=dict(l=5, r=5, t=30, b=5))
+    self.fig = go.FigureWidget(fig)
+    self.thumb_idx = self._thumb_indices(n_thumbs)
+    self.thumb_cols = min(len(self.thumb_idx), 16)
+    thumbs = display_images(self.x[self.thumb_idx])
+    self.thumbs = go.FigureWidget(go.Figure(_image_trace(montage(thumbs, self.thumb_cols))))
+    self.thumbs.data[0].hoverinfo = "none"                       # no tooltip, but clicks still arrive
+    _image_axes(self.thumbs, 1)
+    rows = -(-len(self.thumb_idx) // self.thumb_cols)
+    self.thumbs.update_layout(height=60 * rows + 30, width=760, margin=dict(l=5, r=5, t=25, b=5),
+                              title=dict(text="click a thumbnail", font=dict(size=12)))
+    self.thumbs.data[0].on_click(self._on_thumb_click)
+    self.grid_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
+    _image_axes(self.grid_fig, 1)
+    self.grid_fig.update_layout(height=360, width=360, margin=dict(l=40, r=5, t=30, b=30),
+                                title=dict(text=f"grid: w_{self.rows} 1→0 down, w_{self.cols} 1→0 across",
+                                           font=dict(size=12)))
 
-    def mixed_image(self, weights:Mapping[str, float]|None=None) -> np.ndarray:
-        "The decoded mix of the current inputs at `weights` (default: the sliders')."
-        return self._decode(mix_factors(self._f_a, self._f_b, dict(weights or self.weights())))[0]
+# %% ../nbs/41_explorers.ipynb #b147fb4f
+@patch
+def _wire(self:FactorSlider):
+    "Connect every control to its handler."
+    for wdg in (self.index_a, self.index_b): wdg.observe(self._on_index, "value")
+    for wdg in (self.class_a, self.class_b): wdg.observe(self._on_class, "value")
+    for s in self.sliders.values(): s.observe(self._on_slider, "value")
+    for wdg in (self.mode, self.attribute, self.attribute_factor): wdg.observe(self._on_inputs, "value")
+    self.grid_size.observe(lambda _: self._update_grid(), "value")
+    self.mode.observe(self._on_mode, "value")
 
-    @torch.no_grad()
-    def _attribute_target(self) -> tuple[Tensor, np.ndarray]:
-        "The mean factor of the opposite attribute of A, and the mean image of those samples."
-        name, attr = self.attribute_factor.value, self.attribute.value
-        if self._all_f is None:
-            self._all_f = {k: torch.cat([self.model.decompose(self.z[i:i + 1024])[k] for i in range(0, len(self.z), 1024)])
-                           for k in self.names}
-        y = self.attributes[attr]
-        value = y[self.index_a.value]
-        other = y != value
-        return opposite_mean(self._all_f[name], y, value), as_image(self.x[torch.from_numpy(other)].mean(0, keepdim=True))[0]
+@patch
+def _layout(self:FactorSlider) -> widgets.VBox:
+    "Controls above the panels, the thumbnails below, the grid beside its size."
+    controls = widgets.VBox([widgets.HBox([self.index_a, self.class_a, self.index_b, self.class_b]),
+                             widgets.HBox([self.click_sets, self.mode]),
+                             widgets.HBox([self.attribute, self.attribute_factor]),
+                             *self.sliders.values(), self.status])
+    self.figure_box = widgets.Box([self.fig]); self.figure_box.add_class("fden-slider-figure")
+    box = widgets.VBox([controls, self.figure_box, self.thumbs, widgets.HBox([self.grid_fig, self.grid_size])])
+    box.add_class("fden-factor-slider")
+    return box
 
-    def set_inputs(self, a:int, b:int|None=None):
-        "Choose A (and B): decompose them once, redraw inputs, reconstructions, the mix and the grid."
-        self._busy = True
-        try:
-            self.index_a.value = a
-            if b is not None: self.index_b.value = b
-            if self.labels is not None:
-                self.class_a.value = int(self.labels[self.index_a.value]); self.class_b.value = int(self.labels[self.index_b.value])
-        finally: self._busy = False
-        self._on_inputs()
+# %% ../nbs/41_explorers.ipynb #ca514456
+@patch
+@torch.no_grad()
+def _factors(self:FactorSlider, z:Tensor) -> dict[str, Tensor]: return self.model.decompose(z.reshape(1, -1))
 
-    def _on_inputs(self, *_):
-        if self._busy: return
-        a, b = self.index_a.value, self.index_b.value
-        self._f_a = self._factors(self.z[a])
-        with torch.no_grad(): rec = as_image(self.model.decode(self.z[[a, b]]))          # backbone reconstructions
-        titles = list(_PANELS)
-        if self.mode.value == "attribute" and self.attributes:
-            target, mean_img = self._attribute_target()
-            self._f_b = attribute_swap(self._f_a, self.attribute_factor.value, target, w=0.)   # B: A with the mean factor
-            panels = [as_image(self.x[a:a + 1])[0], rec[0], None, self._decode(self._f_b)[0], mean_img]
-            titles[3:] = ["full swap", f"mean of ¬{self.attribute.value}"]
-        else:
-            self._f_b = self._factors(self.z[b])
-            panels = [as_image(self.x[a:a + 1])[0], rec[0], None, rec[1], as_image(self.x[b:b + 1])[0]]
-        panels[2] = self.mixed_image()
-        with self.fig.batch_update():
-            for i, p in enumerate(panels): self.fig.data[i].z = p
-            for ann, t in zip(self.fig.layout.annotations, titles): ann.text = t
-        self._update_grid()
+@patch
+@torch.no_grad()
+def _decode(self:FactorSlider, f:Mapping[str, Tensor]) -> np.ndarray:
+    return display_images(self.model.decode(self.model.entangle(f)))
 
-    def _on_slider(self, change=None):
-        t0 = time.perf_counter()
-        img = self.mixed_image()
-        with self.fig.batch_update(): self.fig.data[2].z = img
-        self.latencies.append(time.perf_counter() - t0)
+@patch
+def weights(self:FactorSlider) -> dict[str, float]:
+    "The slider values {factor: w}."
+    return {n: s.value for n, s in self.sliders.items()}
 
-    def _on_index(self, change):
-        if self._busy: return
-        self.set_inputs(self.index_a.value, self.index_b.value)
+@patch
+def mixed_image(self:FactorSlider, weights:Mapping[str, float]|None=None) -> np.ndarray:
+    "The decoded mix of the current inputs at `weights` (default: the sliders')."
+    return self._decode(mix_factors(self._f_a, self._f_b, dict(weights or self.weights())))[0]
 
-    def _on_class(self, change):
-        if self._busy or change["new"] is None: return
-        first = int(np.flatnonzero(self.labels == change["new"])[0])
-        if change["owner"] is self.class_a: self.set_inputs(first)
-        else: self.set_inputs(self.index_a.value, first)
+@patch
+@torch.no_grad()
+def _attribute_target(self:FactorSlider) -> tuple[Tensor, np.ndarray]:
+    "The mean factor of the opposite attribute of A, and the mean image of those samples."
+    name, attr = self.attribute_factor.value, self.attribute.value
+    if self._all_f is None:
+        self._all_f = decompose_in_chunks(self.model, self.z, batch=1024)
+    y = self.attributes[attr]
+    value = y[self.index_a.value]
+    other = y != value
+    return opposite_mean(self._all_f[name], y, value), display_images(self.x[torch.from_numpy(other)].mean(0, keepdim=True))[0]
 
-    def _on_thumb_click(self, trace, points, state=None):
-        if not points.xs: return
-        k = tile_at(points.xs[0], points.ys[0], tuple(self.x.shape[-2:]), self.thumb_cols)
-        if k is None or k >= len(self.thumb_idx): return
-        i = int(self.thumb_idx[k])
-        if self.click_sets.value == "A": self.set_inputs(i)
-        else: self.set_inputs(self.index_a.value, i)
+# %% ../nbs/41_explorers.ipynb #1cf2f5cb
+@patch
+def set_inputs(self:FactorSlider, a:int, b:int|None=None):
+    "Choose A (and B): decompose them once, redraw inputs, reconstructions, the mix and the grid."
+    self._busy = True
+    try:
+        self.index_a.value = a
+        if b is not None: self.index_b.value = b
+        if self.labels is not None:
+            self.class_a.value = int(self.labels[self.index_a.value]); self.class_b.value = int(self.labels[self.index_b.value])
+    finally: self._busy = False
+    self._on_inputs()
 
-    def _on_mode(self, *_):
-        att = self.mode.value == "attribute"
-        self.attribute.layout.display = self.attribute_factor.layout.display = None if att else "none"
-        self.index_b.disabled = self.class_b.disabled = att
-        for n, s in self.sliders.items(): s.disabled = att and n != self.attribute_factor.value
+@patch
+def _on_inputs(self:FactorSlider, *_):
+    if self._busy: return
+    a, b = self.index_a.value, self.index_b.value
+    self._f_a = self._factors(self.z[a])
+    with torch.no_grad(): rec = display_images(self.model.decode(self.z[[a, b]]))          # backbone reconstructions
+    titles = list(_PANELS)
+    if self.mode.value == "attribute" and self.attributes:
+        target, mean_img = self._attribute_target()
+        self._f_b = attribute_swap(self._f_a, self.attribute_factor.value, target, w=0.)   # B: A with the mean factor
+        panels = [display_images(self.x[a:a + 1])[0], rec[0], None, self._decode(self._f_b)[0], mean_img]
+        titles[3:] = ["full swap", f"mean of ¬{self.attribute.value}"]
+    else:
+        self._f_b = self._factors(self.z[b])
+        panels = [display_images(self.x[a:a + 1])[0], rec[0], None, rec[1], display_images(self.x[b:b + 1])[0]]
+    panels[2] = self.mixed_image()
+    with self.fig.batch_update():
+        for i, p in enumerate(panels): self.fig.data[i].z = p
+        for ann, t in zip(self.fig.layout.annotations, titles): ann.text = t
+    self._update_grid()
 
-    @torch.no_grad()
-    def grid(self, n:int|None=None) -> np.ndarray:
-        "Decoded images of the interpolation grid of the current inputs, (n, n, H, W)."
-        n = n or self.grid_size.value
-        fixed = {k: v for k, v in self.weights().items() if k not in (self.rows, self.cols)}
-        f = factor_grid(self._f_a, self._f_b, self.rows, self.cols, n, fixed)
-        imgs = self._decode({k: v.reshape(n * n, -1) for k, v in f.items()})
-        return imgs.reshape(n, n, *imgs.shape[1:])
+@patch
+def _on_slider(self:FactorSlider, change=None):
+    t0 = time.perf_counter()
+    img = self.mixed_image()
+    with self.fig.batch_update(): self.fig.data[2].z = img
+    self.latencies.append(time.perf_counter() - t0)
 
-    def _update_grid(self):
-        g = self.grid()
-        n = len(g)
-        with self.grid_fig.batch_update(): self.grid_fig.data[0].z = montage(g.reshape(n * n, *g.shape[2:]), n)
+@patch
+def _on_index(self:FactorSlider, change):
+    if self._busy: return
+    self.set_inputs(self.index_a.value, self.index_b.value)
 
-    @property
-    def image(self) -> np.ndarray:
-        "The mixed image on display."
-        return np.asarray(self.fig.data[2].z)
+@patch
+def _on_class(self:FactorSlider, change):
+    if self._busy or change["new"] is None: return
+    first = int(np.flatnonzero(self.labels == change["new"])[0])
+    if change["owner"] is self.class_a: self.set_inputs(first)
+    else: self.set_inputs(self.index_a.value, first)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
+@patch
+def _on_thumb_click(self:FactorSlider, trace, points, state=None):
+    if not points.xs: return
+    k = tile_at(points.xs[0], points.ys[0], tuple(self.x.shape[-2:]), self.thumb_cols)
+    if k is None or k >= len(self.thumb_idx): return
+    i = int(self.thumb_idx[k])
+    if self.click_sets.value == "A": self.set_inputs(i)
+    else: self.set_inputs(self.index_a.value, i)
+
+@patch
+def _on_mode(self:FactorSlider, *_):
+    att = self.mode.value == "attribute"
+    self.attribute.layout.display = self.attribute_factor.layout.display = None if att else "none"
+    self.index_b.disabled = self.class_b.disabled = att
+    for n, s in self.sliders.items(): s.disabled = att and n != self.attribute_factor.value
+
+# %% ../nbs/41_explorers.ipynb #ec1c516b
+@patch
+@torch.no_grad()
+def grid(self:FactorSlider, n:int|None=None) -> np.ndarray:
+    "Decoded images of the interpolation grid of the current inputs, (n, n, H, W)."
+    n = n or self.grid_size.value
+    fixed = {k: v for k, v in self.weights().items() if k not in (self.rows, self.cols)}
+    f = factor_grid(self._f_a, self._f_b, self.rows, self.cols, n, fixed)
+    imgs = self._decode({k: v.reshape(n * n, -1) for k, v in f.items()})
+    return imgs.reshape(n, n, *imgs.shape[1:])
+
+@patch
+def _update_grid(self:FactorSlider):
+    g = self.grid()
+    n = len(g)
+    with self.grid_fig.batch_update(): self.grid_fig.data[0].z = montage(g.reshape(n * n, *g.shape[2:]), n)
+
+@patch(as_prop=True)
+def image(self:FactorSlider) -> np.ndarray:
+    "The mixed image on display."
+    return np.asarray(self.fig.data[2].z)
+
+@patch
+def _ipython_display_(self:FactorSlider):
+    from IPython.display import display
+    display(self.box)
 
 # %% ../nbs/41_explorers.ipynb #fe4add33
 _PALETTE = qualitative.Dark24 + qualitative.Light24
@@ -306,57 +351,16 @@ class EmbeddingExplorer:
                  labels,                      # class of each latent (N,)
                  images:Tensor|None=None,     # images (N, C, H, W) to show on hover
                  class_names:Sequence[str]|Callable|None=None,
-                 classes:Sequence[int]|None=None,  # classes shown first (default: the first 5, as paper 001)
-                 n_per_class:int=20,          # points per class shown first (paper 001: 20)
+                 classes:Sequence[int]|None=None,  # classes shown first (default: the first 5, as Yoon & Suk (2019))
+                 n_per_class:int=20,          # points per class shown first (Yoon & Suk (2019): 20)
                  methods:Sequence[str]=("tsne", "umap"),  # one row each
                  background:bool=True,        # compute in a thread (False: in the call, for scripts and tests)
                  seed:int=0,
                 ):
-        self.model = model.eval()
-        z = torch.as_tensor(z).float()
-        with torch.no_grad(): f = {k: torch.cat([model.decompose(z[i:i + 1024])[k] for i in range(0, len(z), 1024)])
-                                   for k in model.factor_names}
-        order = list(model.cfg.aligned) + [k for k in model.factor_names if k not in model.cfg.aligned]
-        self.spaces = {**{f"f_{k}": f[k].numpy() for k in order}, "z": z.numpy()}
-        self.labels = np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
-        if len(self.labels) != len(z): raise ValueError(f"got {len(self.labels)} labels for {len(z)} latents")
-        self.images = None if images is None else as_image(images)
-        self.methods = tuple(methods)
-        bad = [m for m in self.methods if m not in _METHOD_NAMES]
-        if bad: raise ValueError(f"methods must be among {sorted(_METHOD_NAMES)}, got {bad}")
-        self.background, self.seed = background, seed
-        self._thread, self._generation = None, 0
-        name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
-        all_classes = np.unique(self.labels)
-        self.class_name = name
-        # -- controls
-        self.classes = W.SelectMultiple(options=[(f"{c}: {name(int(c))}", int(c)) for c in all_classes],
-                                        value=tuple(int(c) for c in (classes if classes is not None else all_classes[:5])),
-                                        description="classes", rows=6)
-        self.n_per_class = W.IntSlider(n_per_class, min=2, max=max(2, int(np.bincount(self.labels).max())),
-                                       description="per class", continuous_update=False)
-        self.progress = W.IntProgress(0, min=0, max=len(self.methods) * len(self.spaces), description="maps")
-        self.status = W.HTML()
-        self.legend = W.HTML()
-        # -- figures
-        R, C = len(self.methods), len(self.spaces)
-        fig = make_subplots(R, C, column_titles=list(self.spaces), horizontal_spacing=0.04, vertical_spacing=0.06)
-        for r in range(R):
-            for c in range(C):
-                fig.add_trace(go.Scattergl(x=[], y=[], mode="markers", marker=dict(size=6), hovertemplate="%{text}<extra></extra>"),
-                              r + 1, c + 1)
-        fig.update_xaxes(showticklabels=False); fig.update_yaxes(showticklabels=False)
-        fig.update_layout(height=260 * R + 40, width=260 * C + 80, showlegend=False, margin=dict(l=50, r=10, t=40, b=10))
-        self.fig = go.FigureWidget(fig)
-        for t in self.fig.data: t.on_hover(self._on_hover)
-        blank = np.zeros(self.images.shape[1:] if self.images is not None else (8, 8), np.float32)
-        self.hover_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
-        _image_axes(self.hover_fig, 1)
-        self.hover_fig.update_layout(width=170, height=190, margin=dict(l=5, r=5, t=30, b=5), title=dict(text="hover a point", font=dict(size=11)))
-        self.classes.observe(self._on_selection, "value"); self.n_per_class.observe(self._on_selection, "value")
-        self.box = W.VBox([W.HBox([self.classes, W.VBox([self.n_per_class, self.progress, self.status])]),
-                           self.legend, W.HBox([self.fig, self.hover_fig])])
-        self.box.add_class("fden-embedding-explorer")
+        self._take_inputs(model, z, labels, images, class_names, methods, background, seed)
+        self._make_controls(classes, n_per_class)
+        self._make_figures()
+        self.box = self._layout()
         self.refresh()
 
     def _panel(self, r:int, c:int): return self.fig.data[r * len(self.spaces) + c]
@@ -365,72 +369,139 @@ class EmbeddingExplorer:
         key = "yaxis" if r == 0 else f"yaxis{r * len(self.spaces) + 1}"
         self.fig.layout[key].title.text = text
 
-    def refresh(self):
-        "Pick the points, draw the PCA preview in every panel now, then compute the maps (in a thread if `background`)."
-        self._generation += 1
-        gen = self._generation
-        self.idx = pick_points(self.labels, self.classes.value, self.n_per_class.value, self.seed)
-        y = self.labels[self.idx]
-        pos = {c: i for i, c in enumerate(self.classes.value)}
-        colours = [_PALETTE[pos[c] % len(_PALETTE)] for c in y]
-        text = [f"#{i} · {self.class_name(int(c))}" for i, c in zip(self.idx, y)]
-        self.legend.value = " ".join(f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
-                                     for c, i in pos.items())
-        t0 = time.perf_counter()
-        previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2)) for X in self.spaces.values()]
-        with self.fig.batch_update():
-            for r in range(len(self.methods)):
-                self._axis_title(r, f"PCA preview ({_METHOD_NAMES[self.methods[r]]} to come)")
-                for c, e in enumerate(previews):
-                    p = self._panel(r, c)
-                    p.x, p.y = e[:, 0], e[:, 1]
-                    p.marker.color, p.text, p.customdata = colours, text, self.idx
-        self.preview_seconds = time.perf_counter() - t0
-        self.progress.value = 0
-        if len(self.idx) < 4:
-            self.status.value = "choose classes with at least 4 points in all"; return
-        self.status.value = f"PCA preview in {self.preview_seconds * 1e3:.0f} ms; computing…"
-        if self.background:
-            self._thread = threading.Thread(target=self._compute, args=(gen,), daemon=True)
-            self._thread.start()
-        else: self._compute(gen)
+# %% ../nbs/41_explorers.ipynb #62b1d69b
+@patch
+def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, methods, background, seed):
+    "The factors of every latent (decomposed once), the labels, the hover images, the map methods."
+    self.model = model.eval()
+    z = torch.as_tensor(z).float()
+    f = decompose_in_chunks(model, z, batch=1024)
+    order = list(model.cfg.aligned) + [k for k in model.factor_names if k not in model.cfg.aligned]
+    self.spaces = {**{f"f_{k}": f[k].numpy() for k in order}, "z": z.numpy()}
+    self.labels = np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
+    if len(self.labels) != len(z): raise ValueError(f"got {len(self.labels)} labels for {len(z)} latents")
+    self.images = None if images is None else display_images(images)
+    self.methods = tuple(methods)
+    bad = [m for m in self.methods if m not in _METHOD_NAMES]
+    if bad: raise ValueError(f"methods must be among {sorted(_METHOD_NAMES)}, got {bad}")
+    self.background, self.seed = background, seed
+    self._thread, self._generation = None, 0
+    name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
+    self.class_name = name
 
-    def _compute(self, gen:int):
-        t0 = time.perf_counter()
-        for r, m in enumerate(self.methods):
-            for c, (s, X) in enumerate(self.spaces.items()):
-                if gen != self._generation: return                  # the selection changed: stop
-                pts = X[self.idx]
-                if m == "umap" and not is_cached(pts, m): self.status.value = (
-                    f"UMAP of {s}… (the first UMAP in a session compiles numba code: 10–35 s)")
-                else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
-                try: e = embed(pts, m)
-                except Exception as ex:
-                    self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
-                if gen != self._generation: return
-                with self.fig.batch_update():
-                    p = self._panel(r, c); p.x, p.y = e[:, 0], e[:, 1]
-                    if c == len(self.spaces) - 1: self._axis_title(r, _METHOD_NAMES[m])
-                self.progress.value += 1
-        self.status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(self.idx)} points)"
+@patch
+def _make_controls(self:EmbeddingExplorer, classes, n_per_class:int):
+    "Classes to show, points per class, the progress of the maps."
+    name, all_classes = self.class_name, np.unique(self.labels)
+    self.classes = widgets.SelectMultiple(options=[(f"{c}: {name(int(c))}", int(c)) for c in all_classes],
+                                          value=tuple(int(c) for c in (classes if classes is not None else all_classes[:5])),
+                                          description="classes", rows=6)
+    self.n_per_class = widgets.IntSlider(n_per_class, min=2, max=max(2, int(np.bincount(self.labels).max())),
+                                         description="per class", continuous_update=False)
+    self.progress = widgets.IntProgress(0, min=0, max=len(self.methods) * len(self.spaces), description="maps")
+    self.status = widgets.HTML()
+    self.legend = widgets.HTML()
 
-    def wait(self, timeout:float|None=None) -> bool:
-        "Block until the maps of the current selection are drawn; True when they are."
-        if self._thread is not None: self._thread.join(timeout)
-        return self.progress.value == self.progress.max
+@patch
+def _make_figures(self:EmbeddingExplorer):
+    "One scatter panel per (method, space), and the image of the point under the pointer."
+    R, C = len(self.methods), len(self.spaces)
+    fig = make_subplots(R, C, column_titles=list(self.spaces), horizontal_spacing=0.04, vertical_spacing=0.06)
+    for r in range(R):
+        for c in range(C):
+            fig.add_trace(go.Scattergl(x=[], y=[], mode="markers", marker=dict(size=6), hovertemplate="%{text}<extra></extra>"),
+                          r + 1, c + 1)
+    fig.update_xaxes(showticklabels=False); fig.update_yaxes(showticklabels=False)
+    fig.update_layout(height=260 * R + 40, width=260 * C + 80, showlegend=False, margin=dict(l=50, r=10, t=40, b=10))
+    self.fig = go.FigureWidget(fig)
+    for t in self.fig.data: t.on_hover(self._on_hover)
+    blank = np.zeros(self.images.shape[1:] if self.images is not None else (8, 8), np.float32)
+    self.hover_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
+    _image_axes(self.hover_fig, 1)
+    self.hover_fig.update_layout(width=170, height=190, margin=dict(l=5, r=5, t=30, b=5), title=dict(text="hover a point", font=dict(size=11)))
 
-    def _on_selection(self, change=None): self.refresh()
+@patch
+def _layout(self:EmbeddingExplorer) -> widgets.VBox:
+    "Wire the selection to `refresh`; the controls above the panels and the hovered image."
+    self.classes.observe(self._on_selection, "value"); self.n_per_class.observe(self._on_selection, "value")
+    box = widgets.VBox([widgets.HBox([self.classes, widgets.VBox([self.n_per_class, self.progress, self.status])]),
+                        self.legend, widgets.HBox([self.fig, self.hover_fig])])
+    box.add_class("fden-embedding-explorer")
+    return box
 
-    def _on_hover(self, trace, points, state=None):
-        if not points.point_inds or self.images is None: return
-        i = int(trace.customdata[points.point_inds[0]])
-        with self.hover_fig.batch_update():
-            self.hover_fig.data[0].z = self.images[i]
-            self.hover_fig.layout.title.text = f"#{i} · {self.class_name(int(self.labels[i]))}"
+# %% ../nbs/41_explorers.ipynb #bbe67433
+@patch
+def refresh(self:EmbeddingExplorer):
+    "Pick the points, draw the PCA preview in every panel now, then compute the maps (in a thread if `background`)."
+    self._generation += 1
+    gen = self._generation
+    self.idx = pick_points(self.labels, self.classes.value, self.n_per_class.value, self.seed)
+    y = self.labels[self.idx]
+    pos = {c: i for i, c in enumerate(self.classes.value)}
+    colours = [_PALETTE[pos[c] % len(_PALETTE)] for c in y]
+    text = [f"#{i} · {self.class_name(int(c))}" for i, c in zip(self.idx, y)]
+    self.legend.value = " ".join(f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
+                                 for c, i in pos.items())
+    t0 = time.perf_counter()
+    previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2)) for X in self.spaces.values()]
+    with self.fig.batch_update():
+        for r in range(len(self.methods)):
+            self._axis_title(r, f"PCA preview ({_METHOD_NAMES[self.methods[r]]} to come)")
+            for c, e in enumerate(previews):
+                p = self._panel(r, c)
+                p.x, p.y = e[:, 0], e[:, 1]
+                p.marker.color, p.text, p.customdata = colours, text, self.idx
+    self.preview_seconds = time.perf_counter() - t0
+    self.progress.value = 0
+    if len(self.idx) < 4:
+        self.status.value = "choose classes with at least 4 points in all"; return
+    self.status.value = f"PCA preview in {self.preview_seconds * 1e3:.0f} ms; computing…"
+    if self.background:
+        self._thread = threading.Thread(target=self._compute, args=(gen,), daemon=True)
+        self._thread.start()
+    else: self._compute(gen)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
+@patch
+def _compute(self:EmbeddingExplorer, gen:int):
+    t0 = time.perf_counter()
+    for r, m in enumerate(self.methods):
+        for c, (s, X) in enumerate(self.spaces.items()):
+            if gen != self._generation: return                  # the selection changed: stop
+            pts = X[self.idx]
+            if m == "umap" and not is_cached(pts, m): self.status.value = (
+                f"UMAP of {s}… (the first UMAP in a session compiles numba code: 10–35 s)")
+            else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
+            try: e = embed(pts, m)
+            except Exception as ex:
+                self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
+            if gen != self._generation: return
+            with self.fig.batch_update():
+                p = self._panel(r, c); p.x, p.y = e[:, 0], e[:, 1]
+                if c == len(self.spaces) - 1: self._axis_title(r, _METHOD_NAMES[m])
+            self.progress.value += 1
+    self.status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(self.idx)} points)"
+
+@patch
+def wait(self:EmbeddingExplorer, timeout:float|None=None) -> bool:
+    "Block until the maps of the current selection are drawn; True when they are."
+    if self._thread is not None: self._thread.join(timeout)
+    return self.progress.value == self.progress.max
+
+@patch
+def _on_selection(self:EmbeddingExplorer, change=None): self.refresh()
+
+@patch
+def _on_hover(self:EmbeddingExplorer, trace, points, state=None):
+    if not points.point_inds or self.images is None: return
+    i = int(trace.customdata[points.point_inds[0]])
+    with self.hover_fig.batch_update():
+        self.hover_fig.data[0].z = self.images[i]
+        self.hover_fig.layout.title.text = f"#{i} · {self.class_name(int(self.labels[i]))}"
+
+@patch
+def _ipython_display_(self:EmbeddingExplorer):
+    from IPython.display import display
+    display(self.box)
 
 # %% ../nbs/41_explorers.ipynb #b02a1f1a
 class RSAExplorer:
@@ -445,8 +516,8 @@ class RSAExplorer:
         if len(z) > n: z = z[torch.from_numpy(np.sort(np.random.default_rng(seed).choice(len(z), n, replace=False)))]
         with torch.no_grad(): f = model.eval().decompose(z)
         self.blocks = {"z": z.numpy(), **{k: v.numpy() for k, v in f.items()}}
-        self.checks = {k: W.Checkbox(True, description=k, indent=False, layout=W.Layout(width="80px")) for k in self.blocks}
-        self.summary = W.HTML()
+        self.checks = {k: widgets.Checkbox(True, description=k, indent=False, layout=widgets.Layout(width="80px")) for k in self.blocks}
+        self.summary = widgets.HTML()
         fig = go.Figure(go.Heatmap(z=np.zeros((2, 2)), colorscale="RdBu_r", zmin=-1, zmax=1, zmid=0,
                                    colorbar=dict(title="r", thickness=12)))
         fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
@@ -454,7 +525,7 @@ class RSAExplorer:
         fig.update_layout(width=560, height=520, margin=dict(l=60, r=10, t=30, b=40), title="Pearson r between units")
         self.fig = go.FigureWidget(fig)
         for c in self.checks.values(): c.observe(self._update, "value")
-        self.box = W.VBox([W.HBox([W.Label("blocks:"), *self.checks.values()]), self.summary, self.fig])
+        self.box = widgets.VBox([widgets.HBox([widgets.Label("blocks:"), *self.checks.values()]), self.summary, self.fig])
         self.box.add_class("fden-rsa-explorer")
         self._update()
 

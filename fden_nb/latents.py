@@ -16,7 +16,8 @@ import torch
 from fastprogress.fastprogress import progress_bar
 from torch import Tensor
 
-from .backbones import as_images, backbone_modules, data_fingerprint, device_of
+from .backbones import backbone_modules, device_of
+from .utils import as_images, data_fingerprint
 from .cache import atomic_path, cache_dir, sha256sum
 from .core import frozen
 

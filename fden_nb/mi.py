@@ -11,10 +11,12 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['entropy', 'kl_divergence', 'discrete_mi', 'gaussian_mi_cov', 'gaussian_mi', 'rho_for_mi', 'correlated_gaussians']
+__all__ = ['check_law', 'entropy', 'kl_divergence', 'discrete_mi', 'logdet', 'gaussian_mi_cov', 'gaussian_mi', 'rho_for_mi',
+           'correlated_gaussians']
 
 # %% ../nbs/02_mutual_information.ipynb #50018792
-def _check_law(p:Tensor, name:str="p") -> Tensor:
+def check_law(p:Tensor, name:str="p") -> Tensor:
+    "`p` as a float64 probability table, or a clear error: finite, ≥ 0, summing to 1."
     p = torch.as_tensor(p, dtype=torch.float64)
     if not torch.isfinite(p).all(): raise ValueError(f"{name} holds non-finite entries")
     if (p < 0).any(): raise ValueError(f"{name} is a probability table and must be ≥ 0, got min {p.min().item():.3g}")
@@ -26,7 +28,7 @@ def entropy(
     p:Tensor,  # probability table of any shape, summing to 1
 ) -> float:    # H(p) in nats
     "Shannon entropy `−Σ p log p` with `0 log 0 = 0`."
-    p = _check_law(p)
+    p = check_law(p)
     return -torch.xlogy(p, p).sum().item()
 
 def kl_divergence(
@@ -34,7 +36,7 @@ def kl_divergence(
     q:Tensor,  # probability table of the same shape
 ) -> float:    # D_KL(p ‖ q) in nats (inf where p puts mass on q's zeros)
     "`Σ p log(p/q)`, the divergence of `q` from `p`."
-    p, q = _check_law(p, "p"), _check_law(q, "q")
+    p, q = check_law(p, "p"), check_law(q, "q")
     if p.shape != q.shape: raise ValueError(f"p and q must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
     if ((q == 0) & (p > 0)).any(): return math.inf
     return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum().item()
@@ -44,12 +46,13 @@ def discrete_mi(
     pxy:Tensor,  # joint probability table, (n_x, n_y)
 ) -> float:      # I(X;Y) in nats
     "Mutual information of a joint table, as `D_KL(P_XY ‖ P_X ⊗ P_Y)`."
-    pxy = _check_law(pxy, "pxy")
+    pxy = check_law(pxy, "pxy")
     if pxy.ndim != 2: raise ValueError(f"pxy must be a 2-d joint table (rows x, columns y), got shape {tuple(pxy.shape)}")
     return kl_divergence(pxy, torch.outer(pxy.sum(1), pxy.sum(0)))
 
 # %% ../nbs/02_mutual_information.ipynb #46b23e39
-def _logdet(S:Tensor) -> float:
+def logdet(S:Tensor) -> float:
+    "log|S| of a positive definite matrix, through its Cholesky factor."
     L, info = torch.linalg.cholesky_ex(S)
     if info.item() != 0:
         raise ValueError("the covariance is not positive definite (Cholesky failed); check its symmetry and eigenvalues")
@@ -63,7 +66,7 @@ def gaussian_mi_cov(
     cov = torch.as_tensor(cov, dtype=torch.float64)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]: raise ValueError(f"cov must be a square matrix, got {tuple(cov.shape)}")
     if not 0 < dx < cov.shape[0]: raise ValueError(f"dx must split the {cov.shape[0]} coordinates in two, got {dx}")
-    return 0.5 * (_logdet(cov[:dx, :dx]) + _logdet(cov[dx:, dx:]) - _logdet(cov))
+    return 0.5 * (logdet(cov[:dx, :dx]) + logdet(cov[dx:, dx:]) - logdet(cov))
 
 # %% ../nbs/02_mutual_information.ipynb #fecec84e
 def gaussian_mi(

@@ -11,7 +11,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from .mi import _check_law, _logdet, entropy, kl_divergence
+from .mi import check_law, entropy, kl_divergence, logdet
 
 # %% auto #0
 __all__ = ['discrete_tc', 'gaussian_tc', 'block_gaussian_cov', 'block_gaussian_tc', 'rho_for_tc', 'sample_gaussian']
@@ -21,7 +21,7 @@ def discrete_tc(
     p:Tensor,  # joint probability table with one axis per variable
 ) -> float:    # TC in nats
     "Total correlation of a joint table: `D_KL(P ‖ Π_i P_i)`."
-    p = _check_law(p, "p")
+    p = check_law(p, "p")
     if p.ndim < 2: raise ValueError(f"total correlation needs a table with ≥ 2 axes (one per variable), got {p.ndim}")
     prod = torch.ones((), dtype=p.dtype)
     for i in range(p.ndim):
@@ -40,7 +40,7 @@ def gaussian_tc(
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or sum(sizes) != cov.shape[0] or min(sizes) < 1:
         raise ValueError(f"sizes {sizes} must be positive and sum to the side of the square covariance {tuple(cov.shape)}")
     edges = [0] + torch.tensor(sizes).cumsum(0).tolist()
-    return 0.5 * (sum(_logdet(cov[a:b, a:b]) for a, b in zip(edges, edges[1:])) - _logdet(cov))
+    return 0.5 * (sum(logdet(cov[a:b, a:b]) for a, b in zip(edges, edges[1:])) - logdet(cov))
 
 def block_gaussian_cov(
     n_blocks:int,  # number of factors, ≥ 2

@@ -17,25 +17,26 @@ from typing import Callable, Mapping
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 import torch.distributed as dist
 from fastprogress.fastprogress import progress_bar
 from torch import Tensor, nn
 
-from .backbones import CheckpointMismatch, as_images, config_diff, data_fingerprint
 from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig, frozen
 from .distributed import all_reduce_mean_, distributed_setup, gather_factors, local_share
-from .distributed import resolve_device, restore_batchnorm, swap_batchnorm   # resolve_device: also fden_nb.train's, for its users
+from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
+from .utils import CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, evaluating, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
-           'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Trainer', 'evaluate',
-           'state_dict', 'save', 'load_state_dict', 'fit']
+           'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Trainer',
+           'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
-PAPER_EPISODES_PER_EPOCH = 10_000   # paper 001, §5: one epoch is 10,000 episodes
+PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
 PAPER_EPOCHS = 1_000                # … and training runs for 1,000 epochs
 PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
 
@@ -101,14 +102,6 @@ def cpu_bf16_supported() -> bool:
     except (AttributeError, RuntimeError): return False      # a build without oneDNN
 
 # %% ../nbs/30_train.ipynb #be8caa84
-def _as_long(y, n:int, what:str) -> Tensor:
-    y = torch.as_tensor(np.asarray(y.cpu() if isinstance(y, Tensor) else y))
-    if y.is_floating_point():
-        if not torch.equal(y, y.round()): raise ValueError(f"{what} must hold integer class labels, got fractional values")
-    y = y.long().reshape(-1)
-    if len(y) != n: raise ValueError(f"{what} has {len(y)} entries for {n} latents: pass one label per latent.")
-    return y
-
 def _check_labels(cfg:FDENConfig, labels, n:int):
     "Labels in the form the alignment needs: (N,) classes | {factor: (N,)} | None."
     a = cfg.alignment
@@ -116,13 +109,13 @@ def _check_labels(cfg:FDENConfig, labels, n:int):
         if labels is None or isinstance(labels, Mapping):
             raise ValueError(f"episodic alignment ({a!r}) needs one class label per latent, shape (N,); got "
                              f"{'none' if labels is None else 'a dict'}. Pass labels=..., or a Latents with labels.")
-        return _as_long(labels, n, "labels")
+        return as_labels(labels, n, "labels")
     if a == "attribute":
         if not isinstance(labels, Mapping) or set(labels) != set(cfg.aligned):
             got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
             raise ValueError(f"attribute alignment needs labels={{factor: (N,) labels}} for exactly the aligned factors "
                              f"{list(cfg.aligned)}, got {got}. For glyphs: {{'bold': g.styles[:, 6], 'oblique': g.styles[:, 7]}}.")
-        return {k: _as_long(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
+        return {k: as_labels(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
     return None
 
 def _fingerprint(z:Tensor, labels) -> str:
@@ -156,6 +149,11 @@ def load_fden_checkpoint(
     if not isinstance(ck, dict) or ck.get("version") != CHECKPOINT_VERSION or "fden_config" not in ck:
         raise CheckpointMismatch(f"{path} is not an fden_nb Trainer checkpoint of version {CHECKPOINT_VERSION}; "
                                  "pass another file, or delete it to train from scratch.")
+    _check_checkpoint(ck, path, fden_cfg, train_cfg, data_fp)
+    return ck
+
+def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:TrainConfig|None=None, data_fp:str|None=None):
+    "Raise `CheckpointMismatch` unless checkpoint `ck` (read from `path`) was made with these (None: any)."
     for what, want, got in (("FDEN configuration", fden_cfg and dataclasses.asdict(fden_cfg), ck["fden_config"]),
                             ("training configuration", train_cfg and train_cfg.key(), ck["train_config"])):
         if want is None: continue
@@ -166,7 +164,6 @@ def load_fden_checkpoint(
     if data_fp is not None and ck["data_fp"] != data_fp:
         raise CheckpointMismatch(f"{path} was trained on other latents (fingerprint {ck['data_fp'][:10]}…, these have "
                                  f"{data_fp[:10]}…). It is not loaded: pass the latents it was trained on, or another file.")
-    return ck
 
 # %% ../nbs/30_train.ipynb #483f534a
 class Trainer:
@@ -187,59 +184,19 @@ class Trainer:
     ):
         self.cfg = cfg = cfg or TrainConfig()
         self.dist = distributed_setup(cfg.device)                       # a plain run is rank 0 of 1
-        self.device, main = self.dist.device, self.dist.main
-        if cfg.cpu_amp and self.device.type == "cpu" and not cpu_bf16_supported():
-            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this PyTorch "
-                             "build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so bf16 "
-                             "would be emulated and slow. Train in float32: cpu_amp=False.")
-        self.progress, self.verbose, self.callback = progress and main, verbose and main, callback
-        if isinstance(model, FDENConfig):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(cfg.seed)
-                model = FDEN(model)
-        if not isinstance(model, FDEN): raise TypeError(f"model must be an FDEN or an FDENConfig, got {type(model).__name__}")
-        self.model, self.backbone, self.x = model, end_to_end, None
-        if end_to_end is not None: z, labels = self._end_to_end_data(z, images, labels)  # z: the starting latents
-        elif images is not None:
-            raise ValueError("images= are the training data of the end-to-end variant FDEN_E and need end_to_end=backbone; "
-                             "to train on a frozen backbone, pass its latents as z (fden_nb.latents.cached_latents).")
-        if isinstance(z, Latents):
-            if labels is None: labels = z.labels
-            z = z.z
-        if z is None: raise ValueError("Trainer needs training latents z (N, D), or images= with end_to_end=backbone (FDEN_E).")
-        if not isinstance(z, Tensor) or z.ndim != 2:
-            raise ValueError(f"z must be latents of shape (N, D), got {getattr(z, 'shape', type(z).__name__)}")
-        if z.shape[1] != model.cfg.z_dim:
-            raise ValueError(f"the {'backbone’s ' if end_to_end is not None else ''}latents have D={z.shape[1]} but the FDEN "
-                             f"expects z_dim={model.cfg.z_dim}; build it with FDENConfig(..., z_dim={z.shape[1]}).")
-        z = z.detach().float().cpu()
-        labels = _check_labels(model.cfg, labels, len(z))
-        self.data_fp = _fingerprint(z, labels) if end_to_end is None else _e2e_fingerprint(self.x, labels, end_to_end)
-        self.episodic = model.cfg.alignment in ("proto", "relation")
-        W = self.dist.world
-        if self.episodic: local_share(cfg.batch_episodes, W, "batch_episodes")
-        elif local_share(n := cfg.batch_size or cfg.episode_latents, W, "batch_size") < 2:
-            raise ValueError(f"each of the {W} processes would get one latent of a batch of {n}; BatchNorm needs at least 2: "
-                             f"use batch_size >= {2 * W}.")
-        self.z = z.to(self.device)
-        self.sampler = EpisodeSampler(labels, cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed) if self.episodic else None
-        self.targets = {k: y.to(self.device) for k, y in labels.items()} if isinstance(labels, dict) else None
-        self.batch_gen = torch.Generator().manual_seed(cfg.seed + 1)     # attribute / unaligned batches
-        self.shuffle_gen = torch.Generator(self.device).manual_seed(cfg.seed + 2)  # DV negatives, on the model's device
-        self._rng, self._rng_all = None, None                           # torch's global stream (dropout), set by fit
-        self._grad_sync = (lambda grads: all_reduce_mean_(grads, W)) if self.dist.active else None
-        model.to(self.device).fit_scaler(self.z)
-        with self._end_to_end_attached():                               # FDEN_E: the backbone's weights join the optimiser
-            self.opt = make_opt(model) if make_opt is not None else model.configure_optimizer()
-        self.step, self.history, self._acc = 0, [], {}
+        self.device = self.dist.device
+        self._check_amp()
+        self.progress, self.verbose, self.callback = progress and self.dist.main, verbose and self.dist.main, callback
+        self.model, self.backbone, self.x = self._build_model(model), end_to_end, None
+        z, labels = self._training_data(z, labels, images)              # checked; FDEN_E: images kept, z = E(x) to start
+        self._plan_batches(z, labels)                                   # episodes or batches, each process's share
+        self._make_optimiser(make_opt)                                  # after the scaler is fitted on z
+        self.step, self.history, self._sums = 0, [], {}
         self.valid = self._valid_batch(valid) if valid is not None else None
-        if checkpoint is True: self.path = checkpoint_path(model.cfg, cfg, self.data_fp)
+        if checkpoint is True: self.path = checkpoint_path(self.model.cfg, cfg, self.data_fp)
         else: self.path = Path(checkpoint) if checkpoint else None
         if self.path is not None and self.path.exists(): self._resume()
-        if self.dist.active:                                            # every process starts from process 0's weights
-            with self._end_to_end_attached():
-                for t in [*model.parameters(), *model.buffers()]: dist.broadcast(t.data, 0)
-            dist.barrier()
+        self._same_start()
 
     def __repr__(self):
         procs = f", {self.dist.world} processes" if self.dist.active else ""
@@ -247,24 +204,100 @@ class Trainer:
         return (f"Trainer({'-'.join(self.model.factor_names)}, alignment={self.model.cfg.alignment!r}{e2e}, "
                 f"step {self.step}/{self.cfg.steps}, device={self.device}{procs}, checkpoint={self.path})")
 
-# %% ../nbs/30_train.ipynb #8d448569
-def _mine(self:Trainer, n:int) -> slice:
+# %% ../nbs/30_train.ipynb #53670d69
+@patch
+def _check_amp(self:Trainer):
+    "Refuse bf16 autocast on a CPU that would only emulate it."
+    if self.cfg.cpu_amp and self.device.type == "cpu" and not cpu_bf16_supported():
+        raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this PyTorch "
+                         "build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so bf16 "
+                         "would be emulated and slow. Train in float32: cpu_amp=False.")
+
+@patch
+def _build_model(self:Trainer, model:FDEN|FDENConfig) -> FDEN:
+    "The FDEN to train: as given, or built from its configuration with the weights of `cfg.seed`."
+    if isinstance(model, FDENConfig):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.cfg.seed)
+            model = FDEN(model)
+    if not isinstance(model, FDEN): raise TypeError(f"model must be an FDEN or an FDENConfig, got {type(model).__name__}")
+    return model
+
+@patch
+def _training_data(self:Trainer, z, labels, images) -> tuple:
+    "(z, labels) checked, on the CPU; `data_fp` set. FDEN_E: the images are kept and z is the backbone's first encoding."
+    end_to_end, cfg = self.backbone, self.model.cfg
+    if end_to_end is not None: z, labels = self._end_to_end_data(z, images, labels)  # z: the starting latents
+    elif images is not None:
+        raise ValueError("images= are the training data of the end-to-end variant FDEN_E and need end_to_end=backbone; "
+                         "to train on a frozen backbone, pass its latents as z (fden_nb.latents.cached_latents).")
+    if isinstance(z, Latents):
+        if labels is None: labels = z.labels
+        z = z.z
+    if z is None: raise ValueError("Trainer needs training latents z (N, D), or images= with end_to_end=backbone (FDEN_E).")
+    if not isinstance(z, Tensor) or z.ndim != 2:
+        raise ValueError(f"z must be latents of shape (N, D), got {getattr(z, 'shape', type(z).__name__)}")
+    if z.shape[1] != cfg.z_dim:
+        raise ValueError(f"the {'backbone’s ' if end_to_end is not None else ''}latents have D={z.shape[1]} but the FDEN "
+                         f"expects z_dim={cfg.z_dim}; build it with FDENConfig(..., z_dim={z.shape[1]}).")
+    z = z.detach().float().cpu()
+    labels = _check_labels(cfg, labels, len(z))
+    self.data_fp = _fingerprint(z, labels) if end_to_end is None else _e2e_fingerprint(self.x, labels, end_to_end)
+    return z, labels
+
+@patch
+def _plan_batches(self:Trainer, z:Tensor, labels):
+    "Where batches come from (the episode sampler, or random latents), each process's share, and the seeded streams."
+    cfg, world = self.cfg, self.dist.world
+    self.episodic = self.model.cfg.alignment in ("proto", "relation")
+    if self.episodic: local_share(cfg.batch_episodes, world, "batch_episodes")
+    elif local_share(n := cfg.batch_size or cfg.episode_latents, world, "batch_size") < 2:
+        raise ValueError(f"each of the {world} processes would get one latent of a batch of {n}; BatchNorm needs at least 2: "
+                         f"use batch_size >= {2 * world}.")
+    self.z = z.to(self.device)
+    self.sampler = EpisodeSampler(labels, cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed) if self.episodic else None
+    self.targets = {k: y.to(self.device) for k, y in labels.items()} if isinstance(labels, dict) else None
+    self.batch_gen = torch.Generator().manual_seed(cfg.seed + 1)     # attribute / unaligned batches
+    self.shuffle_gen = torch.Generator(self.device).manual_seed(cfg.seed + 2)  # DV negatives, on the model's device
+    self._rng, self._rng_all = None, None                           # torch's global stream (dropout), set by fit
+    self._grad_sync = (lambda grads: all_reduce_mean_(grads, world)) if self.dist.active else None
+
+@patch
+def _make_optimiser(self:Trainer, make_opt:Callable|None):
+    "Fit FDEN's scaler on the training latents, then build the optimiser (FDEN_E: over the backbone's weights too)."
+    self.model.to(self.device).fit_scaler(self.z)
+    with self._end_to_end_attached():
+        self.opt = make_opt(self.model) if make_opt is not None else self.model.configure_optimizer()
+
+@patch
+def _same_start(self:Trainer):
+    "Several processes: every one starts from process 0's weights."
+    if not self.dist.active: return
+    with self._end_to_end_attached():
+        for t in [*self.model.parameters(), *self.model.buffers()]: dist.broadcast(t.data, 0)
+    dist.barrier()
+
+# %% ../nbs/30_train.ipynb #1d453b27
+@patch
+def _my_rows(self:Trainer, n:int) -> slice:
     "This process's rows of a global batch of `n` (all of them in one process)."
     k = n // self.dist.world
     return slice(self.dist.rank * k, (self.dist.rank + 1) * k)
 
+@patch
 def _draw(self:Trainer):
     "This process's share of one global batch: (z, target), or (images, target) for FDEN_E."
     c = self.cfg
     data = self.z if self.backbone is None else self.x
     if self.episodic:
         idx = self.sampler.sample(c.batch_episodes)                     # (B, n_way, K+Q), the same on every process
-        return gather_episodes(data, idx[self._mine(len(idx))]), c.k_shot   # (B/W, n_way, K+Q, D) or (…, C, H, W)
+        return gather_episodes(data, idx[self._my_rows(len(idx))]), c.k_shot   # (B/W, n_way, K+Q, D) or (…, C, H, W)
     n = c.batch_size or c.episode_latents
-    idx = torch.randint(len(self.z), (n,), generator=self.batch_gen)[self._mine(n)].to(self.device)
+    idx = torch.randint(len(self.z), (n,), generator=self.batch_gen)[self._my_rows(n)].to(self.device)
     target = {k: y[idx] for k, y in self.targets.items()} if self.targets is not None else None
     return data[idx], target                                            # (n/W, D) or (n/W, C, H, W)
 
+@patch
 def _valid_batch(self:Trainer, valid):
     "The fixed held-out batch: (z, target) — images for FDEN_E, encoded at each evaluation — drawn once from its own seed."
     c, m = self.cfg, self.model.cfg
@@ -284,52 +317,54 @@ def _valid_batch(self:Trainer, valid):
     idx = torch.randperm(len(vd), generator=torch.Generator().manual_seed(c.seed + 3))[:n].to(self.device)
     return vd[idx], ({k: y.to(self.device)[idx] for k, y in vy.items()} if vy is not None else None)
 
+@patch
 def _encode(self:Trainer, x:Tensor) -> Tensor:
     "FDEN_E: z = E(x) for images (…, C, H, W), with gradient to the backbone's encoder."
     return self.backbone.encode(x.reshape(-1, *x.shape[-3:])).view(*x.shape[:-3], -1)
 
+# %% ../nbs/30_train.ipynb #d58c3b0f
+@patch
 @torch.no_grad()
 def evaluate(self:Trainer) -> dict[str, float]:
     "`val_L_R`, `val_L_C`, `val_L_M`, `val_acc` on the fixed held-out batch, in eval mode (empty without `valid`)."
     if self.valid is None: return {}
-    was = self.model.training
-    self.model.eval()
-    try:
+    with evaluating(self.model):
         with self._autocast():
             vz = self.valid[0]
             if self.backbone is not None:                               # FDEN_E: images, through the encoder as it is now
                 vz = frozen(self.backbone.encode)(vz.reshape(-1, *vz.shape[-3:])).view(*vz.shape[:-3], -1)
             out = self.model.losses(vz, target=self.valid[1],
                                     generator=torch.Generator(self.device).manual_seed(self.cfg.seed + 4))
-    finally: self.model.train(was)
     return {f"val_{k}": float(out[k]) for k in ("L_R", "L_C", "L_M", "acc")}
 
+@patch
 def _autocast(self:Trainer):
     "bf16 autocast on CUDA when amp='bf16', on the CPU only when cpu_amp=True as well; else float32."
     if self.cfg.amp == "bf16" and (self.device.type == "cuda" or (self.device.type == "cpu" and self.cfg.cpu_amp)):
         return torch.autocast(self.device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
-for _f in (_mine, _draw, _valid_batch, _encode, evaluate, _autocast): setattr(Trainer, _f.__name__, _f)
-
-# %% ../nbs/30_train.ipynb #7a99edf7
+# %% ../nbs/30_train.ipynb #2344ce53
 _E2E = ("decomposer.e2e_encoder.", "entangler.e2e_decoder.")   # where FDEN_E attaches the backbone (see below)
 
+@patch
 def _rng_states(self:Trainer) -> dict:
     s = dict(cpu=torch.get_rng_state())
     if self.device.type == "cuda": s["cuda"] = torch.cuda.get_rng_state(self.device)
     return s
 
+@patch
 def state_dict(self:Trainer) -> dict:
     "Everything a resume needs, in plain tensors and Python values."
     model = {k: v for k, v in self.model.state_dict().items() if not k.startswith(_E2E)}
     return dict(version=CHECKPOINT_VERSION, fden_config=dataclasses.asdict(self.model.cfg), train_config=self.cfg.key(),
-                data_fp=self.data_fp, step=self.step, history=self.history, acc=self._acc,
+                data_fp=self.data_fp, step=self.step, history=self.history, acc=self._sums,
                 model=model, opt=self.opt.state_dict(), rng=self._rng, rng_ranks=self._rng_all,
                 backbone=self.backbone.state_dict() if self.backbone is not None else None,
                 sampler=self.sampler.generator.get_state() if self.sampler is not None else None,
                 batch_gen=self.batch_gen.get_state(), shuffle_gen=self.shuffle_gen.get_state())
 
+@patch
 def save(self:Trainer):
     "Write the checkpoint atomically (no-op without a checkpoint path); with several processes every one must call it."
     if self.path is None: return
@@ -339,6 +374,8 @@ def save(self:Trainer):
     if self.dist.main:
         with atomic_path(self.path) as tmp: torch.save(self.state_dict(), tmp)
 
+# %% ../nbs/30_train.ipynb #c52ce770
+@patch
 def load_state_dict(self:Trainer, ck:dict):
     "Restore a state written by `state_dict`."
     if self.backbone is not None:
@@ -348,7 +385,7 @@ def load_state_dict(self:Trainer, ck:dict):
         self.backbone.load_state_dict(ck["backbone"])
     self.model.load_state_dict(ck["model"])
     self.opt.load_state_dict(ck["opt"])
-    self.step, self.history, self._acc, self._rng = ck["step"], list(ck["history"]), dict(ck["acc"]), ck["rng"]
+    self.step, self.history, self._sums, self._rng = ck["step"], list(ck["history"]), dict(ck["acc"]), ck["rng"]
     ranks = ck.get("rng_ranks")
     if self.dist.active:        # this process's own stream if the checkpoint has one, else a fresh one (see `fit`)
         self._rng = ranks[self.dist.rank] if ranks is not None and len(ranks) == self.dist.world else \
@@ -358,6 +395,7 @@ def load_state_dict(self:Trainer, ck:dict):
     self.batch_gen.set_state(ck["batch_gen"])
     self.shuffle_gen.set_state(ck["shuffle_gen"])
 
+@patch
 def _resume(self:Trainer):
     try: ck = load_fden_checkpoint(self.path, self.model.cfg, self.cfg, self.data_fp)
     except CheckpointMismatch: raise
@@ -369,13 +407,12 @@ def _resume(self:Trainer):
         done = "training complete" if self.step >= self.cfg.steps else "resuming"
         print(f"Loaded {self.path.name}: {self.step}/{self.cfg.steps} steps done, {done}.")
 
-for _f in (_rng_states, state_dict, save, load_state_dict, _resume): setattr(Trainer, _f.__name__, _f)
-
-# %% ../nbs/30_train.ipynb #2b83f6cf
+# %% ../nbs/30_train.ipynb #d8a8f608
 _KEYS = ("L_R", "L_C", "L_M", "acc", "loss")
 _RANK_SEED = 1_000_003   # process r's dropout stream starts at seed + 5 + r·_RANK_SEED (+ step, on a resume that
                          # brings no stream for it); process 0's is the one-process stream
 
+@patch
 @contextlib.contextmanager
 def _across_processes(self:Trainer):
     "Several processes: BatchNorm on the global batch, and L_M on every process's factors."
@@ -388,6 +425,7 @@ def _across_processes(self:Trainer):
         m.factor_gather = None
         restore_batchnorm(swapped)
 
+@patch
 @contextlib.contextmanager
 def _end_to_end_attached(self:Trainer):
     "FDEN_E: the backbone's encoder joins the Decomposer, its decoder the Entangler, and FDEN decodes through it unfrozen."
@@ -406,6 +444,8 @@ def _end_to_end_attached(self:Trainer):
         for p, f in flags: p.requires_grad_(f)
         bb.train(was)
 
+# %% ../nbs/30_train.ipynb #d12f64c5
+@patch
 def _mean_over_processes(self:Trainer, out:dict) -> dict:
     "The losses of the global batch: each process's mean over its equal share, averaged."
     if not self.dist.active: return out
@@ -414,6 +454,7 @@ def _mean_over_processes(self:Trainer, out:dict) -> dict:
     dist.all_reduce(t)
     return dict(zip(keys, (t / self.dist.world).tolist()))
 
+@patch
 def _step(self:Trainer, batch:Tensor, target) -> dict:
     "One step on this process's share; gradients averaged over the processes inside `training_step`."
     x = None
@@ -421,8 +462,9 @@ def _step(self:Trainer, batch:Tensor, target) -> dict:
     out = self.model.training_step(batch, x, target, opt=self.opt, generator=self.shuffle_gen, grad_sync=self._grad_sync)
     return self._mean_over_processes(out)
 
+@patch
 def _log(self:Trainer, out:dict, seconds:float) -> dict|None:
-    a = self._acc
+    a = self._sums
     for k in _KEYS: a[k] = a.get(k, 0.0) + out[k]
     a["n"], a["seconds"] = a.get("n", 0) + 1, a.get("seconds", 0.0) + seconds
     if self.step % self.cfg.log_every and self.step != self._total: return None
@@ -431,9 +473,10 @@ def _log(self:Trainer, out:dict, seconds:float) -> dict|None:
     lat = (self.cfg.episode_latents if self.episodic else self.cfg.batch_size or self.cfg.episode_latents)
     rec = dict(step=self.step, **{k: a[k] / n for k in _KEYS}, latents_per_s=lat * n / sec)
     if per_step: rec["episodes_per_s"] = per_step * n / sec
-    self.history.append(rec); self._acc = {}
+    self.history.append(rec); self._sums = {}
     return rec
 
+@patch
 def _from_main(self:Trainer, flag:bool) -> bool:
     "Process 0's answer, on every process (the file system may answer differently while process 0 writes)."
     if not self.dist.active: return flag
@@ -441,6 +484,8 @@ def _from_main(self:Trainer, flag:bool) -> bool:
     dist.broadcast(t, 0)
     return bool(t.item())
 
+# %% ../nbs/30_train.ipynb #36ff4a25
+@patch
 def fit(self:Trainer,
         steps:int|None=None,   # total steps to reach (default `cfg.steps`); a checkpoint's steps count
        ) -> FDEN:              # the trained model, in eval mode
@@ -487,8 +532,43 @@ def fit(self:Trainer,
         raise
     return m.eval()
 
-for _f in (_across_processes, _end_to_end_attached, _mean_over_processes, _step, _log, _from_main, fit):
-    setattr(Trainer, _f.__name__, _f)
+# %% ../nbs/30_train.ipynb #9b4d7390
+def _latents_and_labels(z, labels) -> tuple:
+    "(z, labels) of latents given as a `Latents` (which brings its labels) or as a tensor."
+    if isinstance(z, Latents): return z.z, (z.labels if labels is None else labels)
+    return z, labels
+
+def fden_checkpoint(
+    fden_cfg:FDENConfig, train_cfg:TrainConfig,
+    z:Tensor|Latents,                 # the training latents (N, D); a `Latents` brings its labels
+    labels=None,                      # their labels, as `Trainer` takes them (None: `z.labels`)
+) -> Path:                            # the keyed file in `cache_dir('fden')`; it may not exist yet
+    "The checkpoint a `Trainer(fden_cfg, z, labels, train_cfg)` run writes and resumes from."
+    z, labels = _latents_and_labels(z, labels)
+    z = z.detach().float().cpu()
+    return checkpoint_path(fden_cfg, train_cfg, _fingerprint(z, _check_labels(fden_cfg, labels, len(z))))
+
+def load_fden(
+    path:str|Path,                    # a `Trainer` checkpoint
+    z:Tensor|Latents,                 # the latents it must have been trained on; a `Latents` brings its labels
+    labels=None,                      # their labels, as `Trainer` takes them (None: `z.labels`)
+    fden_cfg:FDENConfig|None=None,    # the FDEN configuration it must have (None: the stored one)
+    train_cfg:TrainConfig|None=None,  # the training configuration it must have (None: any)
+    decoder:nn.Module|None=None,      # the frozen backbone FDEN decodes with (not part of the checkpoint)
+    device:str|torch.device="auto",
+) -> tuple[FDEN, dict]:               # the model in eval mode, and the checkpoint (`step`, `history`, configurations)
+    "A trained FDEN from its checkpoint, after the checks a `Trainer` makes, without building one."
+    z, labels = _latents_and_labels(z, labels)
+    ck = load_fden_checkpoint(path, fden_cfg, train_cfg)
+    if ck.get("backbone") is not None:
+        raise ValueError(f"{path} is an FDEN_E checkpoint (it holds the fine-tuned backbone); load it with "
+                         "Trainer(..., end_to_end=backbone, checkpoint=path).")
+    cfg = FDENConfig(**ck["fden_config"])
+    z = z.detach().float().cpu()
+    _check_checkpoint(ck, path, data_fp=_fingerprint(z, _check_labels(cfg, labels, len(z))))
+    with torch.random.fork_rng(devices=[]): model = FDEN(cfg, decoder=decoder)   # initial weights: overwritten below
+    model.load_state_dict(ck["model"])
+    return model.to(resolve_device(device)).eval(), ck
 
 # %% ../nbs/30_train.ipynb #e651f18d
 def _e2e_fingerprint(x:Tensor, labels, backbone:nn.Module) -> str:
@@ -496,6 +576,7 @@ def _e2e_fingerprint(x:Tensor, labels, backbone:nn.Module) -> str:
     blob = f"fden_e|{_fingerprint(x, labels)}|{weights_fingerprint(backbone)}"
     return hashlib.sha256(blob.encode()).hexdigest()
 
+@patch
 def _end_to_end_data(self:Trainer, z, images, labels) -> tuple[Tensor, object]:
     "FDEN_E: check the backbone and the images, keep the images, and return the starting latents (for the scaler) and labels."
     bb = self.backbone
@@ -519,5 +600,3 @@ def _end_to_end_data(self:Trainer, z, images, labels) -> tuple[Tensor, object]:
     z0, _ = encode_dataset(bb, x, progress=False)                   # the latents as the backbone starts, (N, D)
     self.x = x.to(self.device)
     return z0, labels
-
-for _f in (_end_to_end_data,): setattr(Trainer, _f.__name__, _f)

@@ -8,7 +8,7 @@ round-robin, one call of each row per repeat, and "b2b" ratios compare rows meas
   B. `FDEN.training_step` of the paper architecture (`FDENConfig.paper(z_dim=128, aligned=('ide',),
      unspecified='sty')`: BatchNorm, dropout 0.2, σ=0.001 init, DV critic, relation head, eq.-8 clipping, two
      backward passes, fused Adam) on 1280 latents (64 episodes, 5-way, 1+3 shots, relation head), 1024 latents
-     (attribute alignment, paper 000), 320 latents (the papers' 16 episodes) and 16 latents (attribute);
+     (attribute alignment, Yoon, Roh & Suk (2021)), 320 latents (the papers' 16 episodes) and 16 latents (attribute);
   C. a plain step of the same network (one `loss.backward()`, no eq. 8) with and without BN/dropout;
   D. variants of the real step: Adam implementations, dropout implementations, bf16 autocast, a foreach
      version of eq. 8 (a proposal for core, monkeypatched), torch.compile of every MLP (--compile);
