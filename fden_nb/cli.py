@@ -16,7 +16,7 @@ import torch
 from .attributes import ATTRIBUTES, write_attributes
 from .metrics import format_table
 from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, prepare, results_table,
-                              run_ablations, smoke, train_fden, write_report)
+                              run_ablations, smoke, train_baseline, train_fden, write_report)
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
@@ -157,7 +157,9 @@ def _run(a) -> int:
         settings = PAPER_SETTINGS
     if a.command not in ("ablate", "attributes"): _print_training(tr)
     if a.command not in ("train", "ablate", "attributes"):
-        m = evaluate_fden(tr.model, prep, sizes, clock, settings, a.seed)
+        train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()
+        baseline = train_baseline(prep, sizes, clock, *train_args, seed=a.seed, device=dev, progress=False)
+        m = evaluate_fden(tr.model, prep, sizes, clock, settings, a.seed, baseline=baseline)
         print(results_table(m))
         if a.out:
             out = write_report(a.out, m, tr.model, prep, tr, sizes, clock, a.seed)

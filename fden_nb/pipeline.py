@@ -22,22 +22,23 @@ from .backbones import device_of, pretrained
 from .core import FDEN, FDENConfig
 from .glyphs import load_glyphs, split_glyphs
 from .latents import cached_latents
-from .metrics import (content_transfer, episode_accuracy, few_shot_table, format_table, heldout_dependence,
+from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence,
                       leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets)
 from .testing import TINY_BACKBONE, TINY_GLYPHS
 from .toy import ToyLatents
+from .utils import evaluating
 from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 
 # %% auto #0
 __all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'prepare', 'train_config',
-           'Trained', 'train_fden', 'load_trained', 'evaluate_fden', 'factor_dependence', 'disentanglement_scores',
-           'results_table', 'agg_pyplot', 'translation_grid_figure', 'tsne_figure', 'rsa_figure', 'curves_figure',
-           'json_ready', 'write_report', 'smoke', 'train_variant', 'ablation_row', 'mi_curves_figure', 'Ablations',
-           'run_ablations']
+           'Trained', 'train_fden', 'train_baseline', 'load_trained', 'evaluate_fden', 'factor_dependence',
+           'disentanglement_scores', 'results_table', 'Target', 'targets', 'agg_pyplot', 'translation_grid_figure',
+           'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure', 'json_ready', 'write_report', 'smoke',
+           'train_variant', 'ablation_row', 'mi_curves_figure', 'Ablations', 'run_ablations']
 
 # %% ../nbs/80_pipeline.ipynb #a080ff12
 PAPER_SETTINGS = ((5, 1), (5, 5), (20, 1))   # the papers' few-shot table: (n_way, k_shot)
-REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "z": "raw z"}   # the representations of the table, as printed
+REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "mlp": "MLP (papers')", "z": "raw z"}   # the representations of the table, as printed
 
 @runtime_checkable
 class Method(Protocol):
@@ -61,7 +62,7 @@ class Sizes:
     n_episodes:int = 1_000                          # few-shot episodes per setting (the papers: 1,000)
     n_query:int|None = 15                           # queries per class in evaluation (None: what the smallest class allows)
     n_pairs:int = 500                               # content-transfer pairs
-    dependence_steps:int = 300                      # steps of the fresh critic of the held-out I(f_ide; f_sty)
+    dependence_steps:int = 300                      # steps of the neural cross-check of the held-out I(f_ide; f_sty)
     tsne_classes:int = 12                           # classes shown in the t-SNE figure …
     tsne_per_class:int = 20                         # … with this many samples each
 
@@ -155,6 +156,19 @@ def train_fden(
         tr.fit()
     return Trained.of(tr)
 
+# %% ../nbs/80_pipeline.ipynb #94989574
+def train_baseline(
+    prep:Prepared, sizes:Sizes, clock:Stopwatch,
+    n_way:int|None=None, k_shot:int=1, n_query:int=3, steps:int|None=None,   # as `train_fden`
+    seed:int=0, device:str="auto", progress:bool=True,
+    **overrides,                                # `FDENConfig` fields, as given to `train_fden`
+):                                              # the trained `EpisodicMLP`, in eval mode, on the CPU
+    "Stage baseline: the papers' MLP (FDEN's identity path alone) on FDEN's episodes, steps and optimiser settings."
+    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device)
+    fcfg = FDENConfig.two_factor(prep.lat_bg.z_dim, **overrides)
+    with clock("baseline"):
+        return fit_episodic_mlp(prep.lat_bg.z, prep.lat_bg.labels, fcfg, cfg, progress=progress)
+
 # %% ../nbs/80_pipeline.ipynb #b84bee68
 def load_trained(
     prep:Prepared,
@@ -183,6 +197,7 @@ def evaluate_fden(
     model:Method, prep:Prepared, sizes:Sizes, clock:Stopwatch,
     settings=PAPER_SETTINGS,    # (n_way, k_shot) pairs; `sizes.n_query` queries per class
     seed:int=0,
+    baseline:Method|None=None,  # the papers' MLP baseline (`train_baseline`): its column joins the few-shot table
 ) -> dict:                      # plain-Python metrics (JSON-ready) and the representations under 'reps'
     "Stage evaluate: few-shot table, leakage probes, reconstruction and content transfer on the evaluation split."
     lat, ev = prep.lat_ev, prep.evaluation
@@ -190,11 +205,13 @@ def evaluate_fden(
     out = {}
     with clock("evaluate"):
         reps = representations(model, lat.z.to(dev))
-        rows = few_shot_table(reps, lat.labels, settings=settings, n_query=sizes.n_query, n_episodes=sizes.n_episodes, seed=seed)
+        shot_reps = reps if baseline is None else {**reps, "mlp": representations(baseline, lat.z)["mlp"]}
+        rows = few_shot_table(shot_reps, lat.labels, settings=settings, n_query=sizes.n_query, n_episodes=sizes.n_episodes, seed=seed)
         out["few_shot"] = [{"setting": r["setting"], "n_query": r["ide"]["n_query"], "n_episodes": r["ide"]["n_episodes"],
                             "chance": 100 / r["ide"]["n_way"],
-                            **{n: {"acc": r[n]["acc"], "ci95": r[n]["ci95"]} for n in reps}} for r in rows]
+                            **{n: {"acc": r[n]["acc"], "ci95": r[n]["ci95"]} for n in shot_reps}} for r in rows]
         out["leakage"] = leakage_probes(reps, lat.labels, ev.styles, seed=seed)
+        out["leakage_mlp"] = leakage_probes({"sty": reps["sty"]}, lat.labels, seed=seed, probe="mlp")
         x = torch.from_numpy(ev.images[:, None].astype(np.float32) / 255)
         out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), x)
         out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone)
@@ -207,13 +224,15 @@ def evaluate_fden(
 def factor_dependence(
     reps:dict,                  # {'ide': (N, d), 'sty': (N, d), …} of the evaluation samples
     labels,                     # (N,) classes: the critic trains on half of every class, is read on the other half
-    steps:int=300,              # critic steps (SMILE, all cyclic shifts of a batch of 64 as negatives; 04)
+    steps:int=300,              # steps of the neural cross-check (SMILE, all cyclic shifts of a batch of 64; 04)
     seed:int=0,
-) -> dict:                      # {'ide_sty': nats, 'steps': steps}
-    "Held-out I(f_ide; f_sty) by a freshly trained critic: trained on half of every class, read on the other half."
+) -> dict:                      # {'ide_sty': nats (the validated measure), 'ide_sty_critic': nats (neural), 'steps'}
+    "Held-out I(f_ide; f_sty): fitted on half of every class, read on the other half — the copula critic and a neural one."
     tr, te = stratified_split(torch.as_tensor(np.asarray(labels)).long(), 0.5, seed)
     f_i, f_s = reps["ide"].float(), reps["sty"].float()
-    return dict(ide_sty=heldout_dependence([f_i[tr], f_s[tr]], [f_i[te], f_s[te]], steps=steps, seed=seed), steps=steps)
+    split = ([f_i[tr], f_s[tr]], [f_i[te], f_s[te]])
+    return dict(ide_sty=heldout_dependence(*split, seed=seed),
+                ide_sty_critic=heldout_dependence(*split, method="critic", steps=steps, seed=seed), steps=steps)
 
 def disentanglement_scores(
     reps:dict,                  # {name: (N, d)} factor codes of the evaluation samples
@@ -230,13 +249,16 @@ def disentanglement_scores(
 # %% ../nbs/80_pipeline.ipynb #135e0a59
 def results_table(m:dict) -> str:
     "The short results table: few-shot accuracy (%) ± 95% CI, the leakage and reconstruction lines."
-    rows = [{"setting": r["setting"], **{REP_NAMES[n]: f"{r[n]['acc']:.1f} ± {r[n]['ci95']:.1f}" for n in REP_NAMES},
+    rows = [{"setting": r["setting"], **{REP_NAMES[n]: f"{r[n]['acc']:.1f} ± {r[n]['ci95']:.1f}" for n in REP_NAMES if n in r},
              "chance": f"{r['chance']:.1f}"} for r in m["few_shot"]]
     lines = [format_table(rows)]
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
     if ("class", "sty") in leak:
         r = leak["class", "sty"]
-        lines.append(f"leakage: class from f_sty {100 * r['acc']:.1f}% (chance {100 * r['chance']:.1f}%)")
+        mlp = {x["rep"]: x for x in m.get("leakage_mlp", []) if x["target"] == "class"}
+        lines.append(f"leakage: class from f_sty {100 * r['acc']:.1f}% by a linear probe"
+                     + (f", {100 * mlp['sty']['acc']:.1f}% by an MLP probe" if "sty" in mlp else "")
+                     + f" (chance {100 * r['chance']:.1f}%)")
     sty = [r for (t, n), r in leak.items() if n == "ide" and t != "class"]
     if sty:
         lines.append("         style from f_ide (acc / chance, %): "
@@ -248,11 +270,43 @@ def results_table(m:dict) -> str:
     lines.append("content transfer MSE vs true rendering: "
                  + ", ".join(f"{k} {v['mse']:.4f}" for k, v in ct.items()) + "  (transfer should beat keep_A and return_B)")
     if "dependence" in m:
-        lines.append(f"dependence: held-out I(f_ide; f_sty) = {m['dependence']['ide_sty']:.3f} nats (fresh critic, SMILE, all shifts)")
+        d = m["dependence"]
+        lines.append(f"dependence: held-out I(f_ide; f_sty) = {d['ide_sty']:.3f} nats (copula critic, validated in 04)"
+                     + (f"; neural critic {d['ide_sty_critic']:.3f}" if "ide_sty_critic" in d else ""))
     if "disentanglement" in m:
         lines.append("disentanglement vs glyph styles (MIG / SAP): " + ", ".join(
             f"{REP_NAMES.get(n, n)} {d['mig']:.3f} / {d['sap']:.3f}" for n, d in m["disentanglement"].items()))
+    lines.append("targets (issue 12): " + ", ".join(f"{t.name} {t.value} {'✓' if t.met else '✗'}" for t in targets(m)))
     return "\n".join(lines)
+
+# %% ../nbs/80_pipeline.ipynb #c8c7a8f5
+@dataclass
+class Target:
+    "One target: what it asks, the measured value as printed, and whether it is met."
+    name:str; value:str; met:bool
+
+def targets(m:dict) -> list[Target]:
+    "The disentanglement targets, checked against `evaluate_fden`'s metrics."
+    out = []
+    fs = {r["setting"]: r for r in m["few_shot"]}.get("5-way 1-shot")
+    rec, ct = m.get("reconstruction", {}), m.get("content_transfer", {})
+    if "rel_z_error" in rec: out.append(Target("round trip ≤ 5%", f"{100 * rec['rel_z_error']:.2f}%", rec["rel_z_error"] <= 0.05))
+    if "psnr_vs_backbone" in rec:
+        out.append(Target("dec(z̃) vs dec(z) ≥ 30 dB", f"{rec['psnr_vs_backbone']:.1f} dB", rec["psnr_vs_backbone"] >= 30))
+    leak = {(r["target"], r["rep"]): r for r in m.get("leakage", [])}
+    if ("class", "sty") in leak: out.append(Target("class from f_sty ≤ 2%", f"{100 * leak['class', 'sty']['acc']:.1f}%",
+                                                   leak["class", "sty"]["acc"] <= 0.02))
+    if fs is not None:
+        out.append(Target("f_sty 5w1s ≤ chance + 5", f"{fs['sty']['acc']:.1f}%", fs["sty"]["acc"] <= fs["chance"] + 5))
+        out.append(Target("f_ide 5w1s ≥ 95%", f"{fs['ide']['acc']:.1f}%", fs["ide"]["acc"] >= 95))
+        if "mlp" in fs: out.append(Target("f_ide ≥ MLP baseline", f"{fs['ide']['acc'] - fs['mlp']['acc']:+.1f} points",
+                                          fs["ide"]["acc"] >= fs["mlp"]["acc"]))
+    if "dependence" in m:
+        out.append(Target("I(f_ide; f_sty) ≤ 0.5 nats", f"{m['dependence']['ide_sty']:.2f}", m["dependence"]["ide_sty"] <= 0.5))
+    if "transfer" in ct:
+        t, k = ct["transfer"]["mse"], ct["keep_A"]["mse"]
+        out.append(Target("transfer ≤ ½ keep-A", f"{t:.4f} vs {k / 2:.4f}", t <= k / 2))
+    return out
 
 # %% ../nbs/80_pipeline.ipynb #c791f5c9
 def agg_pyplot():
@@ -291,6 +345,34 @@ def tsne_figure(reps:dict, labels, sizes:Sizes, seed:int=0):
         e = embed(reps[name][idx], "tsne", seed=seed)
         ax.scatter(e[:, 0], e[:, 1], c=y[idx], cmap="tab20", s=10)
         ax.set_title(f"t-SNE of {REP_NAMES[name]} ({len(classes)} unseen classes)"); ax.set_xticks([]); ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/80_pipeline.ipynb #ebb9b15c
+def swap_figure(
+    model:Method, prep:Prepared,
+    n:int=8,                    # pairs (rows)
+    seed:int=0,
+    ide:str="ide", sty:str="sty",
+):
+    "Rows of (A, B, FDEN's swap: A's identity in B's style, the true rendering of A's class in B's style), decoded."
+    plt, lat, ev = agg_pyplot(), prep.lat_ev, prep.evaluation
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randint(len(lat.z), (n,), generator=g)
+    b = torch.randint(len(lat.z), (n,), generator=g)
+    while (same := lat.labels[a] == lat.labels[b]).any(): b[same] = torch.randint(len(lat.z), (int(same.sum()),), generator=g)
+    dev = device_of(model)
+    with torch.no_grad(), evaluating(model):
+        za, zb = lat.z[a].to(dev), lat.z[b].to(dev)
+        fa, fb = model.decompose(za), model.decompose(zb)
+        cols = [model.decode(za), model.decode(zb), model.decode(model.entangle({**fa, sty: fb[sty]}))]
+    truth = np.stack([ev.render(int(lat.labels[i]), ev.styles[j]) for i, j in zip(a, b)]).astype(np.float32) / 255
+    imgs = [c.float().cpu()[:, 0].clamp(0, 1).numpy() for c in cols] + [truth]
+    fig, axs = plt.subplots(n, 4, figsize=(4 * 1.5, n * 1.1 + 0.4), squeeze=False)
+    for j, title in enumerate(["A", "B", "swap:\nA's identity, B's style", "truth:\nA's class in B's style"]):
+        axs[0, j].set_title(title, fontsize=7)
+        for i in range(n):
+            axs[i, j].imshow(imgs[j][i], cmap="gray_r", vmin=0, vmax=1); axs[i, j].axis("off")
     fig.tight_layout()
     return fig
 
@@ -338,11 +420,12 @@ def json_ready(x):
 def write_report(
     out:str|Path, metrics:dict, model:Method, prep:Prepared, tr:Trained, sizes:Sizes, clock:Stopwatch, seed:int=0,
 ) -> Path:
-    "Stage figures: metrics.json, results.md and the four PNG figures in the folder `out`."
+    "Stage figures: metrics.json, results.md and the PNG figures (translation grid, swaps, t-SNE, RSA, curves) in the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     plt = agg_pyplot()
     with clock("figures"):
         figs = {"translation_grid.png": translation_grid_figure(model, prep, seed=seed),
+                "swaps.png": swap_figure(model, prep, seed=seed),
                 "tsne_factors.png": tsne_figure(metrics["reps"], prep.lat_ev.labels, sizes, seed)}
         figs["rsa_matrix.png"], metrics["rsa"] = rsa_figure(metrics["reps"])
         if tr.history: figs["mi_curve.png"] = curves_figure(tr.history)
@@ -428,7 +511,7 @@ def ablation_row(name:str, m:dict) -> dict:
     fs = m["few_shot"][0]
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
     ct = m["content_transfer"]
-    return {"variant": name, **{f"{fs['setting']} {REP_NAMES[n]}": f"{fs[n]['acc']:.1f} ± {fs[n]['ci95']:.1f}" for n in REP_NAMES},
+    return {"variant": name, **{f"{fs['setting']} {REP_NAMES[n]}": f"{fs[n]['acc']:.1f} ± {fs[n]['ci95']:.1f}" for n in REP_NAMES if n in fs},
             "class from f_sty %": f"{100 * leak['class', 'sty']['acc']:.1f}",
             "I(f_ide; f_sty) nats": f"{m['dependence']['ide_sty']:.3f}",
             "‖z−z̃‖/‖z‖ %": f"{100 * m['reconstruction']['rel_z_error']:.1f}",

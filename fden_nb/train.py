@@ -418,7 +418,12 @@ def _across_processes(self:Trainer):
     "Several processes: BatchNorm on the global batch, and L_M on every process's factors."
     if not self.dist.active: yield; return
     m = self.model
-    swapped = swap_batchnorm([m.decomposer, m.entangler] + ([m.align] if isinstance(m.align, nn.Module) else []))
+    if getattr(m.cfg, "adversary", 0):
+        warnings.warn("FDENConfig.adversary > 0 under several processes: the class adversary's updates are not yet "
+                      "verified equal to one process's (tests/test_ddp.py leaves it out); set adversary=0.0 for "
+                      "training that must match a single process exactly.")
+    heads = [h for h in (m.align, getattr(m, "adversary", None)) if isinstance(h, nn.Module)]   # the heads see local episodes
+    swapped = swap_batchnorm([m.decomposer, m.entangler, *heads])
     m.factor_gather = gather_factors
     try: yield
     finally:

@@ -1,4 +1,4 @@
-"""The refactor changes no number: the tiny quickstart equals the reference made before it (tools/regression.py)."""
+"""No change moves a number unnoticed: the tiny quickstart equals the reference (`python tools/regression.py --write` rewrites it on a commit that changes numbers on purpose, and says so)."""
 import importlib.util, json, platform
 from pathlib import Path
 
