@@ -372,6 +372,9 @@ class FDEN(nn.Module):
         if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
             decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
+        # hook: factors of this process → factors of every process, so L_M sees the global batch (set by 30_train's
+        # Trainer under torchrun to `distributed.gather_factors`; None: this process's batch is the batch)
+        self.factor_gather:Callable[[list[Tensor]], list[Tensor]]|None = None
         self.register_buffer("z_mean", torch.zeros(self.cfg.z_dim))   # per-unit standardisation of z, see fit_scaler
         self.register_buffer("z_std", torch.ones(self.cfg.z_dim))
 
@@ -534,8 +537,7 @@ def losses(self:FDEN,
             raise ValueError(f"the decoder returns {tuple(x_tilde.shape)} but x has shape {tuple(x.shape)}")
         L_R = L_R + c.lam * F.mse_loss(x_tilde, x)                  # + λ‖x − dec(z̃)‖²
     fs = [factors[n] for n in self.factor_names]
-    gather = getattr(self, "factor_gather", None)              # set by 30_train's Trainer across processes:
-    if gather is not None and self.training: fs = gather(fs)   # every process's factors, so L_M sees the global batch
+    if self.factor_gather is not None and self.training: fs = self.factor_gather(fs)   # the global batch (30_train)
     L_M = self.statisticians(fs, generator)
     L_C = acc = torch.zeros((), device=zf.device)
     if self.align is not None:
