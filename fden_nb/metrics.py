@@ -19,6 +19,8 @@ from .layers import mlp
 from .train import TrainConfig
 from .info import ConcatCritic, fit_critic, heldout_estimate, heldout_mi
 from .glyphs import STYLE_NAMES
+from .backbones import device_of
+from .utils import decompose_in_chunks, evaluating
 
 # %% auto #0
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
@@ -29,17 +31,14 @@ __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'me
 # %% ../nbs/31_metrics.ipynb #1d1ec309
 @torch.no_grad()
 def representations(
-    model,                  # a trained FDEN (anything with `decompose(z) -> {name: f}`)
+    model,                  # a trained FDEN, or any method with `decompose(z) -> {name: f}`
     z:Tensor,               # latents of the evaluation pool, (N, D)
     batch:int=8192,         # samples per forward pass
 ) -> dict[str, Tensor]:     # {factor name: (N, d), …, 'z': (N, D)}, on the CPU
-    "Embed the evaluation pool once: every factor of `model.decompose(z)` in eval mode, and the raw `z` (the 'MLP' baseline)."
+    "Embed the evaluation pool once: every factor of `model.decompose(z)` in eval mode, and the raw `z` (nearest prototype on the untrained latent)."
     if not isinstance(z, Tensor) or z.ndim != 2:
         raise ValueError(f"z must be a (N, D) tensor of latents, got {type(z).__name__} of shape {tuple(getattr(z, 'shape', ()))}")
-    was = model.training; model.eval()
-    try: parts = [model.decompose(c) for c in z.split(batch)]
-    finally: model.train(was)
-    out = {n: torch.cat([p[n] for p in parts]).float().cpu() for n in parts[0]}
+    out = decompose_in_chunks(model, z, batch)
     if 'z' in out: raise ValueError("a factor is named 'z', which would hide the raw latents; rename the factor")
     return {**out, 'z': z.detach().float().cpu()}
 
@@ -392,30 +391,29 @@ def image_error(
 
 @torch.no_grad()
 def reconstruction_metrics(
-    model,                     # a trained FDEN with its frozen decoder (`model.decode`)
+    model,                     # a trained FDEN with its frozen decoder, or any method with decompose/entangle/decode
     z:Tensor,                  # latents (N, D) of held-out samples
     x:Tensor|None=None,        # their images (N, C, H, W) in [0, 1], optional
     batch:int=1024,
 ) -> dict:                     # rel_z_error, mse/psnr of dec(z̃) vs dec(z), and vs x when given
     "How far FDEN's round trip z → z̃ moves the latents, and what the frozen decoder makes of the difference."
-    was = model.training; model.eval()
-    try:
-        zt = torch.cat([model.reconstruct(c) for c in z.split(batch)])
+    round_trip = getattr(model, 'reconstruct', None) or (lambda c: model.entangle(model.decompose(c)))
+    with evaluating(model):
+        zt = torch.cat([round_trip(c) for c in z.split(batch)])
         out = dict(rel_z_error=relative_error(z, zt))
-        if getattr(model, 'decoder', None) is not None:
+        if getattr(model, 'decoder', True) is not None and callable(getattr(model, 'decode', None)):
             dz = torch.cat([model.decode(c).float().cpu() for c in z.split(batch)])
             dzt = torch.cat([model.decode(c).float().cpu() for c in zt.split(batch)])
             e = image_error(dzt, dz); out.update(mse_vs_backbone=e['mse'], psnr_vs_backbone=e['psnr'])
             if x is not None:
                 x = torch.as_tensor(x).float().cpu().reshape(dz.shape)
                 out.update(backbone_mse_vs_x=image_error(dz, x)['mse'], fden_mse_vs_x=image_error(dzt, x)['mse'])
-    finally: model.train(was)
     return out
 
 # %% ../nbs/31_metrics.ipynb #5e6e9b8f
 @torch.no_grad()
 def content_transfer(
-    model,                    # a trained FDEN with a frozen decoder and factors `ide`, `sty`
+    model,                    # a trained FDEN with a frozen decoder and factors `ide`, `sty`, or any such method
     glyphs,                   # the `Glyphs` whose samples `z` encodes (row i of z is glyphs.images[i])
     z:Tensor,                 # (N, D) latents of `glyphs`
     n_pairs:int=500,          # random (A, B) pairs
@@ -437,9 +435,8 @@ def content_transfer(
         b[same] = torch.randint(len(z), (int(same.sum()),), generator=g)
     truth = torch.from_numpy(np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)]))
     truth = truth.float().div(255)[:, None]                              # (n, 1, H, W) in [0, 1]
-    was = model.training; model.eval()
-    try:
-        dev = model.z_mean.device
+    with evaluating(model):
+        dev = device_of(model)
         za, zb = z[a].to(dev), z[b].to(dev)
         fa, fb = model.decompose(za), model.decompose(zb)
         dec = lambda zz: model.decode(zz).float().cpu().reshape(truth.shape)
@@ -447,7 +444,6 @@ def content_transfer(
                'keep_A': image_error(dec(za), truth), 'return_B': image_error(dec(zb), truth)}
         if backbone is not None:
             out['backbone'] = image_error(dec(backbone.encode(truth.to(dev))), truth)
-    finally: model.train(was)
     return out
 
 # %% ../nbs/31_metrics.ipynb #3822da87

@@ -118,7 +118,8 @@ def as_images(
 # %% ../nbs/00a_utils.ipynb #fbfbae21
 @contextlib.contextmanager
 def evaluating(*modules):
-    "Within the block every module is in eval mode; afterwards each is back in the mode it was in."
+    "Within the block every module is in eval mode; afterwards each is back in the mode it was in (objects without modes are left alone)."
+    modules = [m for m in modules if hasattr(m, "training") and callable(getattr(m, "train", None))]
     was = [m.training for m in modules]
     for m in modules: m.eval()
     try: yield
