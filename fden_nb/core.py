@@ -26,7 +26,7 @@ __all__ = ['TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'Ad
 # %% ../nbs/07_fden.ipynb #a23369f4
 TWO_FACTOR_DEPARTURES = dict(    # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
     decomposer="invertible", coupling_layers=8,   # an exact round trip
-    swap=1.0, adversary=3.0)                    # the identity carries the class, the style does not
+    swap=1.0, adversary=10.0)                   # the identity carries the class, the style does not
 
 @dataclass
 class FDENConfig:
