@@ -418,10 +418,10 @@ def _across_processes(self:Trainer):
     "Several processes: BatchNorm on the global batch, and L_M on every process's factors."
     if not self.dist.active: yield; return
     m = self.model
-    if getattr(m.cfg, "adversary", 0):
-        warnings.warn("FDENConfig.adversary > 0 under several processes: the class adversary's updates are not yet "
-                      "verified equal to one process's (tests/test_ddp.py leaves it out); set adversary=0.0 for "
-                      "training that must match a single process exactly.")
+    if getattr(m.cfg, "adversary", 0) and m.cfg.alignment == "relation":
+        warnings.warn("FDENConfig.adversary > 0 beside a relation head, under several processes: two processes do not yet "
+                      "reproduce one (tests/test_ddp.py); use alignment='proto' (the fast preset's, exact) or "
+                      "adversary=0.0 for training that must match a single process.")
     heads = [h for h in (m.align, getattr(m, "adversary", None)) if isinstance(h, nn.Module)]   # the heads see local episodes
     swapped = swap_batchnorm([m.decomposer, m.entangler, *heads])
     m.factor_gather = gather_factors

@@ -42,15 +42,19 @@ def runs() -> dict:
     from fden_nb.train import TrainConfig
     z, y = toy_data()
     tc = dict(steps=STEPS, log_every=5, eval_every=0, checkpoint_every=10, device="cpu")
-    # the class adversary (on by default) is left out: two processes do not yet reproduce one with it (3e-2 after
-    # 20 exact steps, a known gap: Trainer warns); the invertible Decomposer and the swap term are exercised
+    # the class adversary is left out beside a relation head: with two relation heads under cross-process BatchNorm
+    # two processes do not yet reproduce one (3e-2 after 20 exact steps, a known gap: Trainer warns). The quickstart's
+    # own configuration — prototypical alignment, invertible Decomposer, swap and adversary — is "proto", compared with
+    # the rounding floor only: its min-max dynamics grow a 1e-7 nudge to ~1e-3 in 20 steps even in one process, so
+    # no "exact" comparison can hold for it.
     episodic = (FDENConfig.two_factor(16, alignment="relation", dropout=0.0, adversary=0.0), z, y, TrainConfig(batch_episodes=4, **tc))
+    proto = (FDENConfig.two_factor(16, dropout=0.0), z, y, TrainConfig(batch_episodes=4, **tc))
     attribute = (FDENConfig.fast(z_dim=16, aligned=("a", "b"), unspecified="f0", alignment="attribute", dropout=0.0),
                  z, {"a": y % 2, "b": y // 4}, TrainConfig(batch_size=32, **tc))
     sgd = lambda m: torch.optim.SGD(m.parameters(), lr=0.02)   # 0.05 diverges with the invertible Decomposer at slope 1
     exact = lambda r: (dataclasses.replace(r[0], leak=1.0), *r[1:], sgd)
     return {"episodic": (*episodic, None), "attribute": (*attribute, None),
-            "episodic-exact": exact(episodic), "attribute-exact": exact(attribute)}
+            "episodic-exact": exact(episodic), "attribute-exact": exact(attribute), "proto": (*proto, None)}
 
 
 def train_end_to_end(out:Path):
@@ -131,7 +135,7 @@ def launched(tmp_path_factory):
     torch.set_num_threads(1)
     t0 = time.perf_counter()
     for name in runs(): train(name, out)
-    for name in ("episodic", "attribute"): train(name, out, perturb=1e-7)
+    for name in ("episodic", "attribute", "proto"): train(name, out, perturb=1e-7)
     train_end_to_end(out)
     print(f"\ntorchrun, 2 processes, 5 runs: {launch_s:.1f} s (start-up included); one process, 7 runs: "
           f"{time.perf_counter() - t0:.1f} s")
@@ -142,7 +146,7 @@ def losses(history:list) -> list:
     return [{k: v for k, v in rec.items() if not k.endswith("_per_s")} for rec in history]
 
 
-@pytest.mark.parametrize("name", ["episodic", "attribute", "episodic-exact", "attribute-exact", "end_to_end"])
+@pytest.mark.parametrize("name", ["episodic", "attribute", "episodic-exact", "attribute-exact", "proto", "end_to_end"])
 def test_ranks_identical(launched, name):
     "Both processes apply the same averaged gradients: bit-identical weights, and the same (averaged) losses."
     r0, r1 = load(launched, name, 2, 0), load(launched, name, 2, 1)
@@ -163,7 +167,7 @@ def test_two_processes_equal_one_exactly(launched, name):
         for k in ("L_R", "L_C", "L_M", "acc", "loss"): assert abs(h2[k] - h1[k]) < 1e-4, (k, h2, h1)
 
 
-@pytest.mark.parametrize("name", ["episodic", "attribute"])
+@pytest.mark.parametrize("name", ["episodic", "attribute", "proto"])
 def test_two_processes_match_one_to_rounding(launched, name):
     two, one, nudged = load(launched, name, 2), load(launched, name, 1), load(launched, f"{name}-perturbed", 1)
     d, floor = max_diff(two["model"], one["model"]), max_diff(nudged["model"], one["model"])
@@ -213,7 +217,8 @@ def test_only_rank0_writes_the_checkpoint(launched):
     assert ck["step"] == STEPS and len(ck["rng_ranks"]) == 2
     for k, v in tensors(load(launched, "episodic", 2)["model"]).items(): assert torch.equal(ck["model"][k], v)
     assert sorted(p.name for p in launched.glob("ckpt-*")) == ["ckpt-attribute-w1.pt", "ckpt-attribute-w2.pt",
-                                                                "ckpt-episodic-w1.pt", "ckpt-episodic-w2.pt"]
+                                                                "ckpt-episodic-w1.pt", "ckpt-episodic-w2.pt",
+                                                                "ckpt-proto-w1.pt", "ckpt-proto-w2.pt"]
 
 
 if __name__ == "__main__":                                       # a torchrun worker
