@@ -14,7 +14,6 @@ import torch
 from torch import nn, Tensor
 
 from .layers import mlp
-from .mi import gaussian_mi, correlated_gaussians, rho_for_mi
 
 # %% auto #0
 __all__ = ['ESTIMATORS', 'logmeanexp', 'dv_bound', 'product_of_marginals', 'dv_bound_ema', 'nwj_bound', 'js_objective',
