@@ -59,10 +59,10 @@ class FDENConfig:
     beta:float = 1.0
     gamma:float = 0.5
     lam:float = 0.5
-    tc_mode:str = "all"                  # negatives: "all" (total correlation) or "one_vs_all" (000's text)
+    tc_mode:str = "all"                  # negatives: "all" (total correlation) or "one_vs_all" (Yoon, Roh & Suk 2021, text)
     mi_estimator:str = "smile"           # "dv" (the papers' MINE), "ema", "nwj", "smile", "infonce": see 04 for the choice
     mi_negatives:int|str = 1             # negatives per step: k shuffled copies of the batch, or "all" cyclic shifts (04)
-    grl:bool = True                      # False: no reversal layer, the Decomposer follows −γ L_M too (ablation, 000 Fig. 7)
+    grl:bool = True                      # False: no reversal layer, the Decomposer follows −γ L_M too (ablation, Yoon, Roh & Suk 2021, Fig. 7)
     grl_coeff:float = 1.0                # gradient reversal strength c (0: the critic only watches — no factorizer, Fig. 8)
     clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
     # departures from the papers, each off in the papers' settings (see "What makes the factors independent")

@@ -186,6 +186,21 @@ def fit_episodic_mlp(
     return model.eval()
 
 # %% ../nbs/31_metrics.ipynb #e7c336d9
+def _probe_data(x_train, y_train, x_test, y_test, min_train:int, too_few:str):
+    "A probe's splits as float features standardised on the training split and long targets, checked; and the class count."
+    x_train, x_test = torch.as_tensor(x_train).float(), torch.as_tensor(x_test).float()
+    y_train, y_test = (torch.as_tensor(np.asarray(y)).long().reshape(-1) for y in (y_train, y_test))
+    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1:] != x_test.shape[1:]:
+        raise ValueError(f"a probe needs (n, d) features with one target each, the same d in both splits; got "
+                         f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}")
+    if len(y_train) < min_train or len(y_test) == 0: raise ValueError(too_few)
+    mu, sd = x_train.mean(0), x_train.std(0).clamp_min(1e-6)
+    return (x_train - mu) / sd, y_train, (x_test - mu) / sd, y_test, int(max(y_train.max(), y_test.max())) + 1
+
+def _majority_chance(y_train:Tensor, y_test:Tensor) -> float:
+    "Accuracy on the test split of always answering the most frequent class of the training split."
+    return (y_test == int(y_train.bincount().argmax())).float().mean().item()
+
 def linear_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
     x_test:Tensor, y_test:Tensor,    # the held-out split
@@ -193,15 +208,7 @@ def linear_probe(
     steps:int=100,                   # L-BFGS iterations
 ) -> dict:                           # acc, chance (both fractions), n_train, n_test
     "Multinomial logistic regression fit on one split, accuracy on the other, and the majority-class chance."
-    x_train, x_test = torch.as_tensor(x_train).float(), torch.as_tensor(x_test).float()
-    y_train, y_test = (torch.as_tensor(np.asarray(y)).long().reshape(-1) for y in (y_train, y_test))
-    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1:] != x_test.shape[1:]:
-        raise ValueError(f"a probe needs (n, d) features with one target each, the same d in both splits; got "
-                         f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}")
-    if len(y_train) == 0 or len(y_test) == 0: raise ValueError("both splits need samples; make the pool larger")
-    mu, sd = x_train.mean(0), x_train.std(0).clamp_min(1e-6)
-    xs, xt = (x_train - mu) / sd, (x_test - mu) / sd
-    n_cls = int(max(y_train.max(), y_test.max())) + 1
+    xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 1, "both splits need samples; make the pool larger")
     lin = torch.nn.Linear(xs.shape[1], n_cls)
     torch.nn.init.zeros_(lin.weight); torch.nn.init.zeros_(lin.bias)  # the problem is convex: start anywhere, deterministically
     opt = torch.optim.LBFGS(lin.parameters(), lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
@@ -211,8 +218,7 @@ def linear_probe(
         loss.backward(); return loss
     with torch.enable_grad(): opt.step(closure)
     with torch.no_grad(): acc = (lin(xt).argmax(-1) == y_test).float().mean().item()
-    majority = int(y_train.bincount().argmax())
-    return dict(acc=acc, chance=(y_test == majority).float().mean().item(), n_train=len(y_train), n_test=len(y_test))
+    return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test))
 
 # %% ../nbs/31_metrics.ipynb #ff27a5f1
 def mlp_probe(
@@ -226,15 +232,8 @@ def mlp_probe(
     seed:int=0,
 ) -> dict:                           # acc, chance (fractions), n_train, n_test, epochs_used
     "An MLP classifier (ReLU, dropout 0.2) fit on one split, accuracy on the other, with early stopping on 10% of the fit split."
-    x_train, x_test = torch.as_tensor(x_train).float(), torch.as_tensor(x_test).float()
-    y_train, y_test = (torch.as_tensor(np.asarray(y)).long().reshape(-1) for y in (y_train, y_test))
-    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1:] != x_test.shape[1:]:
-        raise ValueError(f"a probe needs (n, d) features with one target each, the same d in both splits; got "
-                         f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}")
-    if len(y_train) < 10 or len(y_test) == 0: raise ValueError("the MLP probe needs at least 10 training samples and a test split")
-    mu, sd = x_train.mean(0), x_train.std(0).clamp_min(1e-6)
-    xs, xt = (x_train - mu) / sd, (x_test - mu) / sd
-    n_cls = int(max(y_train.max(), y_test.max())) + 1
+    xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 10,
+                                                 "the MLP probe needs at least 10 training samples and a test split")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(xs), generator=g)
     n_val = max(1, len(xs) // 10)
@@ -257,8 +256,7 @@ def mlp_probe(
                 if acc > best: best, best_epoch, best_state = acc, epoch + 1, {k: v.clone() for k, v in net.state_dict().items()}
         net.load_state_dict(best_state); net.eval()
         with torch.no_grad(): acc = (net(xt).argmax(-1) == y_test).float().mean().item()
-    majority = int(y_train.bincount().argmax())
-    return dict(acc=acc, chance=(y_test == majority).float().mean().item(), n_train=len(y_train), n_test=len(y_test),
+    return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test),
                 epochs_used=best_epoch)
 
 # %% ../nbs/31_metrics.ipynb #360b9b90
