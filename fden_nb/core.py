@@ -21,12 +21,13 @@ from .layers import mlp
 
 # %% auto #0
 __all__ = ['TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling', 'InvertibleDecomposer',
-           'InverseEntangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads', 'frozen', 'FDEN']
+           'InverseEntangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads', 'frozen', 'FDEN',
+           'class_variance_share']
 
 # %% ../nbs/07_fden.ipynb #a23369f4
 TWO_FACTOR_DEPARTURES = dict(    # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
     decomposer="invertible", coupling_layers=8,   # an exact round trip
-    swap=1.0, adversary=10.0)                   # the identity carries the class, the style does not
+    swap=1.0, adversary=10.0, fisher=10.0)      # the identity carries the class, the style does not
 
 @dataclass
 class FDENConfig:
@@ -66,8 +67,9 @@ class FDENConfig:
     grl_coeff:float = 1.0                # gradient reversal strength c (0: the critic only watches — no factorizer, Fig. 8)
     clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
     # departures from the papers, each off in the papers' settings (see "What makes the factors independent")
-    swap:float = 0.0                     # weight of L_S, reconstruction from a same-class partner's identity (Mathieu et al. 2016)
+    swap:float = 0.0                     # weight of L_S, reconstruction from the class's mean identity (after Mathieu et al. 2016)
     adversary:float = 0.0                # weight of L_A, an episodic class adversary on f_0 behind a GRL (Ganin & Lempitsky 2015)
+    fisher:float = 0.0                   # weight of L_F, f_ide's within-class + f_0's between-class share of variance (per episode)
     critic_steps:int = 0                 # extra statisticians-network steps (on detached factors) before each step
     # optimiser: Adam
     lr:float = 1e-4
@@ -110,12 +112,17 @@ class FDENConfig:
             if self.factor_dim is not None:
                 raise ValueError("factor_dim is the width of every factor of the 'mlp' Decomposer; "
                                  "the invertible one takes aligned_dim (f_0 gets the rest of z)")
-        if (self.swap or self.adversary) and (self.alignment not in ("proto", "relation") or not self.unspecified):
-            raise ValueError("swap and adversary act on episodes and need an unspecified factor: use them with "
+        if self.episodic_departures and (self.alignment not in ("proto", "relation") or not self.unspecified):
+            raise ValueError("swap, adversary and fisher act on episodes and need an unspecified factor: use them with "
                              "alignment 'proto' or 'relation' and `unspecified` set (the two-factor model)")
-        if min(self.swap, self.adversary) < 0 or not (isinstance(self.critic_steps, int) and self.critic_steps >= 0):
-            raise ValueError(f"swap and adversary must be >= 0 and critic_steps an integer >= 0, got "
-                             f"{self.swap}, {self.adversary}, {self.critic_steps}")
+        if min(self.swap, self.adversary, self.fisher) < 0 or not (isinstance(self.critic_steps, int) and self.critic_steps >= 0):
+            raise ValueError(f"swap, adversary and fisher must be >= 0 and critic_steps an integer >= 0, got "
+                             f"{self.swap}, {self.adversary}, {self.fisher}, {self.critic_steps}")
+
+    @property
+    def episodic_departures(self) -> bool:
+        "Whether a departure that needs episodes (swap, adversary, fisher) is on."
+        return bool(self.swap or self.adversary or self.fisher)
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -141,7 +148,7 @@ class FDENConfig:
     def paper(cls, **kwargs) -> FDENConfig:
         "The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, none of the departures."
         return cls(**{"mi_estimator": "dv", "mi_negatives": 1, "decomposer": "mlp", "swap": 0.0, "adversary": 0.0,
-                      "critic_steps": 0, **kwargs})
+                      "fisher": 0.0, "critic_steps": 0, **kwargs})
 
     @classmethod
     def fast(cls, **kwargs) -> FDENConfig:
@@ -158,8 +165,8 @@ class FDENConfig:
         see `96_fden_options`); "paper": Table 2 as published. Any field can be overridden."""
         if preset not in ("fast", "paper"): raise ValueError(f"preset must be 'fast' or 'paper', got {preset!r}")
         extra = dict(TWO_FACTOR_DEPARTURES) if preset == "fast" else {}
-        if kwargs.get("alignment", "proto") not in ("proto", "relation"):   # swap and adversary need episodes
-            extra.pop("swap", None); extra.pop("adversary", None)
+        if kwargs.get("alignment", "proto") not in ("proto", "relation"):   # swap, adversary and fisher need episodes
+            for k in ("swap", "adversary", "fisher"): extra.pop(k, None)
         return getattr(cls, preset)(z_dim=z_dim, aligned=("ide",), unspecified="sty", **{**extra, **kwargs})
 
 
@@ -517,8 +524,8 @@ def losses(self:FDEN,
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
            target=None,          # k_shot (episodic) | {factor: labels} (attribute) | None
            generator:torch.Generator|None=None,  # for the shuffles of the DV negatives
-          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ L_S, L_A, adv_acc when those terms are on)
-    "Every term of `L = α·L_R + β·L_C − γ·L_M (+ swap·L_S + adversary·L_A)` on one batch."
+          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ L_S, L_A, adv_acc, L_F when those terms are on)
+    "Every term of `L = α·L_R + β·L_C − γ·L_M (+ swap·L_S + adversary·L_A + fisher·L_F)` on one batch."
     c = self.cfg
     zf, lead = self._flat(z)
     zf = self._standardize(zf)                                      # units of z on a common scale
@@ -546,19 +553,23 @@ def losses(self:FDEN,
         shaped = {n: f.view(*lead, -1) for n, f in factors.items()}
         L_C, acc = self.align(shaped, target)
     out = dict(L_R=L_R, L_C=L_C, L_M=L_M, acc=acc)
-    if c.swap or c.adversary: out.update(self._departures(factors, zf, lead, target))
+    if c.episodic_departures: out.update(self._departures(factors, zf, lead, target))
     out["loss"] = self._utility(out) - c.gamma * L_M
     return {"loss": out.pop("loss"), **out}
 
 @patch
 def _departures(self:FDEN, factors:dict[str, Tensor], zf:Tensor, lead:torch.Size, target:int) -> dict[str, Tensor]:
-    "L_S (same-class swap reconstruction) and L_A (class adversary on f_0) on a batch of episodes."
+    "L_S (swap reconstruction), L_A (class adversary on f_0) and L_F (class shares of variance) on a batch of episodes."
     c, ide, sty = self.cfg, self.cfg.aligned[0], self.cfg.unspecified
-    if len(lead) != 3: raise ValueError(f"swap and adversary need episodes (B, n_way, k_shot + n_query, D), got leading shape {tuple(lead)}")
+    if len(lead) != 3: raise ValueError(f"swap, adversary and fisher need episodes (B, n_way, k_shot + n_query, D), got leading shape {tuple(lead)}")
     out = {}
-    if c.swap:       # E(f_ide of another sample of the same class, f_sty of this one) should give this z back
-        partner = factors[ide].view(*lead, -1).roll(1, dims=2).reshape(-1, c.widths[ide])
-        out["L_S"] = F.mse_loss(self.entangler({**factors, ide: partner}), zf)
+    if c.swap:       # E(the mean f_ide of this sample's class in the episode, f_sty of this one) should give this z back
+        g = factors[ide].view(*lead, -1)
+        class_mean = g.mean(2, keepdim=True).expand_as(g).reshape(-1, c.widths[ide])
+        out["L_S"] = F.mse_loss(self.entangler({**factors, ide: class_mean}), zf)
+    if c.fisher:     # f_ide constant within a class, f_0 the same for every class: both shares → 0
+        out["L_F"] = class_variance_share(factors[ide], lead, within=True) \
+                     + class_variance_share(factors[sty], lead, within=False)
     if c.adversary:  # the adversary learns to classify from f_0; through its GRL the Decomposer learns to stop it
         f0 = self.adversary_grl(factors[sty]).view(*lead, -1)
         out["L_A"], out["adv_acc"] = self.adversary({sty: f0}, target)
@@ -566,11 +577,12 @@ def _departures(self:FDEN, factors:dict[str, Tensor], zf:Tensor, lead:torch.Size
 
 @patch
 def _utility(self:FDEN, out:Mapping[str, Tensor]) -> Tensor:
-    "Every term but the independence one: `α·L_R + β·L_C (+ swap·L_S + adversary·L_A)`."
+    "Every term but the independence one: `α·L_R + β·L_C (+ swap·L_S + adversary·L_A + fisher·L_F)`."
     c = self.cfg
     u = c.alpha * out["L_R"] + c.beta * out["L_C"]
     if "L_S" in out: u = u + c.swap * out["L_S"]
     if "L_A" in out: u = u + c.adversary * out["L_A"]
+    if "L_F" in out: u = u + c.fisher * out["L_F"]
     return u
 
 @patch
@@ -625,3 +637,17 @@ def _critic_step(self:FDEN, z:Tensor, opt:torch.optim.Optimizer, generator=None,
     (-L_M).backward()                                         # only the critic has a path to L_M here
     if grad_sync is not None: grad_sync([p.grad for p in self.statisticians.parameters() if p.grad is not None])
     opt.step()
+
+# %% ../nbs/07_fden.ipynb #758e246f
+def class_variance_share(
+    f:Tensor,            # (n, d) one factor of a batch of episodes, flattened
+    lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
+    within:bool=True,    # True: the share of variance within classes; False: the share between class means
+) -> Tensor:             # scalar in [0, 1], averaged over the episodes
+    "Within-class (or between-class) share of a factor's variance in every episode; the two shares sum to 1."
+    g = f.view(*lead, -1)
+    centred = g - g.mean((1, 2), keepdim=True)                     # around the episode's mean
+    spread = g - g.mean(2, keepdim=True)                           # around each class's mean
+    total = centred.pow(2).sum((1, 2, 3)).clamp_min(1e-12)
+    share = spread.pow(2).sum((1, 2, 3)) / total
+    return (share if within else 1 - share).mean()

@@ -26,7 +26,8 @@ from .utils import decompose_in_chunks, evaluating
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
            'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
            'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
-           'reconstruction_metrics', 'content_transfer', 'histogram_discretize', 'discrete_mi', 'mig', 'sap']
+           'reconstruction_metrics', 'content_transfer', 'judge_identity', 'histogram_discretize', 'discrete_mi', 'mig',
+           'sap']
 
 # %% ../nbs/31_metrics.ipynb #1d1ec309
 @torch.no_grad()
@@ -417,9 +418,12 @@ def content_transfer(
     n_pairs:int=500,          # random (A, B) pairs
     seed:int=0,
     ide:str='ide', sty:str='sty',   # names of the identity and style factors
-    backbone=None,            # optional: the backbone, for the reference dec(enc(true image))
-) -> dict:                    # {'transfer'|'keep_A'|'return_B'|'backbone': {mse, psnr}}
+    backbone=None,            # optional: the backbone, for the reference dec(enc(true image)) and for the judge
+    judge=None,               # optional: a one-factor method (e.g. the papers' MLP baseline) that tells A's class from B's
+) -> dict:                    # {'transfer'|'keep_A'|'return_B'|'class_mean_A'|'backbone': {mse, psnr (, identity)}}
     "Error of dec(E(f_ide^A, f_sty^B)) against the true rendering of A's class in B's style, with baselines."
+    if judge is not None and backbone is None:
+        raise ValueError("the judge reads re-encoded images: pass backbone= as well")
     if len(z) != len(glyphs):
         raise ValueError(f"z has {len(z)} latents for {len(glyphs)} glyphs; pass the latents of exactly these glyphs, in order")
     for n in (ide, sty):
@@ -438,10 +442,35 @@ def content_transfer(
         za, zb = z[a].to(dev), z[b].to(dev)
         fa, fb = model.decompose(za), model.decompose(zb)
         dec = lambda zz: model.decode(zz).float().cpu().reshape(truth.shape)
-        out = {'transfer': image_error(dec(model.entangle({**fa, sty: fb[sty]})), truth),
-               'keep_A': image_error(dec(za), truth), 'return_B': image_error(dec(zb), truth)}
-        if backbone is not None:
-            out['backbone'] = image_error(dec(backbone.encode(truth.to(dev))), truth)
+        means = torch.zeros(int(labels.max()) + 1, z.shape[1]).index_add_(0, labels, z.float().cpu())
+        means /= torch.bincount(labels, minlength=len(means)).clamp_min(1)[:, None]
+        images = {'transfer': dec(model.entangle({**fa, sty: fb[sty]})), 'keep_A': dec(za), 'return_B': dec(zb),
+                  'class_mean_A': dec(means[labels[a]].to(dev, z.dtype))}
+        if backbone is not None: images['backbone'] = dec(backbone.encode(truth.to(dev)))
+    out = {k: image_error(v, truth) for k, v in images.items()}
+    if judge is not None:
+        said_a = judge_identity(judge, backbone, z, labels, {k: v for k, v in images.items()}, labels[a], labels[b])
+        for k in out: out[k]['identity'] = said_a[k]
+    return out
+
+@torch.no_grad()
+def judge_identity(
+    judge,                    # a one-factor method: `judge.decompose(z)` gives {name: (N, d)} embeddings
+    backbone,                 # the frozen backbone, to re-encode the images
+    z:Tensor, labels:Tensor,  # latents and classes of the evaluation pool: the judge's class prototypes
+    images:dict,              # {name: (n, 1, H, W)} images to judge
+    class_a:Tensor, class_b:Tensor,   # (n,) the two candidate classes of every image
+) -> dict:                    # {name: share of images closer to class_a's prototype than to class_b's}
+    "Share of images an independent judge assigns to A's class rather than B's (cosine to class-mean embeddings)."
+    embed = lambda zz: F.normalize(next(iter(judge.decompose(zz.float().cpu()).values())), dim=-1)
+    with evaluating(judge):
+        e = embed(z)
+        protos = F.normalize(torch.zeros(int(labels.max()) + 1, e.shape[1]).index_add_(0, labels, e), dim=-1)
+        dev = device_of(backbone)
+        out = {}
+        for k, x in images.items():
+            f = embed(backbone.encode(x.to(dev)))
+            out[k] = float(((f * protos[class_a]).sum(-1) > (f * protos[class_b]).sum(-1)).float().mean())
     return out
 
 # %% ../nbs/31_metrics.ipynb #3822da87

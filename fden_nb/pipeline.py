@@ -197,7 +197,8 @@ def evaluate_fden(
     model:Method, prep:Prepared, sizes:Sizes, clock:Stopwatch,
     settings=PAPER_SETTINGS,    # (n_way, k_shot) pairs; `sizes.n_query` queries per class
     seed:int=0,
-    baseline:Method|None=None,  # the papers' MLP baseline (`train_baseline`): its column joins the few-shot table
+    baseline:Method|None=None,  # the papers' MLP baseline (`train_baseline`): its column joins the few-shot table,
+                                # and it judges whose character each content-transfer output shows
 ) -> dict:                      # plain-Python metrics (JSON-ready) and the representations under 'reps'
     "Stage evaluate: few-shot table, leakage probes, reconstruction and content transfer on the evaluation split."
     lat, ev = prep.lat_ev, prep.evaluation
@@ -214,7 +215,8 @@ def evaluate_fden(
         out["leakage_mlp"] = leakage_probes({"sty": reps["sty"]}, lat.labels, seed=seed, probe="mlp")
         x = torch.from_numpy(ev.images[:, None].astype(np.float32) / 255)
         out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), x)
-        out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone)
+        out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone,
+                                                   judge=baseline)
         out["dependence"] = factor_dependence(reps, lat.labels, sizes.dependence_steps, seed)
         out["disentanglement"] = disentanglement_scores(reps, ev.styles)
     out["reps"] = reps
@@ -269,6 +271,9 @@ def results_table(m:dict) -> str:
     ct = m["content_transfer"]
     lines.append("content transfer MSE vs true rendering: "
                  + ", ".join(f"{k} {v['mse']:.4f}" for k, v in ct.items()) + "  (transfer should beat keep_A and return_B)")
+    if "identity" in ct.get("transfer", {}):
+        lines.append("         shows A's character (judged by the MLP baseline): "
+                     + ", ".join(f"{k} {100 * v['identity']:.0f}%" for k, v in ct.items()))
     if "dependence" in m:
         d = m["dependence"]
         lines.append(f"dependence: held-out I(f_ide; f_sty) = {d['ide_sty']:.3f} nats (copula critic, validated in 04)"
@@ -306,6 +311,9 @@ def targets(m:dict) -> list[Target]:
     if "transfer" in ct:
         t, k = ct["transfer"]["mse"], ct["keep_A"]["mse"]
         out.append(Target("transfer ≤ ½ keep-A", f"{t:.4f} vs {k / 2:.4f}", t <= k / 2))
+        if "identity" in ct["transfer"]:
+            share = ct["transfer"]["identity"]
+            out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
     return out
 
 # %% ../nbs/80_pipeline.ipynb #c791f5c9
@@ -515,7 +523,8 @@ def ablation_row(name:str, m:dict) -> dict:
             "class from f_sty %": f"{100 * leak['class', 'sty']['acc']:.1f}",
             "I(f_ide; f_sty) nats": f"{m['dependence']['ide_sty']:.3f}",
             "‖z−z̃‖/‖z‖ %": f"{100 * m['reconstruction']['rel_z_error']:.1f}",
-            "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}"}
+            "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}",
+            **({"swap shows A %": f"{100 * ct['transfer']['identity']:.0f}"} if "identity" in ct["transfer"] else {})}
 
 def mi_curves_figure(histories:dict, switch:int|None=None):
     "Fig. 7 of Yoon, Roh & Suk (2021), here: the training estimate L_M of every variant over the steps, and the held-out accuracy."

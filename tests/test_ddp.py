@@ -52,7 +52,10 @@ def runs() -> dict:
     attribute = (FDENConfig.fast(z_dim=16, aligned=("a", "b"), unspecified="f0", alignment="attribute", dropout=0.0),
                  z, {"a": y % 2, "b": y // 4}, TrainConfig(batch_size=32, **tc))
     sgd = lambda m: torch.optim.SGD(m.parameters(), lr=0.02)   # 0.05 diverges with the invertible Decomposer at slope 1
-    exact = lambda r: (dataclasses.replace(r[0], leak=1.0), *r[1:], sgd)
+    # The exact runs leave the Fisher term out: its variance ratios make 20 SGD steps amplify float32 rounding to
+    # ~2e-4 (one process and two differ by that much while the weights move by ~4); the non-exact "episodic" and
+    # "proto" runs keep it and are compared with the rounding floor (measured 1.1e-2 vs 8.3e-3 for "episodic").
+    exact = lambda r: (dataclasses.replace(r[0], leak=1.0, fisher=0.0), *r[1:], sgd)
     return {"episodic": (*episodic, None), "attribute": (*attribute, None),
             "episodic-exact": exact(episodic), "attribute-exact": exact(attribute), "proto": (*proto, None)}
 
