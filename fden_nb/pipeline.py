@@ -22,6 +22,7 @@ from .backbones import device_of, pretrained
 from .core import FDEN, FDENConfig
 from .glyphs import load_glyphs, split_glyphs
 from .latents import cached_latents
+from .linear import LinearSplit
 from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence,
                       leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets)
 from .testing import TINY_BACKBONE, TINY_GLYPHS
@@ -30,11 +31,12 @@ from .utils import evaluating
 from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 
 # %% auto #0
-__all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'prepare', 'train_config',
-           'Trained', 'train_fden', 'train_baseline', 'load_trained', 'evaluate_fden', 'factor_dependence',
-           'disentanglement_scores', 'results_table', 'Target', 'targets', 'agg_pyplot', 'translation_grid_figure',
-           'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure', 'json_ready', 'write_report', 'smoke',
-           'train_variant', 'ablation_row', 'mi_curves_figure', 'Ablations', 'run_ablations']
+__all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'MEASURES', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'prepare',
+           'train_config', 'Trained', 'train_fden', 'train_baseline', 'fit_linear_split', 'load_trained',
+           'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table', 'Target', 'targets',
+           'agg_pyplot', 'translation_grid_figure', 'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure',
+           'json_ready', 'write_report', 'smoke', 'train_variant', 'ablation_row', 'head_to_head', 'mi_curves_figure',
+           'Ablations', 'run_ablations']
 
 # %% ../nbs/80_pipeline.ipynb #a080ff12
 PAPER_SETTINGS = ((5, 1), (5, 5), (20, 1))   # the papers' few-shot table: (n_way, k_shot)
@@ -168,6 +170,15 @@ def train_baseline(
     fcfg = FDENConfig.two_factor(prep.lat_bg.z_dim, **overrides)
     with clock("baseline"):
         return fit_episodic_mlp(prep.lat_bg.z, prep.lat_bg.labels, fcfg, cfg, progress=progress)
+
+def fit_linear_split(
+    prep:Prepared, clock:Stopwatch,
+    k:int|None=None,                            # width of the identity; None: FDEN's (D // 2 for the two-factor model)
+) -> LinearSplit:                               # fitted, with the backbone as its decoder
+    "Stage linear: Fisher's discriminant split of the background latents (`32_linear_split`), the linear baseline."
+    k = k or prep.lat_bg.z_dim // 2
+    with clock(f"linear split k={k}"):
+        return LinearSplit(prep.lat_bg.z_dim, k, decoder=prep.backbone).fit(prep.lat_bg.z, prep.lat_bg.labels)
 
 # %% ../nbs/80_pipeline.ipynb #b84bee68
 def load_trained(
@@ -515,7 +526,7 @@ def train_variant(
 
 # %% ../nbs/80_pipeline.ipynb #956e122e
 def ablation_row(name:str, m:dict) -> dict:
-    "One line of the ablation table from `evaluate_fden`'s metrics."
+    "One line of a comparison table (ablations, options, other methods) from `evaluate_fden`'s metrics."
     fs = m["few_shot"][0]
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
     ct = m["content_transfer"]
@@ -525,6 +536,27 @@ def ablation_row(name:str, m:dict) -> dict:
             "‖z−z̃‖/‖z‖ %": f"{100 * m['reconstruction']['rel_z_error']:.1f}",
             "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}",
             **({"swap shows A %": f"{100 * ct['transfer']['identity']:.0f}"} if "identity" in ct["transfer"] else {})}
+
+# measure → (how to read it from `evaluate_fden`'s metrics, True when higher is better)
+MEASURES = {
+    "f_ide 5w1s":         (lambda m: m["few_shot"][0]["ide"]["acc"], True),
+    "f_sty 5w1s":         (lambda m: m["few_shot"][0]["sty"]["acc"], False),
+    "class from f_sty %": (lambda m: 100 * {(r["target"], r["rep"]): r for r in m["leakage"]}["class", "sty"]["acc"], False),
+    "I(f_ide; f_sty)":    (lambda m: m["dependence"]["ide_sty"], False),
+    "round trip %":       (lambda m: 100 * m["reconstruction"]["rel_z_error"], False),
+    "transfer MSE":       (lambda m: m["content_transfer"]["transfer"]["mse"], False),
+    "swap shows A %":     (lambda m: 100 * m["content_transfer"]["transfer"]["identity"], True),
+}
+
+def head_to_head(a:dict, b:dict, names=("a", "b")) -> list[dict]:
+    "Every measure of `MEASURES` that both metrics hold, side by side, with the better of the two named."
+    rows = []
+    for what, (read, higher) in MEASURES.items():
+        try: va, vb = read(a), read(b)
+        except (KeyError, IndexError): continue
+        better = names[0] if (va > vb if higher else va < vb) else names[1] if va != vb else "tie"
+        rows.append({"measure": what, names[0]: f"{va:.4g}", names[1]: f"{vb:.4g}", "better": better})
+    return rows
 
 def mi_curves_figure(histories:dict, switch:int|None=None):
     "Fig. 7 of Yoon, Roh & Suk (2021), here: the training estimate L_M of every variant over the steps, and the held-out accuracy."
