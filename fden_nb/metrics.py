@@ -172,7 +172,7 @@ def fit_episodic_mlp(
     progress:bool=False,
 ) -> EpisodicMLP:             # the trained baseline, in eval mode
     "Train the papers' MLP baseline on exactly the episodes, steps and optimiser settings FDEN's `Trainer` uses."
-    from fastprogress.fastprogress import progress_bar
+    from fden_nb.utils import progress_bar
     z = torch.as_tensor(z).float()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train_cfg.seed)
