@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,8 +122,8 @@ PAPER_FEW_SHOT = {   # published C-way K-shot accuracy (%) on a data set, printe
 }
 
 def class_names(s) -> list:
-    "The class names of an image set (`ImageSet.classes`, or `Glyphs.class_name`)."
-    return list(s.classes) if hasattr(s, 'classes') else [s.class_name(c) for c in range(s.n_classes)]
+    "The class names of an image set: `ImageSet.classes`, or the glyphs' 'Alphabet character' (`Glyphs.class_name` without the Unicode name)."
+    return list(s.classes) if hasattr(s, 'classes') else [re.sub(r' \([^)]*\)', '', s.class_name(c)) for c in range(s.n_classes)]
 
 @dataclass
 class DataSet:
@@ -154,7 +155,7 @@ class DataSet:
 
     def describe(self, n:int=10) -> str:
         "Two lines: the data and its split, naming the classes when there are few."
-        name = lambda cs: ', '.join(cs) if len(cs) <= n else f"{', '.join(cs[:n])}, … ({len(cs)})"
+        name = lambda cs: ', '.join(cs) if len(cs) <= n else f"{', '.join(cs[:3])}, … ({len(cs)} classes)"
         return (f"data {self.name}: {self.split}; {self.channels} channel(s) of {self.size}×{self.size}\n"
                 f"  seen (trained on): {name(self.seen_classes)} — {len(self.seen)} images\n"
                 f"  held out (evaluated): {name(self.held_out_classes)} — {len(self.held_out)} images")

@@ -498,7 +498,7 @@ def fit(self:Trainer,
     self._total = total = self.cfg.steps if steps is None else steps
     c, m, d = self.cfg, self.model, self.dist
     devices = [self.device.index or 0] if self.device.type == "cuda" else []
-    bar = progress_bar(range(self.step, total), leave=True) if self.progress else range(self.step, total)
+    bar = progress_bar(range(self.step, total), leave=True, label="FDEN steps: ") if self.progress else range(self.step, total)
     try:
         with torch.random.fork_rng(devices=devices), contextlib.ExitStack() as ctx:
             if self._rng is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import sys
 import time
 
@@ -147,11 +148,15 @@ class LogBar:
                       + (f"  {self.comment}" if self.comment else ""), flush=True)
 
 class LogMasterBar(LogBar):
-    "The master bar of `master_bar` for logs: its children are silent, `write` prints a line."
+    "The master bar of `master_bar` for logs: its children are silent; `write` prints the first line and those at 25/50/75/100%."
     def __init__(self, gen, total=None):
         super().__init__(gen, total, leave=False)
-        self.child = None
-    def write(self, line:str): print(line, flush=True)
+        self.child, self.i = None, 0
+        self.due = {1} | {max(1, math.ceil(m * self.total)) for m in self.marks} if self.total else None
+    def __iter__(self):
+        for self.i, o in enumerate(self.gen, 1): yield o
+    def write(self, line:str):
+        if self.due is None or self.i in self.due: print(line, flush=True)
 
 def progress_bar(gen, total=None, leave:bool=True, parent=None, comment:str='', label:str=''):
     "fastprogress's `progress_bar` when `interactive()`, else a `LogBar` (`label` prefixes its lines)."
