@@ -165,13 +165,14 @@ def _run(a) -> int:
     if a.command == "attributes":
         write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
     elif a.command == "ablate":
-        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, out=a.out, setting=plan.settings[0])
+        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, verbose=True,
+                            out=a.out, setting=plan.settings[0])
         print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "eval":
         tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
     else:
-        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress)
+        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True)
     if a.command not in ("ablate", "attributes"): _print_training(tr)
     if a.command not in ("train", "ablate", "attributes"):
         train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()

@@ -208,7 +208,12 @@ def load_dataset(
                        f"({len(tr.classes):,} / {len(te.classes):,})", [f"omniglot: 105×105 drawings → {size}×{size}, resized (LANCZOS), white ink on black"],
                        PAPER_FEW_SHOT["omniglot"])
     if name in ("mnist", "fashion", "kmnist"):
-        return _split_set(name, load_mnist(name, "train", download), load_mnist(name, "test", download), size, held_out,
+        parts, missing = {}, []
+        for split in ("train", "test"):                               # a missing set names all four files at once
+            try: parts[split] = load_mnist(name, split, download)
+            except DataNotFoundError as e: missing.append(str(e))
+        if missing: raise DataNotFoundError("\n".join(missing))
+        return _split_set(name, parts["train"], parts["test"], size, held_out,
                           "seen classes from the training split, held-out classes from the test split")
     if name == "digits":
         d = load_digits_set()

@@ -218,6 +218,7 @@ def train_fden(
     n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
     steps:int|None=None,                        # None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,                     # the trainer's load/resume messages (None: as `progress`)
     stage:str="train",                          # the stopwatch's name for this stage
     **overrides,                                # `FDENConfig` fields (the ablations: `grl`, `grl_coeff`, `gamma`)
 ) -> Trained:                                   # the model trained (or loaded), in eval mode
@@ -227,7 +228,7 @@ def train_fden(
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
     with clock(stage):
-        tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=_valid(prep, cfg), progress=progress)
+        tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=_valid(prep, cfg), progress=progress, verbose=verbose)
         tr.fit()
     return Trained.of(tr)
 
@@ -614,11 +615,12 @@ def train_variant(
     name:str="FDEN",            # a key of `ABLATIONS`
     steps:int|None=None,        # all steps (both phases of "no GRL"); None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,     # the trainer's load/resume messages (None: as `progress`)
 ) -> tuple:                     # (model in eval mode, history with steps counted from the start)
     "Train one variant of `ABLATIONS` on the background latents (checkpointed like `train_fden`)."
     if name not in ABLATIONS: raise ValueError(f"unknown ablation {name!r}; choose from {', '.join(ABLATIONS)}")
     steps = steps or sizes.steps
-    kw = dict(steps=steps, seed=seed, device=device, progress=progress, stage=f"train {name}")
+    kw = dict(steps=steps, seed=seed, device=device, progress=progress, verbose=verbose, stage=f"train {name}")
     if name != "no GRL":
         tr = train_fden(prep, sizes, clock, **kw, **ABLATIONS[name])
         return tr.model, tr.history
@@ -631,7 +633,7 @@ def train_variant(
     path = tr1.path.with_name(f"{tr1.path.stem}-then-plus-LM-{steps - switch}.pt")
     cfg2 = train_config(sizes, steps=steps - switch, seed=seed + 1, device=device)
     with clock("train no GRL (+L_M)"):
-        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=_valid(prep, cfg2), checkpoint=path, progress=progress, verbose=progress)
+        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=_valid(prep, cfg2), checkpoint=path, progress=progress, verbose=verbose)
         tr2.fit()
     return tr2.model, tr1.history + [{**r, "step": r["step"] + switch} for r in tr2.history]
 
@@ -674,13 +676,14 @@ def run_ablations(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
     names=tuple(ABLATIONS),     # which variants
     steps:int|None=None, seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,     # the trainers' load/resume messages (None: as `progress`)
     out:str|Path|None=None,     # write ablations.md, ablations.json and ablation_curves.png here
     setting:tuple=(5, 1),       # the few-shot setting of the table (`plan_episodes` says which the data allow)
 ) -> Ablations:
     "Train and evaluate every variant (one few-shot setting, 5-way 1-shot by default, and the quickstart's other metrics); the table and Fig. 7."
     rows, metrics, histories = [], {}, {}
     for name in names:
-        model, histories[name] = train_variant(prep, sizes, clock, name, steps, seed, device, progress)
+        model, histories[name] = train_variant(prep, sizes, clock, name, steps, seed, device, progress, verbose)
         m = evaluate_fden(model, prep, sizes, clock, settings=(tuple(setting),), seed=seed)
         m.pop("reps"); metrics[name] = m
         rows.append(ablation_row(name, m))
