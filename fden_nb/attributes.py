@@ -16,7 +16,6 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastprogress.fastprogress import master_bar, progress_bar
 from torch import Tensor, nn
 
 from .analysis import attribute_means, attribute_swap, opposite_mean
@@ -28,6 +27,7 @@ from .metrics import image_error, linear_probe
 from .pipeline import agg_pyplot, json_ready
 from .train import Trainer, TrainConfig
 from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, decompose_in_chunks,
+                           master_bar, progress_bar, quiet,
                            evaluating, resolve_device)
 
 # %% auto #0
@@ -201,7 +201,7 @@ def train_attribute_classifier(
     cfg:ClassifierConfig|None=None,    # default: binary attributes, named by `labels`
     device='auto',                     # 'auto', 'cpu', 'cuda', …
     progress:bool=True,                # progress bars with the live loss
-    verbose:bool=True,                 # say when a cached classifier is loaded
+    verbose:bool|None=None,            # say when a cached classifier is loaded (None: as `progress`)
 ) -> AttributeCNN:                     # eval mode, with `.history` and `.checkpoint`
     "Train the image classifier once and keep it in `cache_dir('attributes')`; later calls load it."
     cfg = cfg or ClassifierConfig(attributes=tuple(labels), n_values=(2,) * len(labels))
@@ -219,7 +219,7 @@ def train_attribute_classifier(
         if path.exists():
             try:
                 model = _load_classifier(model, path, cfg, fp)
-                if verbose: print(f"Loaded the attribute classifier {path.name}")
+                if quiet(progress, verbose): print(f"Loaded the attribute classifier {path.name}")
                 return model
             except Exception as e:
                 print(f"Attribute classifier {path.name} cannot be used ({type(e).__name__}: {e}); training it again.")
@@ -386,7 +386,7 @@ def attribute_experiment(
     n_examples:int=8,                 # of which this many are returned as images for figures
     classifier:ClassifierConfig|None=None,  # default: `ClassifierConfig` for `names`
     progress:bool=True,
-    verbose:bool=True,
+    verbose:bool|None=None,           # None: as `progress`
     **fden_overrides,                 # FDENConfig fields, e.g. lr=3e-4, gamma=1.0
 ) -> dict:                            # JSON-ready numbers, and images under 'examples' (see `jsonable`)
     "Yoon, Roh & Suk (2021)'s multi-factor experiment on glyphs: attribute FDEN, its accuracy and leakage, and swaps judged two ways."
@@ -509,7 +509,7 @@ def write_attributes(
     steps:int=1_500, seed:int=0, device="auto", progress:bool=True,
 ) -> dict:                      # `attribute_experiment`'s result
     "The multi-factor experiment; attributes.md, attributes.json and attribute_swaps.png in `out`."
-    res = attribute_experiment(prep, names=names, steps=steps, seed=seed, device=device, progress=progress, verbose=progress)
+    res = attribute_experiment(prep, names=names, steps=steps, seed=seed, device=device, progress=progress)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     table = attribute_table(res)
     print(table)

@@ -17,12 +17,12 @@ from typing import Callable, Protocol, runtime_checkable
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastprogress.fastprogress import master_bar, progress_bar
 from torch import nn, Tensor
 
 from .cache import atomic_path, cache_dir
 from .core import frozen
-from .utils import CheckpointMismatch, as_images, check_images, config_diff, data_fingerprint, default_device
+from .utils import (CheckpointMismatch, as_images, check_images, config_diff, data_fingerprint, default_device, master_bar,
+                           progress_bar, quiet)
 
 # %% auto #0
 __all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'check_latents', 'BackbonePair', 'device_of',
@@ -417,12 +417,13 @@ def train_backbone(
     cfg:BackboneConfig|str,           # configuration, or a kind name for its defaults
     data,                             # training images (see `as_images`)
     device:str|torch.device|None=None,  # None: CUDA when available, else CPU
-    progress:bool=True,               # fastprogress bars with live losses
-    verbose:bool=True,                # print resume/load messages and, without bars, one line per epoch
+    progress:bool=True,               # bars with live losses (a few lines in a log; see `utils.progress_bar`)
+    verbose:bool|None=None,           # resume/load messages and, without bars, one line per epoch (None: as `progress`)
     callback:Callable|None=None,      # called as callback(model, epoch, batch, losses) after every step
 ) -> ConvBackbone:                    # the trained backbone, eval mode, with `.history` and `.checkpoint`
     "Train (or resume, or load) a backbone on `data`, checkpointing every epoch in `cache_dir('backbones')`."
     cfg = BackboneConfig(kind=cfg) if isinstance(cfg, str) else cfg
+    verbose = quiet(progress, verbose)
     x = as_images(data, cfg.image_shape)
     fp = data_fingerprint(x)
     path = checkpoint_path(cfg, fp)
@@ -487,13 +488,14 @@ def pretrained(
     kind:str='ae',                    # 'ae' (the default glyph backbone), 'vae' or 'ali'
     data=None,                        # training images; None: the background glyphs (`load_glyphs()`)
     device:str|torch.device|None=None,  # None: CUDA when available
-    progress:bool=True,
+    progress:bool=True,               # bars while training (see `utils.progress_bar`)
+    verbose:bool|None=None,           # load/resume messages, epoch lines without bars (None: as `progress`)
     **overrides,                      # any `BackboneConfig` field, e.g. z_dim=64, epochs=10
 ) -> ConvBackbone:                    # frozen (eval, no gradients), on `device`
     "The backbone `kind` trained on `data`: trained and checkpointed on the first call, loaded afterwards."
     cfg = BackboneConfig(kind=kind, **overrides)
     if data is None: data = glyph_training_images(progress=progress)
-    return freeze(train_backbone(cfg, data, device, progress))
+    return freeze(train_backbone(cfg, data, device, progress, verbose))
 
 # %% ../nbs/20_backbones.ipynb #e7b98859
 @torch.no_grad()

@@ -14,13 +14,15 @@ import time
 import torch
 
 from .attributes import ATTRIBUTES, write_attributes
+from .datasets import DATASETS, load_dataset
+from .loaders import DataNotFoundError
 from .metrics import format_table
-from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, prepare, results_table,
+from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, plan_episodes, prepare, results_table,
                               run_ablations, smoke, train_baseline, train_fden, write_report)
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'FACTORS', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']
+__all__ = ['FACTORS', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
@@ -32,7 +34,6 @@ def _print_smoke(r:dict, n_way:int, k_shot:int):
     print(f"  {'chance':<24} {r['chance']:.3f}")
 
 # %% ../nbs/90_cli.ipynb #e2b806ec
-DATASETS = ("glyphs",)               # what --data accepts (Omniglot & co. need downloads: not yet)
 FACTORS = ("ide,sty",)               # what --factors accepts: the two-factor FDEN only, for now
 
 class CLIError(ValueError):
@@ -40,9 +41,10 @@ class CLIError(ValueError):
 
 # %% ../nbs/90_cli.ipynb #df73fbb9
 def check_data(name:str) -> str:
-    "The data set's name, or a `CLIError` listing those that exist."
-    if name not in DATASETS:
-        raise CLIError(f"unknown data set {name!r}; available: {', '.join(DATASETS)}")
+    "A name of `datasets.DATASETS` or a folder, or a `CLIError` saying what exists."
+    if name not in DATASETS and not os.path.isdir(os.path.expanduser(name)):
+        raise CLIError(f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder with one subfolder of "
+                       f"PNG/JPEG images per class (there is no folder {name})")
     return name
 
 def check_factors(factors:str) -> str:
@@ -70,7 +72,10 @@ def _print_training(tr):
 
 # %% ../nbs/90_cli.ipynb #a7dd622d
 def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:bool=False):
-    s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}")
+    s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}, or a folder with one subfolder of images per class")
+    if not attributes:
+        s.add_argument("--held-out", default=None, help="held-out (evaluation) classes, comma-separated, for the MNIST family, digits "
+                       "and folders (default: the last half of the classes)")
     if attributes:
         s.add_argument("--factors", default="bold,oblique", help="the aligned attribute factors (plus f0): bold, oblique")
     else: s.add_argument("--factors", default="ide,sty", help="factors of FDEN; only 'ide,sty' (two-factor) for now")
@@ -130,36 +135,49 @@ def _check_flags(p, a):
     if a.command == "smoke" and a.n_way < 2: p.error("--n-way must be at least 2")
 
 # %% ../nbs/90_cli.ipynb #c3d56066
+def _plan(a, data, sizes:Sizes):
+    "The episodes the data allow for this command (`plan_episodes`), its notes printed."
+    if a.command == "eval":
+        settings = None if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
+        plan = plan_episodes(data, sizes, settings, a.n_query)
+    else: plan = plan_episodes(data, sizes, None, None, a.n_way, a.k_shot, a.n_query)
+    for n in plan.notes: print(f"note: {n}")
+    return plan
+
 def _run(a) -> int:
-    "Run the glyph subcommands; problems with the request raise `CLIError`/`ValueError`."
+    "Run the subcommands; problems with the request raise `CLIError`/`ValueError` before any training."
     t0 = time.perf_counter()
     check_data(a.data)
     if a.command != "attributes": check_factors(a.factors)
     else:                                                   # before any data is made: only the names can be checked
         unknown = [n for n in a.factors.replace(" ", "").split(",") if n not in ATTRIBUTES]
         if unknown: raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are {', '.join(ATTRIBUTES)}")
+        if a.data != "glyphs": raise CLIError("attributes runs on the glyphs: their attributes (bold, oblique) are known exactly")
     dev = check_device(a.device, a.threads)
     sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, {torch.get_num_threads()} thread(s)")
-    prep = prepare(sizes, dev, clock, progress)
+    with clock("data"):
+        data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None), progress=progress, glyphs=sizes.glyphs)
+    if a.command != "attributes":
+        plan = _plan(a, data, sizes)
+        sizes = plan.sizes
+    prep = prepare(sizes, dev, clock, progress, data=data, verbose=True)
     if a.command == "attributes":
         write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
     elif a.command == "ablate":
-        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, out=a.out)
+        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, verbose=True,
+                            out=a.out, setting=plan.settings[0])
         print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "eval":
         tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
-        settings = PAPER_SETTINGS if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
-        if a.n_query is not None: sizes = dataclasses.replace(sizes, n_query=a.n_query)   # evaluation queries per class
     else:
-        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress)
-        settings = PAPER_SETTINGS
+        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True)
     if a.command not in ("ablate", "attributes"): _print_training(tr)
     if a.command not in ("train", "ablate", "attributes"):
         train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()
         baseline = train_baseline(prep, sizes, clock, *train_args, seed=a.seed, device=dev, progress=False)
-        m = evaluate_fden(tr.model, prep, sizes, clock, settings, a.seed, baseline=baseline)
+        m = evaluate_fden(tr.model, prep, sizes, clock, plan.settings, a.seed, baseline=baseline)
         print(results_table(m))
         if a.out:
             out = write_report(a.out, m, tr.model, prep, tr, sizes, clock, a.seed)
@@ -178,7 +196,7 @@ def main(argv:list[str]|None=None) -> int:
         _print_smoke(r, a.n_way, a.k_shot)
         return 0
     try: return _run(a)
-    except (CLIError, ValueError, CheckpointMismatch) as e:
+    except (CLIError, ValueError, CheckpointMismatch, DataNotFoundError) as e:
         print(f"fden-nb {a.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import torch
-from fastprogress.fastprogress import progress_bar
+from .utils import progress_bar
 from matplotlib.ft2font import FT2Font
 from PIL import Image, ImageDraw, ImageFont
 

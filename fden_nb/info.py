@@ -329,7 +329,7 @@ def fit_critic(
     negatives:int|str=1,                   # shuffled copies per set of negatives, or "all" cyclic shifts
 ) -> Tensor:                               # the estimate at each step, (steps,)
     "Train `critic` by gradient ascent on the estimator; return the per-step estimates."
-    from fastprogress.fastprogress import progress_bar
+    from fden_nb.utils import progress_bar
     opt = torch.optim.Adam(critic.parameters(), lr=lr)
     critic.train()
     hist = torch.empty(steps)

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fastprogress.fastprogress import progress_bar
 from torch import Tensor
 
 from .backbones import backbone_modules, device_of
-from .utils import as_images, data_fingerprint
+from .utils import as_images, data_fingerprint, progress_bar, quiet
 from .cache import atomic_path, cache_dir, sha256sum
 from .core import frozen
 
@@ -108,10 +107,10 @@ def cached_latents(
     batch_size:int=1024,
     rebuild:bool=False,        # encode again even when the cache is valid
     progress:bool=True,
-    verbose:bool=True,         # print the encoding speed when (re)building
+    verbose:bool|None=None,    # print the encoding speed when (re)building (None: as `progress`)
 ) -> Latents:
     "The latents of `data` under `backbone`, from the cache when it is valid, else encoded and cached."
-    x = as_images(data, getattr(backbone, 'image_shape', None))
+    x, verbose = as_images(data, getattr(backbone, 'image_shape', None)), quiet(progress, verbose)
     if labels is None and getattr(data, 'labels', None) is not None: labels = data.labels
     if labels is not None:
         labels = torch.as_tensor(np.asarray(labels)).long().reshape(-1)

@@ -24,8 +24,9 @@ from PIL import Image
 from .cache import ENV_VAR, atomic_path, cache_dir, cache_root, sha256sum
 
 # %% auto #0
-__all__ = ['MNIST_FAMILY', 'OMNIGLOT_ZIPS', 'CELEBA_FILES', 'ImageSet', 'DataNotFoundError', 'download_file', 'fetch_files',
-           'read_idx', 'load_mnist', 'load_omniglot', 'read_celeba_attributes', 'load_celeba', 'load_digits_set']
+__all__ = ['MNIST_FAMILY', 'SYSTEM_COPIES', 'OMNIGLOT_ZIPS', 'CELEBA_FILES', 'ImageSet', 'DataNotFoundError', 'download_file',
+           'fetch_files', 'read_idx', 'load_mnist', 'load_omniglot', 'read_celeba_attributes', 'load_celeba',
+           'load_digits_set']
 
 # %% ../nbs/11_loaders.ipynb #70b46adb
 @dataclass
@@ -137,19 +138,28 @@ MNIST_FAMILY = {  # name -> (mirror, {file: md5}, class names); checksums as pub
                ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo']),
 }
 
+SYSTEM_COPIES = {'fashion': Path('/usr/share/datasets/fashion-mnist')}   # Debian's dataset-fashion-mnist package
+
 def load_mnist(
     name:str='mnist',     # 'mnist', 'fashion' (Fashion-MNIST) or 'kmnist' (Kuzushiji-MNIST)
     split:str='train',    # 'train' (60,000) or 'test' (10,000)
     download:bool=True,   # download missing files when a network is there
 ) -> ImageSet:
-    "An MNIST-family split from `cache_dir('mnist', name)`; `.gz` or unzipped IDX files both work."
+    "An MNIST-family split from `cache_dir('mnist', name)` (or a system copy, `SYSTEM_COPIES`); `.gz` or unzipped IDX files both work."
     if name not in MNIST_FAMILY: raise ValueError(f"Unknown MNIST-family set {name!r}; choose one of {list(MNIST_FAMILY)}.")
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
     mirror, md5s, classes = MNIST_FAMILY[name]
     pre = 'train' if split == 'train' else 't10k'
     files = {f: (mirror + f, md5s[f]) for f in (f'{pre}-images-idx3-ubyte.gz', f'{pre}-labels-idx1-ubyte.gz')}
-    folder = fetch_files(cache_dir('mnist', name), files, f"{name} ({split})", download,
-                         exists=lambda d, n: (d/n).exists() or (d/n[:-3]).exists())
+    here = lambda d, n: (d/n).exists() or (d/n[:-3]).exists()
+    folder, system = cache_dir('mnist', name), SYSTEM_COPIES.get(name)
+    if system is not None and not all(here(folder, f) for f in files) and all(here(system, f) for f in files): folder = system
+    else:
+        try: folder = fetch_files(folder, files, f"{name} ({split})", download, exists=here)
+        except DataNotFoundError as e:
+            if system is None: raise
+            raise DataNotFoundError(f"{e}\nOn Debian/Ubuntu, `apt-get install dataset-{name}-mnist` installs them in {system}, "
+                                    "where they are found as well.") from None
     pick = lambda n: folder/n if (folder/n).exists() else folder/n[:-3]
     x, y = (read_idx(pick(f)) for f in files)
     if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):

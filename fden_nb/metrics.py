@@ -173,7 +173,7 @@ def fit_episodic_mlp(
     progress:bool=False,
 ) -> EpisodicMLP:             # the trained baseline, in eval mode
     "Train the papers' MLP baseline on exactly the episodes, steps and optimiser settings FDEN's `Trainer` uses."
-    from fastprogress.fastprogress import progress_bar
+    from fden_nb.utils import progress_bar
     z = torch.as_tensor(z).float()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train_cfg.seed)
@@ -450,27 +450,33 @@ def content_transfer(
     out = {k: image_error(v, truth) for k, v in images.items()}
     if judge is not None:
         said_a = judge_identity(judge, backbone, z, labels, {k: v for k, v in images.items()}, labels[a], labels[b])
-        for k in out: out[k]['identity'] = said_a[k]
+        for k in out: out[k]['identity'] = said_a[k]['A_vs_B']
     return out
 
 @torch.no_grad()
 def judge_identity(
-    judge,                    # a one-factor method: `judge.decompose(z)` gives {name: (N, d)} embeddings
+    judge,                    # a method whose `decompose(z)[factor]` embeds latents: the papers' MLP baseline, or FDEN (factor 'ide')
     backbone,                 # the frozen backbone, to re-encode the images
     z:Tensor, labels:Tensor,  # latents and classes of the evaluation pool: the judge's class prototypes
-    images:dict,              # {name: (n, 1, H, W)} images to judge
+    images:dict,              # {name: (n, C, H, W)} images to judge
     class_a:Tensor, class_b:Tensor,   # (n,) the two candidate classes of every image
-) -> dict:                    # {name: share of images closer to class_a's prototype than to class_b's}
-    "Share of images an independent judge assigns to A's class rather than B's (cosine to class-mean embeddings)."
-    embed = lambda zz: F.normalize(next(iter(judge.decompose(zz.float().cpu()).values())), dim=-1)
+    factor:str|None=None,     # the judge's factor to read; None: its first
+) -> dict:                    # {name: {'A_vs_B': share closer to A's class than B's, 'A'|'B': share whose nearest class of all is A's|B's}}
+    "Whose class an independent judge sees in each re-encoded image: cosine to class-mean embeddings, A against B and among all classes."
+    def embed(zz):
+        f = judge.decompose(zz.to(device_of(judge)))
+        return F.normalize((f[factor] if factor else next(iter(f.values()))).float().cpu(), dim=-1)
+    labels = torch.as_tensor(labels)
+    classes = labels.unique()
     with evaluating(judge):
         e = embed(z)
         protos = F.normalize(torch.zeros(int(labels.max()) + 1, e.shape[1]).index_add_(0, labels, e), dim=-1)
-        dev = device_of(backbone)
         out = {}
         for k, x in images.items():
-            f = embed(backbone.encode(x.to(dev)))
-            out[k] = float(((f * protos[class_a]).sum(-1) > (f * protos[class_b]).sum(-1)).float().mean())
+            f = embed(backbone.encode(x.to(device_of(backbone))))
+            nearest = classes[(f @ protos[classes].T).argmax(1)]
+            out[k] = {"A_vs_B": float(((f * protos[class_a]).sum(-1) > (f * protos[class_b]).sum(-1)).float().mean()),
+                      "A": float((nearest == class_a).float().mean()), "B": float((nearest == class_b).float().mean())}
     return out
 
 # %% ../nbs/31_metrics.ipynb #3822da87

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,28 +16,28 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
-from fastprogress.fastprogress import progress_bar
 
 from .analysis import embed, interpolation_grid, pick_points, rsa_matrix
-from .backbones import device_of, pretrained
+from .backbones import KIND_DEFAULTS, BackboneConfig, device_of, pretrained
 from .core import FDEN, FDENConfig
-from .glyphs import load_glyphs, split_glyphs
+from .datasets import DataSet, load_dataset
 from .latents import cached_latents
 from .linear import LinearSplit
-from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence,
+from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence, judge_identity,
                       leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets)
 from .testing import TINY_BACKBONE, TINY_GLYPHS
 from .toy import ToyLatents
-from .utils import evaluating
+from .utils import as_images, decompose_in_chunks, evaluating, progress_bar, quiet
 from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 
 # %% auto #0
-__all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'MEASURES', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'prepare',
-           'train_config', 'Trained', 'train_fden', 'train_baseline', 'fit_linear_split', 'load_trained',
-           'evaluate_fden', 'factor_dependence', 'disentanglement_scores', 'results_table', 'Target', 'targets',
-           'agg_pyplot', 'translation_grid_figure', 'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure',
-           'json_ready', 'write_report', 'smoke', 'train_variant', 'ablation_row', 'head_to_head', 'mi_curves_figure',
-           'Ablations', 'run_ablations']
+__all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'MEASURES', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'backbone_config',
+           'prepare', 'Plan', 'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline',
+           'fit_linear_split', 'load_trained', 'evaluate_fden', 'data_summary', 'factor_dependence',
+           'disentanglement_scores', 'swap_identity', 'results_table', 'Target', 'targets', 'agg_pyplot', 'show_image',
+           'translation_grid_figure', 'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure', 'json_ready',
+           'write_report', 'smoke', 'train_variant', 'ablation_row', 'head_to_head', 'mi_curves_figure', 'Ablations',
+           'run_ablations']
 
 # %% ../nbs/80_pipeline.ipynb #a080ff12
 PAPER_SETTINGS = ((5, 1), (5, 5), (20, 1))   # the papers' few-shot table: (n_way, k_shot)
@@ -56,6 +57,8 @@ class Sizes:
     "How big a run is: the real preset, or `tiny()` for tests (seconds on a CPU)."
     glyphs:dict = field(default_factory=dict)       # `load_glyphs` arguments (default: the full embedded set)
     backbone:dict = field(default_factory=dict)     # `BackboneConfig` overrides of `pretrained('ae', ...)`
+    backbone_steps:int = 2_500                      # at least this many backbone steps: a small data set trains more epochs
+                                                    # (without `epochs` in `backbone`; the glyphs' default 8 epochs are 2,920 steps)
     latents:str = "glyphs"                          # prefix of the cached latents' names
     steps:int = 1_500                               # FDEN steps (`TrainConfig`'s CPU preset)
     n_way:int = 20                                  # classes per training episode (more than the 5 tested on, as ProtoNets do)
@@ -88,28 +91,95 @@ class Stopwatch:
 # %% ../nbs/80_pipeline.ipynb #a0598c54
 @dataclass
 class Prepared:
-    "The glyph splits, the frozen backbone and the latents of both splits."
+    "The data's seen and held-out splits, the frozen backbone and the latents of both splits."
     background:object; evaluation:object; backbone:object; lat_bg:object; lat_ev:object
+    data:DataSet|None = None    # the data set (`13_datasets`): its name, split, notes and the papers' numbers
+
+def backbone_config(sizes:Sizes, ds:DataSet) -> dict:
+    "`pretrained` overrides for this data: `sizes.backbone`, the data's channels, and enough epochs for `sizes.backbone_steps` steps."
+    kw = {"channels": ds.channels, **sizes.backbone}
+    if "epochs" not in kw:
+        per_epoch = max(1, len(ds.seen) // kw.get("batch_size", BackboneConfig.batch_size))
+        kw["epochs"] = max(KIND_DEFAULTS["ae"]["epochs"], math.ceil(sizes.backbone_steps / per_epoch))
+    return kw
 
 def prepare(
     sizes:Sizes,                 # `Sizes()` or `Sizes.tiny()`
     device:torch.device,
     clock:Stopwatch,
     progress:bool=True,
+    data:str|DataSet="glyphs",   # a `DataSet`, or what `load_dataset` takes: a name of `DATASETS` or a folder
+    held_out=None,               # held-out classes of a set without a split of its own (`load_dataset`)
+    verbose:bool|None=None,      # print the data, its notes and the sizes (None: as `progress`)
 ) -> Prepared:
     "Stages data, backbone and latents: each generated or trained once, then loaded from the data cache."
-    with clock("data"):
-        g = load_glyphs(**sizes.glyphs, progress=progress)
-        bg, ev = split_glyphs(g, "background"), split_glyphs(g, "evaluation")
+    say = quiet(progress, verbose)
+    if not isinstance(data, DataSet):                                 # (a `DataSet` given was timed where it was loaded)
+        with clock("data"): data = load_dataset(data, sizes.backbone.get("size", 32), held_out, progress=progress, glyphs=sizes.glyphs)
+    ds = data
+    if say: print(ds.describe(), *ds.notes, sep="\n")
+    bg, ev = ds.seen, ds.held_out
     with clock("backbone"):
-        backbone = pretrained("ae", bg, device=device, progress=progress, **sizes.backbone)
+        backbone = pretrained("ae", bg, device=device, progress=progress, verbose=say, **backbone_config(sizes, ds))
     with clock("latents"):
         kw = dict(progress=progress, verbose=False)
-        lat_bg = cached_latents(backbone, bg, name=f"{sizes.latents}-background-ae", **kw)
-        lat_ev = cached_latents(backbone, ev, name=f"{sizes.latents}-evaluation-ae", **kw)
-    print(f"{bg.n_classes} background classes ({len(bg)} glyphs), {ev.n_classes} unseen evaluation classes "
-          f"({len(ev)} glyphs), z_dim {backbone.z_dim}")
-    return Prepared(bg, ev, backbone, lat_bg, lat_ev)
+        # the glyphs keep their names; any other data set's entries are named by its fingerprint and the backbone's
+        names = ((f"{sizes.latents}-background-ae", f"{sizes.latents}-evaluation-ae") if ds.name == "glyphs" else
+                 (f"{ds.key}-ae{backbone.cfg.key()}-seen", f"{ds.key}-ae{backbone.cfg.key()}-held-out"))
+        lat_bg = cached_latents(backbone, bg, name=names[0], **kw)
+        lat_ev = cached_latents(backbone, ev, name=names[1], **kw)
+    if say: print(f"{len(ds.seen_classes)} seen classes ({len(bg)} images), {len(ds.held_out_classes)} held-out classes "
+                  f"({len(ev)} images), z_dim {backbone.z_dim}")
+    return Prepared(bg, ev, backbone, lat_bg, lat_ev, ds)
+
+# %% ../nbs/80_pipeline.ipynb #22594fc8
+@dataclass
+class Plan:
+    "The episodes a data set allows: the sizes to run with, the evaluation settings, and notes on what was changed."
+    sizes:Sizes; settings:tuple; notes:list
+
+def _smallest(labels, names:list) -> tuple[int, str]:
+    "(images, name) of the smallest class."
+    n = np.bincount(np.asarray(labels), minlength=len(names)); i = int(n.argmin())
+    return int(n[i]), names[i]
+
+def plan_episodes(
+    data:DataSet, sizes:Sizes,
+    settings=None,              # evaluation (n_way, k_shot) pairs asked for; None: the papers' settings the classes allow
+    n_query:int|None=None,      # evaluation queries per class asked for; None: `sizes.n_query`, fewer if a class needs it
+    n_way:int|None=None,        # training classes per episode asked for; None: `sizes.n_way`, at most the seen classes
+    k_shot:int=1, n_query_train:int=3,   # training support and query images per class
+) -> Plan:
+    "Check the episodes against the classes; raise one line for what cannot be done, shrink defaults with a note."
+    notes, C_seen, C_held = [], len(data.seen_classes), len(data.held_out_classes)
+    m_held, small_held = _smallest(data.held_out.labels, data.held_out_classes)
+    m_seen, small_seen = _smallest(data.seen.labels, data.seen_classes)
+    if settings is None:
+        fit = tuple(s for s in PAPER_SETTINGS if s[0] <= C_held) or ((C_held, 1), (C_held, 5))
+        fit = tuple(s for s in fit if s[1] < m_held)
+        dropped = [f"{w}-way {k}-shot" for w, k in PAPER_SETTINGS if (w, k) not in fit]
+        if dropped: notes.append(f"evaluation: {', '.join(dropped)} left out ({C_held} held-out classes, the smallest with {m_held} images)")
+        if not fit: raise ValueError(f"held-out class {small_held!r} has {m_held} image(s); a few-shot episode needs at least 2 per class")
+        settings = fit
+    for w, k in settings:
+        if w > C_held: raise ValueError(f"{w}-way episodes need {w} held-out classes; there are {C_held}: lower --n-way or hold out more classes (--held-out)")
+    k_max = max(k for _, k in settings)
+    if n_query is not None and k_max + n_query > m_held:
+        raise ValueError(f"held-out class {small_held!r} has {m_held} images; {k_max}-shot episodes with {n_query} queries need "
+                         f"{k_max + n_query}: lower --n-query or --k-shot")
+    if n_query is None:
+        n_query = sizes.n_query
+        if n_query is not None and k_max + n_query > m_held:
+            n_query = m_held - k_max
+            notes.append(f"evaluation: {n_query} queries per class ({sizes.n_query} asked), as held-out class {small_held!r} has {m_held} images")
+    if n_way is not None and n_way > C_seen:
+        raise ValueError(f"{n_way}-way training episodes need {n_way} seen classes; there are {C_seen}: lower --n-way")
+    if n_way is None and sizes.n_way > C_seen:
+        notes.append(f"training: {C_seen}-way episodes ({sizes.n_way} by default), as there are {C_seen} seen classes")
+    if k_shot + n_query_train > m_seen:
+        raise ValueError(f"seen class {small_seen!r} has {m_seen} images; training episodes of {k_shot} shot(s) and {n_query_train} "
+                         f"queries need {k_shot + n_query_train}: lower --k-shot or --n-query")
+    return Plan(dataclasses.replace(sizes, n_query=n_query, n_way=n_way or min(sizes.n_way, C_seen)), tuple(settings), notes)
 
 # %% ../nbs/80_pipeline.ipynb #bd8cc3d5
 def train_config(
@@ -140,11 +210,17 @@ class Trained:
         return cls(tr.model, tr.cfg, tr.step, tr.history, tr.path)
 
 # %% ../nbs/80_pipeline.ipynb #7b0e4ead
+def _valid(prep:Prepared, cfg:TrainConfig):
+    "The held-out latents for the training curves, when their classes allow the training episodes (else None: no curves)."
+    n = np.bincount(prep.lat_ev.labels.numpy())
+    return prep.lat_ev if len(n) >= cfg.n_way and n.min() >= cfg.k_shot + cfg.n_query else None
+
 def train_fden(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
     n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
     steps:int|None=None,                        # None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,                     # the trainer's load/resume messages (None: as `progress`)
     stage:str="train",                          # the stopwatch's name for this stage
     **overrides,                                # `FDENConfig` fields (the ablations: `grl`, `grl_coeff`, `gamma`)
 ) -> Trained:                                   # the model trained (or loaded), in eval mode
@@ -154,7 +230,7 @@ def train_fden(
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
     with clock(stage):
-        tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=prep.lat_ev, progress=progress)
+        tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=_valid(prep, cfg), progress=progress, verbose=verbose)
         tr.fit()
     return Trained.of(tr)
 
@@ -211,10 +287,11 @@ def evaluate_fden(
     baseline:Method|None=None,  # the papers' MLP baseline (`train_baseline`): its column joins the few-shot table,
                                 # and it judges whose character each content-transfer output shows
 ) -> dict:                      # plain-Python metrics (JSON-ready) and the representations under 'reps'
-    "Stage evaluate: few-shot table, leakage probes, reconstruction and content transfer on the evaluation split."
+    "Stage evaluate, on the held-out classes: few-shot table, leakage, round trip, swaps; with known styles (glyphs) also content transfer and MIG/SAP."
     lat, ev = prep.lat_ev, prep.evaluation
+    styles = getattr(ev, "styles", None)                              # known style factors: the glyphs only
     dev = device_of(model)
-    out = {}
+    out = {"data": data_summary(prep.data)} if prep.data is not None else {}
     with clock("evaluate"):
         reps = representations(model, lat.z.to(dev))
         shot_reps = reps if baseline is None else {**reps, "mlp": representations(baseline, lat.z)["mlp"]}
@@ -222,16 +299,24 @@ def evaluate_fden(
         out["few_shot"] = [{"setting": r["setting"], "n_query": r["ide"]["n_query"], "n_episodes": r["ide"]["n_episodes"],
                             "chance": 100 / r["ide"]["n_way"],
                             **{n: {"acc": r[n]["acc"], "ci95": r[n]["ci95"]} for n in shot_reps}} for r in rows]
-        out["leakage"] = leakage_probes(reps, lat.labels, ev.styles, seed=seed)
+        out["leakage"] = leakage_probes(reps, lat.labels, styles, seed=seed)
         out["leakage_mlp"] = leakage_probes({"sty": reps["sty"]}, lat.labels, seed=seed, probe="mlp")
-        x = torch.from_numpy(ev.images[:, None].astype(np.float32) / 255)
-        out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), x)
-        out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone,
-                                                   judge=baseline)
-        out["dependence"] = factor_dependence(reps, lat.labels, sizes.dependence_steps, seed)
-        out["disentanglement"] = disentanglement_scores(reps, ev.styles)
+        out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), as_images(ev))
+        out["swaps"] = swap_identity(model, prep.backbone, lat, n_pairs=sizes.n_pairs, seed=seed, judge=baseline)
+        if hasattr(ev, "render"):
+            out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs, seed=seed, backbone=prep.backbone,
+                                                       judge=baseline)
+        if len(lat.z) >= 160: out["dependence"] = factor_dependence(reps, lat.labels, sizes.dependence_steps, seed)
+        else: out["notes"] = [f"no held-out dependence: {len(lat.z)} held-out images, the critic needs 160 (80 to fit, 80 to read)"]
+        if styles is not None: out["disentanglement"] = disentanglement_scores(reps, styles)
     out["reps"] = reps
     return out
+
+def data_summary(ds:DataSet) -> dict:
+    "What the report says about the data: name, split, the seen and held-out classes, the notes, the papers' numbers."
+    return {"name": ds.name, "split": ds.split, "seen_classes": ds.seen_classes, "held_out_classes": ds.held_out_classes,
+            "n_seen_images": len(ds.seen), "n_held_out_images": len(ds.held_out), "channels": ds.channels, "size": ds.size,
+            "notes": list(ds.notes), "paper": ds.paper}
 
 # %% ../nbs/80_pipeline.ipynb #24d94a0e
 def factor_dependence(
@@ -259,12 +344,43 @@ def disentanglement_scores(
         out[name] = dict(mig=m["mig"], sap=s["sap"], mig_per_factor=m["per_factor"])
     return out
 
+# %% ../nbs/80_pipeline.ipynb #57846fd4
+@torch.no_grad()
+def swap_identity(
+    model:Method, backbone,     # the method and the frozen backbone whose latents it factorizes
+    lat,                        # `Latents` of held-out images, with labels
+    n_pairs:int=500, seed:int=0,
+    ide:str="ide", sty:str="sty",
+    judge:Method|None=None,     # who reads the swaps: e.g. the papers' MLP baseline; None: the model's own `ide` factor
+) -> dict:                      # A_vs_B, A, B (shares of swaps read as A's/B's class), A_no_swap, chance, n_pairs, judge
+    "Whose class a swap dec(E(f_ide^A, f_sty^B)) shows, re-encoded by the backbone and read by a judge (`judge_identity`)."
+    y = torch.as_tensor(lat.labels)
+    g = torch.Generator().manual_seed(seed)
+    a, b = torch.randint(len(y), (n_pairs,), generator=g), torch.randint(len(y), (n_pairs,), generator=g)
+    while (same := y[a] == y[b]).any(): b[same] = torch.randint(len(y), (int(same.sum()),), generator=g)
+    with evaluating(model):
+        dev = device_of(model)
+        za, zb = lat.z[a].to(dev), lat.z[b].to(dev)
+        fa, fb = model.decompose(za), model.decompose(zb)
+        images = {"swap": model.decode(model.entangle({**fa, sty: fb[sty]})), "no_swap": model.decode(za)}
+    seen = judge_identity(model if judge is None else judge, backbone, lat.z, y, images, y[a], y[b],
+                          factor=ide if judge is None else None)
+    return {"A_vs_B": seen["swap"]["A_vs_B"], "A": seen["swap"]["A"], "B": seen["swap"]["B"], "A_no_swap": seen["no_swap"]["A"],
+            "chance": 1 / len(y.unique()), "n_pairs": n_pairs, "judge": "f_ide" if judge is None else "the MLP baseline"}
+
 # %% ../nbs/80_pipeline.ipynb #135e0a59
 def results_table(m:dict) -> str:
     "The short results table: few-shot accuracy (%) ± 95% CI, the leakage and reconstruction lines."
+    paper = (m.get("data") or {}).get("paper") or {}
     rows = [{"setting": r["setting"], **{REP_NAMES[n]: f"{r[n]['acc']:.1f} ± {r[n]['ci95']:.1f}" for n in REP_NAMES if n in r},
-             "chance": f"{r['chance']:.1f}"} for r in m["few_shot"]]
+             "chance": f"{r['chance']:.1f}", **{f"{k} (paper)": f"{v:.1f}" for k, v in paper.get(r["setting"], {}).items()}}
+            for r in m["few_shot"]]
     lines = [format_table(rows)]
+    if paper: lines.append("(paper): the published numbers on this data set — FDEN on a frozen ALI (Yoon & Suk 2019, Table 1), the MLP "
+                           "on z (Yoon, Roh & Suk 2021, Table 1), Prototypical Networks (Snell et al. 2017); ours use the backbone above")
+    if "data" in m:
+        d, name = m["data"], (lambda cs: ", ".join(cs) if len(cs) <= 10 else f"{', '.join(cs[:3])}, … ({len(cs)} classes)")
+        lines.append(f"data {d['name']}: seen (trained on) {name(d['seen_classes'])}; held out (every number here) {name(d['held_out_classes'])}")
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
     if ("class", "sty") in leak:
         r = leak["class", "sty"]
@@ -279,12 +395,18 @@ def results_table(m:dict) -> str:
     rec = m["reconstruction"]
     lines.append(f"reconstruction: ‖z − z̃‖/‖z‖ = {100 * rec['rel_z_error']:.2f}%"
                  + (f"; decoded z̃ vs decoded z PSNR {rec['psnr_vs_backbone']:.1f} dB" if "psnr_vs_backbone" in rec else ""))
-    ct = m["content_transfer"]
-    lines.append("content transfer MSE vs true rendering: "
-                 + ", ".join(f"{k} {v['mse']:.4f}" for k, v in ct.items()) + "  (transfer should beat keep_A and return_B)")
-    if "identity" in ct.get("transfer", {}):
-        lines.append("         shows A's character (judged by the MLP baseline): "
-                     + ", ".join(f"{k} {100 * v['identity']:.0f}%" for k, v in ct.items()))
+    if "swaps" in m:
+        s = m["swaps"]
+        lines.append(f"swaps, re-encoded and read by {s['judge']}: A's class over B's {100 * s['A_vs_B']:.0f}%; nearest of all held-out "
+                     f"classes A's {100 * s['A']:.1f}%, B's {100 * s['B']:.1f}% (A decoded without a swap {100 * s['A_no_swap']:.1f}%; "
+                     f"chance {100 * s['chance']:.1f}%)")
+    if "content_transfer" in m:
+        ct = m["content_transfer"]
+        lines.append("content transfer MSE vs true rendering: " + ", ".join(f"{k} {v['mse']:.4f}" for k, v in ct.items())
+                     + "  (transfer should beat keep_A and return_B)")
+        if "identity" in ct["transfer"]:
+            lines.append("         shows A's character (judged by the MLP baseline): "
+                         + ", ".join(f"{k} {100 * v['identity']:.0f}%" for k, v in ct.items()))
     if "dependence" in m:
         d = m["dependence"]
         lines.append(f"dependence: held-out I(f_ide; f_sty) = {d['ide_sty']:.3f} nats (copula critic, validated in 04)"
@@ -292,6 +414,7 @@ def results_table(m:dict) -> str:
     if "disentanglement" in m:
         lines.append("disentanglement vs glyph styles (MIG / SAP): " + ", ".join(
             f"{REP_NAMES.get(n, n)} {d['mig']:.3f} / {d['sap']:.3f}" for n, d in m["disentanglement"].items()))
+    lines += [f"note: {n}" for n in m.get("notes", [])]
     lines.append("targets (issue 12): " + ", ".join(f"{t.name} {t.value} {'✓' if t.met else '✗'}" for t in targets(m)))
     return "\n".join(lines)
 
@@ -322,9 +445,9 @@ def targets(m:dict) -> list[Target]:
     if "transfer" in ct:
         t, k = ct["transfer"]["mse"], ct["keep_A"]["mse"]
         out.append(Target("transfer ≤ ½ keep-A", f"{t:.4f} vs {k / 2:.4f}", t <= k / 2))
-        if "identity" in ct["transfer"]:
-            share = ct["transfer"]["identity"]
-            out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
+    if "swaps" in m:
+        share = m["swaps"]["A_vs_B"]
+        out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
     return out
 
 # %% ../nbs/80_pipeline.ipynb #c791f5c9
@@ -334,6 +457,11 @@ def agg_pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+def show_image(ax, img:np.ndarray):
+    "An image (H, W), (H, W, 1) or (H, W, 3) in [0, 1] on `ax`: one channel dark on white (as the glyphs are drawn), colour as it is."
+    img = img[..., 0] if img.ndim == 3 and img.shape[-1] == 1 else img
+    ax.imshow(img, cmap="gray_r" if img.ndim == 2 else None, vmin=0, vmax=1)
 
 def translation_grid_figure(model:Method, prep:Prepared, n:int=5, seed:int=0):
     "`interpolation_grid` of two evaluation glyphs of different classes: identity weight down, style weight across."
@@ -345,9 +473,9 @@ def translation_grid_figure(model:Method, prep:Prepared, n:int=5, seed:int=0):
     dev = device_of(model)
     with torch.no_grad():                                             # (n, n, C, H, W)
         x = interpolation_grid(model, lat.z[a].to(dev), lat.z[b].to(dev), n=n, rows="ide", cols="sty").float().cpu()
-    img = x[:, :, 0].permute(0, 2, 1, 3).reshape(n * x.shape[-2], n * x.shape[-1]).clamp(0, 1).numpy()
+    img = x.permute(0, 3, 1, 4, 2).reshape(n * x.shape[-2], n * x.shape[-1], x.shape[2]).clamp(0, 1).numpy()
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
+    show_image(ax, img)
     ax.set_xlabel("style weight: A → B"); ax.set_ylabel("identity weight: A → B"); ax.set_xticks([]); ax.set_yticks([])
     ax.set_title("translation grid (decoded)")
     fig.tight_layout()
@@ -374,7 +502,7 @@ def swap_figure(
     seed:int=0,
     ide:str="ide", sty:str="sty",
 ):
-    "Rows of (A, B, FDEN's swap: A's identity in B's style, the true rendering of A's class in B's style), decoded."
+    "Rows of (A, B, FDEN's swap: A's identity in B's style, and — for the glyphs — the true rendering of A's class in B's style), decoded."
     plt, lat, ev = agg_pyplot(), prep.lat_ev, prep.evaluation
     g = torch.Generator().manual_seed(seed)
     a = torch.randint(len(lat.z), (n,), generator=g)
@@ -385,13 +513,16 @@ def swap_figure(
         za, zb = lat.z[a].to(dev), lat.z[b].to(dev)
         fa, fb = model.decompose(za), model.decompose(zb)
         cols = [model.decode(za), model.decode(zb), model.decode(model.entangle({**fa, sty: fb[sty]}))]
-    truth = np.stack([ev.render(int(lat.labels[i]), ev.styles[j]) for i, j in zip(a, b)]).astype(np.float32) / 255
-    imgs = [c.float().cpu()[:, 0].clamp(0, 1).numpy() for c in cols] + [truth]
-    fig, axs = plt.subplots(n, 4, figsize=(4 * 1.5, n * 1.1 + 0.4), squeeze=False)
-    for j, title in enumerate(["A", "B", "swap:\nA's identity, B's style", "truth:\nA's class in B's style"]):
+    imgs = [c.float().cpu().permute(0, 2, 3, 1).clamp(0, 1).numpy() for c in cols]          # (n, H, W, C)
+    titles = ["A", "B", "swap:\nA's identity, B's style"]
+    if hasattr(ev, "render"):                                          # the glyphs know the true image
+        imgs.append(np.stack([ev.render(int(lat.labels[i]), ev.styles[j]) for i, j in zip(a, b)]).astype(np.float32) / 255)
+        titles.append("truth:\nA's class in B's style")
+    fig, axs = plt.subplots(n, len(imgs), figsize=(len(imgs) * 1.5, n * 1.1 + 0.4), squeeze=False)
+    for j, title in enumerate(titles):
         axs[0, j].set_title(title, fontsize=7)
         for i in range(n):
-            axs[i, j].imshow(imgs[j][i], cmap="gray_r", vmin=0, vmax=1); axs[i, j].axis("off")
+            show_image(axs[i, j], imgs[j][i]); axs[i, j].axis("off")
     fig.tight_layout()
     return fig
 
@@ -503,11 +634,12 @@ def train_variant(
     name:str="FDEN",            # a key of `ABLATIONS`
     steps:int|None=None,        # all steps (both phases of "no GRL"); None: `sizes.steps`
     seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,     # the trainer's load/resume messages (None: as `progress`)
 ) -> tuple:                     # (model in eval mode, history with steps counted from the start)
     "Train one variant of `ABLATIONS` on the background latents (checkpointed like `train_fden`)."
     if name not in ABLATIONS: raise ValueError(f"unknown ablation {name!r}; choose from {', '.join(ABLATIONS)}")
     steps = steps or sizes.steps
-    kw = dict(steps=steps, seed=seed, device=device, progress=progress, stage=f"train {name}")
+    kw = dict(steps=steps, seed=seed, device=device, progress=progress, verbose=verbose, stage=f"train {name}")
     if name != "no GRL":
         tr = train_fden(prep, sizes, clock, **kw, **ABLATIONS[name])
         return tr.model, tr.history
@@ -520,7 +652,7 @@ def train_variant(
     path = tr1.path.with_name(f"{tr1.path.stem}-then-plus-LM-{steps - switch}.pt")
     cfg2 = train_config(sizes, steps=steps - switch, seed=seed + 1, device=device)
     with clock("train no GRL (+L_M)"):
-        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=prep.lat_ev, checkpoint=path, progress=progress, verbose=progress)
+        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=_valid(prep, cfg2), checkpoint=path, progress=progress, verbose=verbose)
         tr2.fit()
     return tr2.model, tr1.history + [{**r, "step": r["step"] + switch} for r in tr2.history]
 
@@ -529,13 +661,13 @@ def ablation_row(name:str, m:dict) -> dict:
     "One line of a comparison table (ablations, options, other methods) from `evaluate_fden`'s metrics."
     fs = m["few_shot"][0]
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
-    ct = m["content_transfer"]
+    ct, s = m.get("content_transfer"), m["swaps"]
     return {"variant": name, **{f"{fs['setting']} {REP_NAMES[n]}": f"{fs[n]['acc']:.1f} ± {fs[n]['ci95']:.1f}" for n in REP_NAMES if n in fs},
             "class from f_sty %": f"{100 * leak['class', 'sty']['acc']:.1f}",
-            "I(f_ide; f_sty) nats": f"{m['dependence']['ide_sty']:.3f}",
+            "I(f_ide; f_sty) nats": f"{m['dependence']['ide_sty']:.3f}" if "dependence" in m else "–",
             "‖z−z̃‖/‖z‖ %": f"{100 * m['reconstruction']['rel_z_error']:.1f}",
-            "transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}",
-            **({"swap shows A %": f"{100 * ct['transfer']['identity']:.0f}"} if "identity" in ct["transfer"] else {})}
+            **({"transfer MSE": f"{ct['transfer']['mse']:.4f}", "keep-A MSE": f"{ct['keep_A']['mse']:.4f}"} if ct else {}),
+            "swap shows A %": f"{100 * s['A_vs_B']:.0f}"}
 
 # measure → (how to read it from `evaluate_fden`'s metrics, True when higher is better)
 MEASURES = {
@@ -545,7 +677,7 @@ MEASURES = {
     "I(f_ide; f_sty)":    (lambda m: m["dependence"]["ide_sty"], False),
     "round trip %":       (lambda m: 100 * m["reconstruction"]["rel_z_error"], False),
     "transfer MSE":       (lambda m: m["content_transfer"]["transfer"]["mse"], False),
-    "swap shows A %":     (lambda m: 100 * m["content_transfer"]["transfer"]["identity"], True),
+    "swap shows A %":     (lambda m: 100 * m["swaps"]["A_vs_B"], True),
 }
 
 def head_to_head(a:dict, b:dict, names=("a", "b")) -> list[dict]:
@@ -584,13 +716,15 @@ def run_ablations(
     prep:Prepared, sizes:Sizes, clock:Stopwatch,
     names=tuple(ABLATIONS),     # which variants
     steps:int|None=None, seed:int=0, device:str="auto", progress:bool=True,
+    verbose:bool|None=None,     # the trainers' load/resume messages (None: as `progress`)
     out:str|Path|None=None,     # write ablations.md, ablations.json and ablation_curves.png here
+    setting:tuple=(5, 1),       # the few-shot setting of the table (`plan_episodes` says which the data allow)
 ) -> Ablations:
-    "Train and evaluate every variant (5-way 1-shot and the quickstart's other metrics); the table and Fig. 7."
+    "Train and evaluate every variant (one few-shot setting, 5-way 1-shot by default, and the quickstart's other metrics); the table and Fig. 7."
     rows, metrics, histories = [], {}, {}
     for name in names:
-        model, histories[name] = train_variant(prep, sizes, clock, name, steps, seed, device, progress)
-        m = evaluate_fden(model, prep, sizes, clock, settings=((5, 1),), seed=seed)
+        model, histories[name] = train_variant(prep, sizes, clock, name, steps, seed, device, progress, verbose)
+        m = evaluate_fden(model, prep, sizes, clock, settings=(tuple(setting),), seed=seed)
         m.pop("reps"); metrics[name] = m
         rows.append(ablation_row(name, m))
     res = Ablations(rows, metrics, histories)

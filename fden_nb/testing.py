@@ -9,11 +9,17 @@ import atexit
 import contextlib
 import io
 import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
 
 from .cache import ENV_VAR, cache_root, temporary_cache
 
 # %% auto #0
-__all__ = ['TINY_GLYPHS', 'TINY_BACKBONE', 'short_run', 'notebook_cache', 'captured']
+__all__ = ['TINY_GLYPHS', 'TINY_BACKBONE', 'OMNIGLOT_ALPHABETS', 'short_run', 'notebook_cache', 'captured', 'omniglot_fixture',
+           'image_folder_fixture']
 
 # %% ../nbs/00b_testing.ipynb #70b01390
 def short_run() -> bool:
@@ -41,3 +47,59 @@ def captured(f, *args, **kwargs) -> tuple:
 # %% ../nbs/00b_testing.ipynb #afbecce4
 TINY_GLYPHS = dict(n_samples=6, alphabets=["Greek", "Armenian"])        # `load_glyphs` / `generate_glyphs` arguments
 TINY_BACKBONE = dict(width=8, z_dim=32, epochs=30, batch_size=32)         # `pretrained('ae', ...)` overrides
+
+# %% ../nbs/00b_testing.ipynb #ff07360c
+OMNIGLOT_ALPHABETS = {  # the official zips: {set: {alphabet: characters}}; 964 background + 659 evaluation characters
+    'images_background': {
+        'Alphabet_of_the_Magi': 20, 'Anglo-Saxon_Futhorc': 29, 'Arcadian': 26, 'Armenian': 41, 'Asomtavruli_(Georgian)': 40,
+        'Balinese': 24, 'Bengali': 46, 'Blackfoot_(Canadian_Aboriginal_Syllabics)': 14, 'Braille': 26, 'Burmese_(Myanmar)': 34,
+        'Cyrillic': 33, 'Early_Aramaic': 22, 'Futurama': 26, 'Grantha': 43, 'Greek': 24, 'Gujarati': 48, 'Hebrew': 22,
+        'Inuktitut_(Canadian_Aboriginal_Syllabics)': 16, 'Japanese_(hiragana)': 52, 'Japanese_(katakana)': 47, 'Korean': 40,
+        'Latin': 26, 'Malay_(Jawi_-_Arabic)': 40, 'Mkhedruli_(Georgian)': 41, 'N_Ko': 33,
+        'Ojibwe_(Canadian_Aboriginal_Syllabics)': 14, 'Sanskrit': 42, 'Syriac_(Estrangelo)': 23, 'Tagalog': 17, 'Tifinagh': 55},
+    'images_evaluation': {
+        'Angelic': 20, 'Atemayar_Qelisayer': 26, 'Atlantean': 26, 'Aurek-Besh': 26, 'Avesta': 26, 'Ge_ez': 26, 'Glagolitic': 45,
+        'Gurmukhi': 45, 'Kannada': 41, 'Keble': 26, 'Malayalam': 47, 'Manipuri': 40, 'Mongolian': 30,
+        'Old_Church_Slavonic_(Cyrillic)': 45, 'Oriya': 46, 'Sylheti': 28, 'Syriac_(Serto)': 23, 'Tengwar': 25, 'Tibetan': 42,
+        'ULOG': 26}}
+
+def _strokes(rng, size:int=105, n:int=3) -> Image.Image:
+    "A black-on-white drawing of `n` random strokes, mode '1'."
+    im = Image.new('L', (size, size), 255); d = ImageDraw.Draw(im)
+    for _ in range(n): d.line([tuple(int(v) for v in rng.integers(10, size - 10, 2)) for _ in range(3)], fill=0, width=4)
+    return im.convert('1')
+
+def omniglot_fixture(
+    folder:str|Path,      # where the two zips go (e.g. `cache_dir('omniglot')`)
+    drawings:int=2,       # drawings per character (the real set has 20)
+    seed:int=0,
+) -> Path:
+    "Omniglot's two official zips, every alphabet and character, with `drawings` random-stroke PNGs per character."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    rng, drawer = np.random.default_rng(seed), 0
+    for s, alphabets in OMNIGLOT_ALPHABETS.items():
+        with zipfile.ZipFile(folder/f'{s}.zip', 'w') as zf:
+            for a, n_chars in alphabets.items():
+                for c in range(1, n_chars + 1):
+                    drawer += 1
+                    for k in range(1, drawings + 1):
+                        buf = io.BytesIO(); _strokes(rng).save(buf, 'PNG')
+                        zf.writestr(f'{s}/{a}/character{c:02d}/{drawer:04d}_{k:02d}.png', buf.getvalue())
+    return folder
+
+def image_folder_fixture(
+    folder:str|Path,      # created; one subfolder per class
+    classes=('cat', 'dog', 'owl'),
+    per_class:int=4,
+    size=(40, 30),        # (width, height) of the images
+    colour:bool=False,
+    seed:int=0,
+) -> Path:
+    "A folder of class subfolders holding PNG and JPEG images (alternately), grayscale or colour."
+    folder, rng = Path(folder), np.random.default_rng(seed)
+    for c in classes:
+        (folder/c).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            a = rng.integers(0, 256, (size[1], size[0], 3) if colour else (size[1], size[0]), dtype=np.uint8)
+            Image.fromarray(a).save(folder/c/f'{i:03d}.{"png" if i % 2 == 0 else "jpg"}')
+    return folder

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 import torch.distributed as dist
-from fastprogress.fastprogress import progress_bar
 from torch import Tensor, nn
 
 from .cache import atomic_path, cache_dir
@@ -28,7 +27,8 @@ from .distributed import all_reduce_mean_, distributed_setup, gather_factors, lo
 from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
-from .utils import CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, evaluating, resolve_device
+from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, evaluating, progress_bar,
+                           quiet, resolve_device)
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
@@ -176,8 +176,8 @@ class Trainer:
         valid=None,                       # held-out data for `eval_every`: Latents | (z, labels); FDEN_E: Glyphs | (images, labels)
         checkpoint:bool|str|Path=True,    # True: a keyed file in cache_dir('fden'); a path: that file; False: none
         make_opt:Callable|None=None,      # model → optimiser; default `model.configure_optimizer()`
-        progress:bool=True,               # a fastprogress bar with live losses (process 0 only)
-        verbose:bool=True,                # print resume and interrupt messages (process 0 only)
+        progress:bool=True,               # a bar with live losses, a few lines in a log (process 0 only; `utils.progress_bar`)
+        verbose:bool|None=None,           # resume and interrupt messages (process 0 only; None: as `progress`)
         callback:Callable|None=None,      # callback(trainer, losses) after every step; may raise KeyboardInterrupt
         images=None,                      # FDEN_E: training images (N, C, H, W), [0, 1] or uint8, or a Glyphs set (labels too)
         end_to_end:nn.Module|None=None,   # FDEN_E: the backbone to fine-tune; its encoder makes z from `images` every step
@@ -186,7 +186,7 @@ class Trainer:
         self.dist = distributed_setup(cfg.device)                       # a plain run is rank 0 of 1
         self.device = self.dist.device
         self._check_amp()
-        self.progress, self.verbose, self.callback = progress and self.dist.main, verbose and self.dist.main, callback
+        self.progress, self.verbose, self.callback = progress and self.dist.main, quiet(progress, verbose) and self.dist.main, callback
         self.model, self.backbone, self.x = self._build_model(model), end_to_end, None
         z, labels = self._training_data(z, labels, images)              # checked; FDEN_E: images kept, z = E(x) to start
         self._plan_batches(z, labels)                                   # episodes or batches, each process's share
@@ -498,7 +498,7 @@ def fit(self:Trainer,
     self._total = total = self.cfg.steps if steps is None else steps
     c, m, d = self.cfg, self.model, self.dist
     devices = [self.device.index or 0] if self.device.type == "cuda" else []
-    bar = progress_bar(range(self.step, total), leave=True) if self.progress else range(self.step, total)
+    bar = progress_bar(range(self.step, total), leave=True, label="FDEN steps: ") if self.progress else range(self.step, total)
     try:
         with torch.random.fork_rng(devices=devices), contextlib.ExitStack() as ctx:
             if self._rng is None:

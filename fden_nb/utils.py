@@ -8,14 +8,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
+import sys
+import time
 
 import numpy as np
 import torch
+from fastprogress import fastprogress as fp
 from torch import Tensor
 
 # %% auto #0
 __all__ = ['default_device', 'resolve_device', 'as_labels', 'data_fingerprint', 'CheckpointMismatch', 'config_diff',
-           'check_images', 'as_images', 'evaluating', 'decompose_in_chunks']
+           'check_images', 'as_images', 'interactive', 'quiet', 'LogBar', 'LogMasterBar', 'progress_bar', 'master_bar',
+           'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
@@ -114,6 +119,53 @@ def as_images(
         raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; rescale them "
                          "(e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
     return x
+
+# %% ../nbs/00a_utils.ipynb #e0d76b76
+def interactive() -> bool:
+    "Whether progress can be drawn live: a Jupyter front end, or standard output on a terminal."
+    return bool(fp.IN_NOTEBOOK) or bool(getattr(sys.stdout, 'isatty', lambda: False)())
+
+def quiet(progress:bool, verbose:bool|None) -> bool:
+    "The package's convention: `verbose=None` follows `progress`; returns whether to print one-line messages."
+    return progress if verbose is None else bool(verbose)
+
+class LogBar:
+    "A progress bar for logs: iterates like fastprogress's bars, prints a line at 25/50/75/100% (none as a child or with `leave=False`)."
+    marks = (0.25, 0.5, 0.75, 1.0)
+    def __init__(self, gen, total=None, leave:bool=True, parent=None, comment:str='', label:str=''):
+        self.gen, self.comment, self.label = gen, comment, label
+        self.total = len(gen) if total is None and hasattr(gen, '__len__') else total
+        self.silent = (not leave) or parent is not None
+        if parent is not None: parent.child = self
+    def __len__(self): return self.total or 0
+    def __iter__(self):
+        t0, todo, i = time.perf_counter(), list(self.marks), 0
+        for i, o in enumerate(self.gen, 1):
+            yield o
+            if not self.silent and self.total and todo and i >= todo[0] * self.total:
+                while todo and i >= todo[0] * self.total: todo.pop(0)
+                print(f"{self.label}{100 * i / self.total:.0f}% ({i}/{self.total}) {time.perf_counter() - t0:.1f} s"
+                      + (f"  {self.comment}" if self.comment else ""), flush=True)
+
+class LogMasterBar(LogBar):
+    "The master bar of `master_bar` for logs: its children are silent; `write` prints the first line and those at 25/50/75/100%."
+    def __init__(self, gen, total=None):
+        super().__init__(gen, total, leave=False)
+        self.child, self.i = None, 0
+        self.due = {1} | {max(1, math.ceil(m * self.total)) for m in self.marks} if self.total else None
+    def __iter__(self):
+        for self.i, o in enumerate(self.gen, 1): yield o
+    def write(self, line:str):
+        if self.due is None or self.i in self.due: print(line, flush=True)
+
+def progress_bar(gen, total=None, leave:bool=True, parent=None, comment:str='', label:str=''):
+    "fastprogress's `progress_bar` when `interactive()`, else a `LogBar` (`label` prefixes its lines)."
+    if interactive() and not isinstance(parent, LogBar): return fp.progress_bar(gen, total, leave=leave, parent=parent, comment=comment)
+    return LogBar(gen, total, leave, parent, comment, label)
+
+def master_bar(gen, total=None):
+    "fastprogress's `master_bar` when `interactive()`, else a `LogMasterBar`."
+    return fp.master_bar(gen, total) if interactive() else LogMasterBar(gen, total)
 
 # %% ../nbs/00a_utils.ipynb #fbfbae21
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ def test_fden_rejects_bad_flags():
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +75,9 @@ def test_train_then_eval(cache_env, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--data", "omniglot"], "available: glyphs"),
+    (["train", "--data", "nosuch"], "unknown data set 'nosuch'"),
+    (["train", "--data", "omniglot"], "images_background.zip"),           # not in this cache: which files to put where
+    (["train", "--data", "digits", "--held-out", "5,x"], "held-out class(es) ['x'] do not exist"),
     (["train", "--device", "cuda:7"], "cuda:7"),
     (["eval", "--factors", "ide,sty,f0"], "two-factor"),
     (["quickstart", "--steps", "0"], "--steps must be at least 1"),
@@ -89,6 +92,36 @@ def test_too_many_ways_is_a_clear_error(cache_env):
     assert fden(["train", *TINY], cache_env).returncode == 0           # the default checkpoint (loaded if the quickstart made it)
     r = fden(["eval", *TINY, "--n-way", "500"], cache_env)
     assert r.returncode == 2, (r.stdout, r.stderr)
-    assert "lower n_way" in r.stderr and "Traceback" not in r.stderr
+    assert "500-way episodes need 500 held-out classes" in r.stderr and "Traceback" not in r.stderr
     r = fden(["train", *TINY, "--n-way", "500"], cache_env)
-    assert r.returncode == 2 and "lower n_way" in r.stderr
+    assert r.returncode == 2 and "lower --n-way" in r.stderr
+
+
+def test_digits_start_to_finish(cache_env, tmp_path):
+    "A real data set through the same command: seen and held-out classes, 20-way left out, no glyph-only metrics."
+    r = fden(["quickstart", *TINY, "--data", "digits", "--out", str(tmp_path / "rep")], cache_env)
+    assert r.returncode == 0, r.stderr
+    for line in ("seen (trained on): 0, 1, 2, 3, 4", "digits: 8×8 → 32×32, resized (bicubic)", "note: evaluation: 20-way 1-shot left out",
+                 "| 5-way 5-shot |", "swaps, re-encoded", "[train]"):
+        assert line in r.stdout, line
+    m = json.loads((tmp_path / "rep" / "metrics.json").read_text())
+    assert m["data"]["held_out_classes"] == list("56789") and "content_transfer" not in m
+
+
+def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, tmp_path):
+    from fden_nb.cache import ENV_VAR
+    from fden_nb.testing import image_folder_fixture
+    cache = Path(cache_env[ENV_VAR])
+    before = sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*"))
+    one = image_folder_fixture(tmp_path / "one", classes=("cat",))
+    bad = image_folder_fixture(tmp_path / "bad", classes=("a", "b", "c", "d"))
+    (bad / "b" / "broken.png").write_bytes(b"not a png")
+    few = image_folder_fixture(tmp_path / "few", classes=("a", "b", "c", "d"), per_class=2)
+    for folder, message in ((one, "has 1 class folder(s); a few-shot data set needs at least 2"),
+                            (bad, "broken.png is not a readable image"),
+                            (few, "seen class 'a' has 2 images; training episodes of 1 shot(s) and 3 queries need 4")):
+        r = fden(["quickstart", *TINY, "--data", str(folder)], cache_env, timeout=120)
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
+        assert "[backbone]" not in r.stdout
+    assert sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*")) == before      # nothing written or replaced
