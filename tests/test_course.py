@@ -91,6 +91,11 @@ def test_grade_command_on_a_folder_of_submissions(tmp_path):
     dup = json.loads(json.dumps(sol))
     dup["cells"] = dup["cells"] + [c for c in dup["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "check_dv_bound"]
     made["duplicated"] = dup
+    as_markdown = json.loads(json.dumps(sol))
+    for c in as_markdown["cells"]:
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "check_dv_bound": c.update(cell_type="markdown"); del c["outputs"], c["execution_count"]
+    made["check_as_markdown"] = as_markdown
+    made["other_assignment"] = json.loads((COURSE / "assignments" / "02_total_correlation.ipynb").read_text(encoding="utf-8"))
     for name, nb in made.items(): (subs / f"{name}.ipynb").write_text(nb_text(nb), encoding="utf-8")
     (subs / "not_a_notebook.ipynb").write_text("my answer: E_P[T] - log E_Q[exp T]", encoding="utf-8")
     (subs / "in_a_folder" / "01_dv_bound").mkdir(parents=True)                    # nbgrader's submitted/<student>/<assignment>/
@@ -98,7 +103,7 @@ def test_grade_command_on_a_folder_of_submissions(tmp_path):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in subs.rglob("*") if p.is_file()}
 
     out = tmp_path / "grades.csv"
-    r = subprocess.run(["fden-nb", "course", "grade", "01_dv_bound", str(subs), "--out", str(out), "--timeout", "5"],
+    r = subprocess.run(["fden-nb", "course", "grade", "01_dv_bound", str(subs), "--out", str(out), "--timeout", "20"],
                        capture_output=True, text=True, timeout=600)
     print(r.stdout)
     assert r.returncode == 0, r.stderr
@@ -107,17 +112,18 @@ def test_grade_command_on_a_folder_of_submissions(tmp_path):
     got = {row["student"]: row for row in rows}
     want = {"solved": "pass", "unsolved": "fail", "raises": "error", "loops": "timeout", "wrong": "fail",
             "edited_check": "fail", "deleted_check": "missing", "duplicated": "pass", "not_a_notebook": "missing",
-            "in_a_folder": "pass"}
+            "in_a_folder": "pass", "check_as_markdown": "pass", "other_assignment": "missing"}
     assert {s: row["status"] for s, row in got.items()} == want
     assert len(rows) == len(want)                                                  # a duplicated check counts once
     assert "the log must wrap the mean of exp(T) over the shuffled samples" in got["wrong"]["feedback"]
     assert got["edited_check"]["feedback"] == got["wrong"]["feedback"]             # the assignment's check ran, not the edit
     assert got["raises"]["feedback"].startswith("IndexError")
-    assert "ran past the 5 s limit" in got["loops"]["feedback"]
+    assert "ran past the 20 s limit" in got["loops"]["feedback"]
     assert "was deleted" in got["deleted_check"]["feedback"] and "not a notebook" in got["not_a_notebook"]["feedback"]
     assert [float(got[s]["points"]) for s in ("solved", "unsolved")] == [3.0, 0.0]
     assert all(float(row["max_points"]) == 3.0 and float(row["seconds"]) >= 0 for row in rows)
-    assert "checks: 3 pass, 3 fail, 1 error, 1 timeout, 2 missing" in r.stdout
+    assert "another assignment" in got["other_assignment"]["feedback"]
+    assert "checks: 4 pass, 3 fail, 1 error, 1 timeout, 3 missing" in r.stdout
     assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in subs.rglob("*") if p.is_file()}
 
 
