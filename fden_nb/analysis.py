@@ -19,8 +19,8 @@ from .cache import atomic_path, cache_dir
 
 # %% auto #0
 __all__ = ['EMBEDDINGS', 'mix_factors', 'grid_weights', 'factor_grid', 'interpolation_grid', 'attribute_means', 'opposite_mean',
-           'attribute_swap', 'pick_points', 'as_points', 'fingerprint', 'pca_embed', 'tsne_embed', 'umap_embed',
-           'embedding_path', 'embed', 'is_cached', 'pearson_units', 'RSA', 'rsa_matrix']
+           'attribute_swap', 'pick_points', 'as_points', 'fingerprint', 'pca_embed', 'tsne_embed', 'umap_ready',
+           'umap_embed', 'embedding_path', 'embed', 'is_cached', 'pearson_units', 'RSA', 'rsa_matrix']
 
 # %% ../nbs/22_analysis.ipynb #d1f8ef8c
 def _weight_dict(names:Sequence[str], weights) -> dict:
@@ -205,20 +205,32 @@ def tsne_embed(
     with threadpool_limits(threads, user_api="openmp"):
         return TSNE(2, perplexity=p, init="pca", learning_rate="auto", random_state=seed).fit_transform(a).astype(np.float32)
 
+_UMAP_COMPILED = False   # set once a UMAP has run in this process: numba's code is compiled
+
+def umap_ready() -> bool:
+    "Whether UMAP has run in this process, so that the next one does not wait 10–35 s for numba to compile."
+    return _UMAP_COMPILED
+
 def umap_embed(
     x,                         # points (n, features)
     n_neighbors:int=15,        # lowered automatically for small n
     min_dist:float=0.1,
     seed:int=0,
+    verbose:bool=True,         # say what the first call of a process waits for (numba compiling UMAP)
 ) -> np.ndarray:               # (n, 2) float32
     "umap-learn's UMAP (seeded, so single-threaded). Its first call in a process compiles numba code."
+    global _UMAP_COMPILED
     a = as_points(x)
     if len(a) < 4: raise ValueError(f"UMAP needs at least 4 points, got {len(a)}")
+    if verbose and not _UMAP_COMPILED:
+        print("UMAP: compiling its numba code, once per session (10–35 s); later maps take seconds", flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                       # numba/umap chatter about threads and seeds
         import umap
         m = umap.UMAP(n_neighbors=min(n_neighbors, len(a) - 1), min_dist=min_dist, random_state=seed, n_jobs=1)
-        return m.fit_transform(a).astype(np.float32)
+        e = m.fit_transform(a).astype(np.float32)
+    _UMAP_COMPILED = True
+    return e
 
 EMBEDDINGS = {"pca": pca_embed, "tsne": tsne_embed, "umap": umap_embed}
 
@@ -233,12 +245,14 @@ def embed(
     x,                         # points (n, features), array or tensor
     method:str="tsne",         # 'pca' | 'tsne' | 'umap'
     cache:bool=True,           # look up and store the result (memory and `cache_dir('embeddings')`)
+    verbose:bool=True,         # UMAP: say so before the first map of a process waits for numba to compile
     **kwargs,                  # passed to the method (e.g. perplexity, n_neighbors, seed)
 ) -> np.ndarray:               # (n, 2) float32
     "A 2-D embedding of `x`, computed once per (data, method, parameters) and cached."
     if method not in EMBEDDINGS: raise ValueError(f"method must be one of {sorted(EMBEDDINGS)}, got {method!r}")
     a = as_points(x)
-    if not cache: return EMBEDDINGS[method](a, **kwargs)
+    run = lambda: EMBEDDINGS[method](a, **kwargs, **({"verbose": verbose} if method == "umap" else {}))
+    if not cache: return run()
     key = fingerprint(a, method, sorted(kwargs.items()))
     if key in _MEMORY: return _MEMORY[key]
     path = embedding_path(method, key)
@@ -247,7 +261,7 @@ def embed(
             e = np.load(path)
             if e.shape == (len(a), 2): _MEMORY[key] = e; return e
         except (OSError, ValueError): pass                     # unreadable: compute it again
-    e = EMBEDDINGS[method](a, **kwargs)
+    e = run()
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh: np.save(fh, e)
     _MEMORY[key] = e

@@ -121,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("attributes", help="Yoon, Roh & Suk (2021)'s multi-factor experiment: attribute factors and attribute swaps")
     _add_common(t, attributes=True)
     t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
+    _add_course(sub)
     return p
 
 # %% ../nbs/90_cli.ipynb #646e45ca
@@ -191,6 +192,7 @@ def main(argv:list[str]|None=None) -> int:
     p = _parser()
     a = p.parse_args(argv)
     _check_flags(p, a)
+    if a.command == "course": return _course(a)
     if a.command == "smoke":
         r = smoke(a.steps, a.z_dim, a.n_way, a.k_shot, a.n_query, a.batch, a.seed, show_progress=not a.no_progress)
         _print_smoke(r, a.n_way, a.k_shot)
@@ -202,3 +204,36 @@ def main(argv:list[str]|None=None) -> int:
     except KeyboardInterrupt:
         print(f"fden-nb {a.command}: interrupted (checkpoints keep the last good state; run it again to resume)", file=sys.stderr)
         return 130
+
+# %% ../nbs/90_cli.ipynb #3842088f
+from .course import grade, write_student
+
+def _add_course(sub):
+    "The `course` subcommand and its two commands."
+    c = sub.add_parser("course", help="the course: write the student notebooks, grade a folder of submissions")
+    cs = c.add_subparsers(dest="course_command", required=True)
+    s = cs.add_parser("student", help="write the student version of every assignment")
+    s.add_argument("dir", nargs="?", default=None, help="folder to write to (default: the course's student/)")
+    g = cs.add_parser("grade", help="grade a folder of submitted notebooks (one per student) into a CSV")
+    g.add_argument("assignment", help="an assignment: its name (01_dv_bound, dv_bound) or a solution notebook")
+    g.add_argument("submissions", help="folder with one submission per student: <student>.ipynb, or a folder <student>/")
+    g.add_argument("--out", default="grades.csv", help="the CSV to write (default ./grades.csv)")
+    g.add_argument("--timeout", type=float, default=60., help="seconds a cell may run before it is interrupted (default 60)")
+    for q in (s, g): q.add_argument("--course", default=None, help="the course folder (default: this clone's course/)")
+
+def _course(a) -> int:
+    "Run `fden-nb course student|grade`; problems end in one line on stderr and exit code 2."
+    try:
+        if a.course_command == "student":
+            paths = write_student(a.dir, a.course)
+            if not paths: raise ValueError("the course has no assignments (course/assignments/*.ipynb)")
+            print(f"wrote {len(paths)} student notebooks to {paths[0].parent}/: {', '.join(p.name for p in paths)}")
+            return 0
+        if a.timeout <= 0: raise ValueError(f"--timeout must be a positive number of seconds, got {a.timeout:g}")
+        rows = grade(a.assignment, a.submissions, a.out, a.timeout, a.course)
+        counts = {s: sum(r.status == s for r in rows) for s in ("pass", "fail", "error", "timeout", "missing")}
+        print("checks: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+        return 0
+    except (ValueError, FileNotFoundError) as e:
+        print(f"fden-nb course {a.course_command}: error: {e}", file=sys.stderr)
+        return 2

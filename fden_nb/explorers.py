@@ -18,12 +18,12 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 from torch import Tensor
 
-from .analysis import (attribute_swap, embed, factor_grid, is_cached, mix_factors, opposite_mean,
+from .analysis import (umap_ready, attribute_swap, embed, factor_grid, is_cached, mix_factors, opposite_mean,
                               pca_embed, pick_points, rsa_matrix)
 from .utils import decompose_in_chunks
 
 # %% auto #0
-__all__ = ['display_images', 'montage', 'tile_at', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer']
+__all__ = ['display_images', 'montage', 'tile_at', 'class_namer', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer']
 
 # %% ../nbs/41_explorers.ipynb #bc86ec12
 def display_images(
@@ -85,6 +85,19 @@ def _latents(z, x, encoder) -> Tensor:
     if encoder is None: raise ValueError("give the latents `z` of the images, or an `encoder` (e.g. the backbone) to compute them")
     return _encode(encoder, x)
 
+# %% ../nbs/41_explorers.ipynb #739bdeb2
+def class_namer(
+    names=None,  # a data set with `class_name(c)` (Glyphs) or `classes` (ImageSet), a list of names, a function, or None
+) -> Callable[[int], str]:
+    "A function class index → the name to show."
+    if names is None: return lambda c: f"class {c}"
+    if callable(getattr(names, "class_name", None)): return names.class_name
+    if isinstance(getattr(names, "classes", None), Sequence): names = names.classes
+    if callable(names): return lambda c: str(names(c))
+    if isinstance(names, (Sequence, np.ndarray)) and not isinstance(names, str): return lambda c: str(names[c])
+    raise TypeError(f"class_names must be a data set that names its classes (Glyphs, ImageSet), a list of names or a function "
+                    f"class → name; got {type(names).__name__}")
+
 # %% ../nbs/41_explorers.ipynb #baf83170
 _PANELS = ("A", "dec(z_A)", "mix", "dec(z_B)", "B")
 
@@ -96,7 +109,7 @@ class FactorSlider:
                  z:Tensor|None=None,          # their latents (N, D); computed with `encoder` when None
                  encoder=None,                # the backbone (or its encode function), when z is None
                  labels=None,                 # class of each image (N,), for choosing by class
-                 class_names:Sequence[str]|Callable|None=None,  # names of the classes (list or function)
+                 class_names=None,            # names of the classes: a data set with them (`Glyphs`, `ImageSet`), a list or a function
                  attributes:Mapping[str, object]|None=None,     # {attribute: (N,) labels} for the attribute mode
                  a:int=0, b:int=1,            # the first inputs
                  n_thumbs:int=16,             # thumbnails to click on
@@ -147,8 +160,8 @@ def _make_controls(self:FactorSlider, a:int, b:int, class_names, step:float, gri
     self.index_b = widgets.BoundedIntText(b, min=0, max=N - 1, description="B index", layout=widgets.Layout(width="180px"))
     opts = []
     if self.labels is not None:
-        name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
-        opts = [(f"{c}: {name(int(c))}", int(c)) for c in np.unique(self.labels)]
+        name = class_namer(class_names)
+        opts = [(name(int(c)), int(c)) for c in np.unique(self.labels)]
     self.class_a = widgets.Dropdown(options=opts, description="A class", layout=widgets.Layout(width="260px"))
     self.class_b = widgets.Dropdown(options=opts, description="B class", layout=widgets.Layout(width="260px"))
     self.click_sets = widgets.ToggleButtons(options=["A", "B"], description="click sets", style={"button_width": "40px"})
@@ -350,7 +363,7 @@ class EmbeddingExplorer:
                  z:Tensor,                    # latents (N, D)
                  labels,                      # class of each latent (N,)
                  images:Tensor|None=None,     # images (N, C, H, W) to show on hover
-                 class_names:Sequence[str]|Callable|None=None,
+                 class_names=None,            # as `FactorSlider`'s: a data set with names, a list or a function
                  classes:Sequence[int]|None=None,  # classes shown first (default: the first 5, as Yoon & Suk (2019))
                  n_per_class:int=20,          # points per class shown first (Yoon & Suk (2019): 20)
                  methods:Sequence[str]=("tsne", "umap"),  # one row each
@@ -386,14 +399,13 @@ def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, 
     if bad: raise ValueError(f"methods must be among {sorted(_METHOD_NAMES)}, got {bad}")
     self.background, self.seed = background, seed
     self._thread, self._generation = None, 0
-    name = class_names if callable(class_names) else (lambda c: class_names[c]) if class_names is not None else str
-    self.class_name = name
+    self.class_name = class_namer(class_names)
 
 @patch
 def _make_controls(self:EmbeddingExplorer, classes, n_per_class:int):
     "Classes to show, points per class, the progress of the maps."
     name, all_classes = self.class_name, np.unique(self.labels)
-    self.classes = widgets.SelectMultiple(options=[(f"{c}: {name(int(c))}", int(c)) for c in all_classes],
+    self.classes = widgets.SelectMultiple(options=[(name(int(c)), int(c)) for c in all_classes],
                                           value=tuple(int(c) for c in (classes if classes is not None else all_classes[:5])),
                                           description="classes", rows=6)
     self.n_per_class = widgets.IntSlider(n_per_class, min=2, max=max(2, int(np.bincount(self.labels).max())),
@@ -468,10 +480,10 @@ def _compute(self:EmbeddingExplorer, gen:int):
         for c, (s, X) in enumerate(self.spaces.items()):
             if gen != self._generation: return                  # the selection changed: stop
             pts = X[self.idx]
-            if m == "umap" and not is_cached(pts, m): self.status.value = (
-                f"UMAP of {s}… (the first UMAP in a session compiles numba code: 10–35 s)")
+            if m == "umap" and not umap_ready() and not is_cached(pts, m): self.status.value = (
+                f"UMAP of {s}: compiling UMAP's numba code first, once per session (10–35 s)…")
             else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
-            try: e = embed(pts, m)
+            try: e = embed(pts, m, verbose=False)                     # the status line says what it waits for
             except Exception as ex:
                 self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
             if gen != self._generation: return
