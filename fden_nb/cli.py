@@ -14,6 +14,7 @@ import time
 import torch
 
 from .attributes import ATTRIBUTES, write_attributes
+from .compare import DEFAULT_METHODS, METHODS, check_methods, compare
 from .datasets import DATASETS, load_dataset
 from .loaders import DataNotFoundError
 from .metrics import format_table
@@ -121,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("attributes", help="Yoon, Roh & Suk (2021)'s multi-factor experiment: attribute factors and attribute swaps")
     _add_common(t, attributes=True)
     t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
+    k = sub.add_parser("compare", help="FDEN beside the plug-in baselines and the papers' other methods: one table (82_compare)")
+    _add_common(k)
+    k.add_argument("--methods", default=",".join(DEFAULT_METHODS), help=f"comma-separated, of: {', '.join(METHODS)}")
+    k.add_argument("--out", default="fden_report", help="folder for comparison.md, comparison.json, comparison.png")
     _add_course(sub)
     return p
 
@@ -154,6 +159,7 @@ def _run(a) -> int:
         unknown = [n for n in a.factors.replace(" ", "").split(",") if n not in ATTRIBUTES]
         if unknown: raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are {', '.join(ATTRIBUTES)}")
         if a.data != "glyphs": raise CLIError("attributes runs on the glyphs: their attributes (bold, oblique) are known exactly")
+    if a.command == "compare": check_methods(a.methods)          # before any data is made
     dev = check_device(a.device, a.threads)
     sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, {torch.get_num_threads()} thread(s)")
@@ -170,12 +176,17 @@ def _run(a) -> int:
                             out=a.out, setting=plan.settings[0])
         print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
+    elif a.command == "compare":
+        if a.steps: sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's steps; whole models keep their own
+        res = compare(prep, sizes, clock, a.methods, device=dev, seed=a.seed, progress=progress, verbose=True, out=a.out)
+        print(format_table(res.rows))
+        print(f"report: {a.out}/ (comparison.md, comparison.json, comparison.png)")
     elif a.command == "eval":
         tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
     else:
         tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True)
-    if a.command not in ("ablate", "attributes"): _print_training(tr)
-    if a.command not in ("train", "ablate", "attributes"):
+    if a.command not in ("ablate", "attributes", "compare"): _print_training(tr)
+    if a.command not in ("train", "ablate", "attributes", "compare"):
         train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()
         baseline = train_baseline(prep, sizes, clock, *train_args, seed=a.seed, device=dev, progress=False)
         m = evaluate_fden(tr.model, prep, sizes, clock, plan.settings, a.seed, baseline=baseline)

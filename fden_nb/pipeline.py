@@ -70,12 +70,13 @@ class Sizes:
     dependence_steps:int = 300                      # steps of the neural cross-check of the held-out I(f_ide; f_sty)
     tsne_classes:int = 12                           # classes shown in the t-SNE figure …
     tsne_per_class:int = 20                         # … with this many samples each
+    method_steps:int|None = None                    # whole-model methods' steps (`82_compare`); None: each method's default
 
     @classmethod
     def tiny(cls) -> Sizes:
         return cls(glyphs=dict(TINY_GLYPHS),
                    backbone=dict(TINY_BACKBONE), latents="tiny-glyphs",
-                   steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6, dependence_steps=20)
+                   steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50, tsne_per_class=6, dependence_steps=20, method_steps=20)
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
@@ -95,12 +96,14 @@ class Prepared:
     background:object; evaluation:object; backbone:object; lat_bg:object; lat_ev:object
     data:DataSet|None = None    # the data set (`13_datasets`): its name, split, notes and the papers' numbers
 
-def backbone_config(sizes:Sizes, ds:DataSet) -> dict:
-    "`pretrained` overrides for this data: `sizes.backbone`, the data's channels, and enough epochs for `sizes.backbone_steps` steps."
+def backbone_config(sizes:Sizes, ds:DataSet, kind:str="ae") -> dict:
+    """`pretrained` overrides for this data: `sizes.backbone`, the data's channels, and enough epochs for
+    `sizes.backbone_steps` steps (scaled by the kind's default epochs against the autoencoder's: an ALI step costs 3–4×)."""
     kw = {"channels": ds.channels, **sizes.backbone}
     if "epochs" not in kw:
         per_epoch = max(1, len(ds.seen) // kw.get("batch_size", BackboneConfig.batch_size))
-        kw["epochs"] = max(KIND_DEFAULTS["ae"]["epochs"], math.ceil(sizes.backbone_steps / per_epoch))
+        steps = sizes.backbone_steps * KIND_DEFAULTS[kind]["epochs"] / KIND_DEFAULTS["ae"]["epochs"]
+        kw["epochs"] = max(KIND_DEFAULTS[kind]["epochs"], math.ceil(steps / per_epoch))
     return kw
 
 def prepare(
@@ -111,6 +114,7 @@ def prepare(
     data:str|DataSet="glyphs",   # a `DataSet`, or what `load_dataset` takes: a name of `DATASETS` or a folder
     held_out=None,               # held-out classes of a set without a split of its own (`load_dataset`)
     verbose:bool|None=None,      # print the data, its notes and the sizes (None: as `progress`)
+    backbone:str="ae",           # the frozen model: 'ae' (the quickstart's), 'vae' or 'ali' (the papers' FDEN_F)
 ) -> Prepared:
     "Stages data, backbone and latents: each generated or trained once, then loaded from the data cache."
     say = quiet(progress, verbose)
@@ -120,12 +124,12 @@ def prepare(
     if say: print(ds.describe(), *ds.notes, sep="\n")
     bg, ev = ds.seen, ds.held_out
     with clock("backbone"):
-        backbone = pretrained("ae", bg, device=device, progress=progress, verbose=say, **backbone_config(sizes, ds))
+        kind, backbone = backbone, pretrained(backbone, bg, device=device, progress=progress, verbose=say, **backbone_config(sizes, ds, backbone))
     with clock("latents"):
         kw = dict(progress=progress, verbose=False)
         # the glyphs keep their names; any other data set's entries are named by its fingerprint and the backbone's
-        names = ((f"{sizes.latents}-background-ae", f"{sizes.latents}-evaluation-ae") if ds.name == "glyphs" else
-                 (f"{ds.key}-ae{backbone.cfg.key()}-seen", f"{ds.key}-ae{backbone.cfg.key()}-held-out"))
+        names = ((f"{sizes.latents}-background-{kind}", f"{sizes.latents}-evaluation-{kind}") if ds.name == "glyphs" else
+                 (f"{ds.key}-{kind}{backbone.cfg.key()}-seen", f"{ds.key}-{kind}{backbone.cfg.key()}-held-out"))
         lat_bg = cached_latents(backbone, bg, name=names[0], **kw)
         lat_ev = cached_latents(backbone, ev, name=names[1], **kw)
     if say: print(f"{len(ds.seen_classes)} seen classes ({len(bg)} images), {len(ds.held_out_classes)} held-out classes "
