@@ -249,7 +249,7 @@ def fit_lord(
               f"rec {s1['rec']:.4f} (stage 1), {s2['rec']:.4f} (stage 2); content fit {s2['content_fit']:.4f}")
     return model.eval()
 
-# %% ../nbs/34_lord.ipynb #b07aa328
+# %% ../nbs/34_lord.ipynb #4bfe93ca
 @torch.no_grad()
 def swap_grid(
     model:LORD,
