@@ -52,6 +52,8 @@ class LORDConfig:
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
+        for f in dataclasses.fields(self):                                # 100 and 100.0: one key
+            if f.type == 'float': object.__setattr__(self, f.name, float(getattr(self, f.name)))
         if self.pixel_loss not in PIXEL_LOSSES:
             raise ValueError(f"pixel_loss must be one of {PIXEL_LOSSES}, got {self.pixel_loss!r}")
         if min(self.class_dim, self.content_dim, self.width, self.hidden, self.batch, self.epochs, self.epochs2) < 1:
