@@ -172,6 +172,7 @@ def _optimise(stage:str, n:int, bs:int, epochs:int, loss_fn, opt, schedules:list
               log_every:int, progress:bool, device):
     "Epochs of shuffled batches of indices into n images; `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."
     steps = max(1, n // bs); total = steps * epochs; sums, count = {}, 0
+    step0 = history[-1]['step'] if history else 0                           # steps count on across the stages
     bar = progress_bar(range(total), label=f"LORD {stage}: ") if progress else range(total)
     for t in bar:
         epoch, i = divmod(t, steps)
@@ -182,7 +183,7 @@ def _optimise(stage:str, n:int, bs:int, epochs:int, loss_fn, opt, schedules:list
         for k, v in losses.items(): sums[k] = sums.get(k, 0.) + v.item()
         count += 1
         if count == log_every or t + 1 == total:
-            history.append(dict(stage=stage, step=t + 1, epoch=epoch + 1, **{k: v / count for k, v in sums.items()}))
+            history.append(dict(stage=stage, step=step0 + t + 1, epoch=epoch + 1, **{k: v / count for k, v in sums.items()}))
             sums, count = {}, 0
             if progress: bar.comment = ' '.join(f"{k} {v:.4f}" for k, v in history[-1].items() if isinstance(v, float))
 
