@@ -49,6 +49,7 @@ class LORDConfig:
     epochs2:int = 4               # stage 2 passes (official 200)
     lr2:float = 1e-3              # stage 2 Adam lr of the encoders and G, cosine-decayed (official 1e-4 with ReduceLROnPlateau)
     alpha:float = 10.             # stage 2 weight of each code regression, MSE over units (official 1e4 beside a perceptual loss)
+    steps:int|None = None         # quick runs: this many steps in each stage instead of `epochs` and `epochs2` passes
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
@@ -59,12 +60,19 @@ class LORDConfig:
         if min(self.class_dim, self.content_dim, self.width, self.hidden, self.batch, self.epochs, self.epochs2) < 1:
             raise ValueError("class_dim, content_dim, width, hidden, batch, epochs and epochs2 must be ≥ 1 (LORD needs both "
                              f"stages); got {self}")
+        if self.steps is not None and self.steps < 1: raise ValueError(f"steps must be ≥ 1 or None (the epochs), got {self.steps}")
         if self.content_noise < 0 or self.content_decay < 0:
             raise ValueError(f"content_noise and content_decay must be ≥ 0, got {self.content_noise} and {self.content_decay}")
         n_halvings(self.size)
 
     @property
     def image_shape(self) -> tuple: return (self.channels, self.size, self.size)
+
+    def stage_steps(self, n:int) -> tuple[int, int]:
+        "Optimisation steps of stage 1 and stage 2 on n images: `steps` each when set, else the epochs × batches per epoch."
+        if self.steps is not None: return self.steps, self.steps
+        per_epoch = max(1, n // min(self.batch, n))
+        return per_epoch * self.epochs, per_epoch * self.epochs2
 
     def key(self) -> str:
         "A short hash of every field: the configuration part of a checkpoint's name."
@@ -168,10 +176,10 @@ def cosine_lr(step:int, total:int, lr:float, lr_min:float) -> float:
     "The official schedule: from lr at step 0 to lr_min at `total`, along half a cosine."
     return lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * min(step, total) / max(1, total)))
 
-def _optimise(stage:str, n:int, bs:int, epochs:int, loss_fn, opt, schedules:list, seed:int, history:list,
+def _optimise(stage:str, n:int, bs:int, total:int, loss_fn, opt, schedules:list, seed:int, history:list,
               log_every:int, progress:bool, device):
-    "Epochs of shuffled batches of indices into n images; `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."
-    steps = max(1, n // bs); total = steps * epochs; sums, count = {}, 0
+    "`total` steps of shuffled batches of indices into n images (a new order each epoch); `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."
+    steps = max(1, n // bs); sums, count = {}, 0
     step0 = history[-1]['step'] if history else 0                           # steps count on across the stages
     bar = progress_bar(range(total), label=f"LORD {stage}: ") if progress else range(total)
     for t in bar:
@@ -196,7 +204,7 @@ def _stage1(model:LORD, x:Tensor, y:Tensor, history:list, log_every:int, progres
     opt = torch.optim.Adam([dict(params=model.generator.parameters()),
                             dict(params=[model.class_codes.weight, content.weight])], lr=cfg.lr, betas=cfg.betas)
     schedules = [(cfg.lr, cfg.lr_min), (cfg.lr * cfg.code_lr_mult, cfg.lr_min * cfg.code_lr_mult)]
-    _optimise('stage 1', len(x), min(cfg.batch, len(x)), cfg.epochs,
+    _optimise('stage 1', len(x), min(cfg.batch, len(x)), cfg.stage_steps(len(x))[0],
               lambda b: stage1_losses(model, content(b), x[b], y[b]), opt, schedules,
               cfg.seed * 1_000_003, history, log_every, progress, x.device)
     return content.weight.detach().clone()
@@ -207,7 +215,7 @@ def _stage2(model:LORD, x:Tensor, y:Tensor, c_table:Tensor, history:list, log_ev
     e_table = model.class_codes.weight.detach().clone()
     params = [*model.class_encoder.parameters(), *model.content_encoder.parameters(), *model.generator.parameters()]
     opt = torch.optim.Adam(params, lr=cfg.lr2, betas=cfg.betas)
-    _optimise('stage 2', len(x), min(cfg.batch, len(x)), cfg.epochs2,
+    _optimise('stage 2', len(x), min(cfg.batch, len(x)), cfg.stage_steps(len(x))[1],
               lambda b: stage2_losses(model, x[b], e_table[y[b]], c_table[b]), opt, [(cfg.lr2, cfg.lr_min)],
               cfg.seed * 1_000_003 + 500_009, history, log_every, progress, x.device)
 
@@ -240,7 +248,7 @@ def fit_lord(
         model = LORD(cfg, int(y.max()) + 1).to(dev).train()
         x, y = x.to(dev), y.to(dev)
         history = []
-        log_every = max(1, max(1, len(x) // min(cfg.batch, len(x))) * (cfg.epochs + cfg.epochs2) // 50)
+        log_every = max(1, sum(cfg.stage_steps(len(x))) // 50)
         c_table = _stage1(model, x, y, history, log_every, progress)
         t1 = time.perf_counter()
         _stage2(model, x, y, c_table, history, log_every, progress)
@@ -248,7 +256,8 @@ def fit_lord(
     model.stage_seconds, model.content_codes = (t1 - t0, model.train_seconds - (t1 - t0)), c_table.cpu()
     if verbose:
         s1 = [h for h in history if h['stage'] == 'stage 1'][-1]; s2 = history[-1]
-        print(f"LORD: {cfg.epochs} + {cfg.epochs2} epochs in {model.train_seconds:.0f} s (stage 1 {model.stage_seconds[0]:.0f} s); "
+        n1, n2 = cfg.stage_steps(len(x))
+        print(f"LORD: {n1} + {n2} steps in {model.train_seconds:.0f} s (stage 1 {model.stage_seconds[0]:.0f} s); "
               f"rec {s1['rec']:.4f} (stage 1), {s2['rec']:.4f} (stage 2); content fit {s2['content_fit']:.4f}")
     return model.eval()
 
