@@ -46,7 +46,7 @@ class MathieuConfig:
     adv_prior:bool = True        # Algorithm 1's second adversarial term on Dec(z ~ N(0, I), s2)
     real_negatives:bool = True   # the pair discriminator also sees real different-class pairs (x2', x1) as "not same"
     disc_norm:bool = False       # BatchNorm in the discriminator (the paper's DCGAN discriminator has it)
-    positives:str = "real"       # the adversary's "same class" candidate: "real" x₂ (paper) or its "reconstruction" Dec(z₂, s₂)
+    positives:str = "reconstruction"  # the adversary's "same class" candidate: x₂'s reconstruction Dec(z₂, s₂), or "real" x₂ (paper)
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
