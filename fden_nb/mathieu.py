@@ -41,7 +41,7 @@ class MathieuConfig:
     disc_width:int = 16          # channels of the pair discriminator's first convolution
     rec:float = 0.5              # weight of ‖Dec(z1, s1) − x1‖² (official code: 0.5)
     swap:float = 1.0             # weight of ‖Dec(z1, s1') − x1‖², x1' of x1's class (official code: 1)
-    adversary:float = 0.01       # λ, weight of the generator's adversarial term (official code 0.01; its YaleB command 1)
+    adversary:float = 0.1        # λ, weight of the generator's adversarial term (official code 0.01, its YaleB command 1; measured below)
     kl:float = 1.0               # weight of KL(q(z|x1) ‖ N(0, I)), summed over z and divided by the pixels like the MSE
     adv_prior:bool = True        # Algorithm 1's second adversarial term on Dec(z ~ N(0, I), s2)
     real_negatives:bool = True   # the pair discriminator also sees real different-class pairs (x2', x1) as "not same"
