@@ -134,7 +134,7 @@ def pixel_loss(x_hat:Tensor, x:Tensor) -> Tensor:
     return 4 * F.mse_loss(x_hat, x)
 
 def mixing_losses(model:Mixing, x1:Tensor, x2:Tensor, m:Tensor) -> dict[str, Tensor]:
-    "Every term of one step, for the encoder/decoder/classifier side (the discriminator's own loss is in `fit_mixing`)."
+    "Every term of one step, for the encoder/decoder/classifier side (the discriminator's own is `discriminator_loss`)."
     cfg = model.cfg
     f = model.encode(torch.cat([x1, x2]))                       # (2B, n·d)
     f1, f2 = f.chunk(2)
