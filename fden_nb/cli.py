@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
     k = sub.add_parser("compare", help="FDEN beside the plug-in baselines and the papers' other methods: one table (82_compare)")
     _add_common(k)
-    k.add_argument("--methods", default=",".join(DEFAULT_METHODS), help=f"comma-separated, of: {', '.join(METHODS)}")
+    k.add_argument("--methods", default=",".join(DEFAULT_METHODS), help=f"comma-separated, of: {', '.join(METHODS)}; or all")
     k.add_argument("--out", default="fden_report", help="folder for comparison.md, comparison.json, comparison.png")
     _add_course(sub)
     return p

@@ -16,6 +16,9 @@ from torch import Tensor, nn
 
 from .backbones import device_of
 from .cache import cache_dir
+from .lord import LORD, LORDConfig, fit_lord
+from .mathieu import Mathieu, MathieuConfig, fit_mathieu
+from .mixing import MIXING_ONLY, Mixing, MixingConfig, fit_mixing
 from .metrics import few_shot_table, format_table, representations
 from .pipeline import (Prepared, Sizes, Stopwatch, prepare, train_fden, train_baseline, fit_linear_split, evaluate_fden,
                               agg_pyplot, show_image)
@@ -150,18 +153,23 @@ def fit_cached(
     tmp.replace(path)                                                    # never a half-written checkpoint
     return model.eval()
 
-def whole_model(name:str, about:str, module:str, cls:str, cfg_cls:str, fit:str, **overrides):
-    "Register a whole-model method of `fden_nb.<module>` (imported when trained) with configuration overrides."
+def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
+    "Register a whole-model method (its class, configuration class and fit function) with configuration overrides."
     @register(name, "whole model", about)
     def _train(c:Context):
-        import importlib
-        mod = importlib.import_module(f"fden_nb.{module}")
         size = c.prep.backbone.image_shape
         kw = dict(overrides, size=size[-1], channels=size[0], seed=c.seed)
         if c.sizes.method_steps is not None: kw["steps"] = c.sizes.method_steps
-        model = fit_cached(name, getattr(mod, cls), getattr(mod, cfg_cls)(**kw), getattr(mod, fit), c)
-        return ThroughBackbone(model, c.prep.backbone)
+        return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
     return _train
+
+# %% ../nbs/82_compare.ipynb #7c919256
+whole_model("lord", "LORD (Gabbay & Hoshen 2020): latent optimisation, then amortised encoders (34_lord)", LORD, LORDConfig, fit_lord)
+whole_model("lord-no-noise", "LORD without the content noise (its main ablation)", LORD, LORDConfig, fit_lord, content_noise=0.0)
+whole_model("mathieu", "Mathieu et al. (2016): specified/unspecified codes, swaps, a pair adversary (35_mathieu)", Mathieu, MathieuConfig, fit_mathieu)
+whole_model("mathieu-no-adversary", "Mathieu et al. without the adversary (the code sizes alone)", Mathieu, MathieuConfig, fit_mathieu, adversary=0.0)
+whole_model("mixing", "Hu et al. (2018): mixing chunks, a mask classifier and an adversary (36_mixing)", Mixing, MixingConfig, fit_mixing)
+whole_model("mixing-only", "Hu et al. with mixing only (no classifier, no adversary)", Mixing, MixingConfig, fit_mixing, **MIXING_ONLY);
 
 # %% ../nbs/82_compare.ipynb #585e3456
 DEFAULT_METHODS = ("fden", "fden-ali", "mlp", "linear")
@@ -172,8 +180,9 @@ class Comparison:
     rows:list; metrics:dict; models:dict; times:dict
 
 def check_methods(names) -> list[str]:
-    "The requested method names, checked against `METHODS` (one clear error for unknown ones)."
+    "The requested method names ('all': every one), checked against `METHODS` (one clear error for unknown ones)."
     names = [n.strip() for n in (names.split(",") if isinstance(names, str) else names) if n.strip()]
+    if names == ["all"]: return list(METHODS)
     unknown = [n for n in names if n not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
     if not names: raise ValueError(f"no method given; choose from {', '.join(METHODS)}")
