@@ -205,7 +205,8 @@ def comparison_row(name:str, m:dict, seconds:float) -> dict:
             "I(ide; sty) nats": _cell(m.get("dependence", {}).get("ide_sty"), "{:.2f}"),
             "round trip %": _cell(m["reconstruction"]["rel_z_error"] * 100 if "reconstruction" in m else None),
             "transfer MSE": _cell(ct["transfer"]["mse"] if ct else None, "{:.4f}"),
-            "swap shows A %": _cell(100 * m["swaps"]["A_vs_B"] if "swaps" in m else None, "{:.0f}"),
+            "swap shows A % (over B / among all)": "–" if "swaps" not in m else
+                f"{100 * m['swaps']['A_vs_B']:.0f} / {100 * m['swaps']['A']:.0f}",
             "MIG / SAP sty": "–" if dis is None else f"{dis['mig']:.3f} / {dis['sap']:.3f}",
             "train s": f"{seconds:.0f}"}
 
@@ -276,7 +277,8 @@ def write_comparison(out:str|Path, res:Comparison, prep:Prepared, seed:int=0) ->
     notes = ["ide: the class (identity) code; sty: the content (style) code; 5-way 1-shot on the held-out classes, ± 95% CI.",
              "class from sty: a linear and an MLP probe (two hidden layers of 256) on the held-out classes (chance: 1/classes).",
              "transfer MSE: against the true rendering of A's class in B's style (glyphs only); swap shows A: A's class over B's, "
-             "read by the papers' MLP on the re-encoded swap.",
+             "read by the papers' MLP on the re-encoded swap (over B: A's class nearer than B's; among all: A's class the nearest "
+             "of every held-out class — a blob that shows no character fails the second).",
              "Whole-model methods are seen through the frozen autoencoder (`82_compare`): they read its reconstructions, "
              "and their round trip is their own reconstruction error read in its latent space.",
              "The MLP has one factor: few-shot only."]

@@ -682,6 +682,7 @@ MEASURES = {
     "round trip %":       (lambda m: 100 * m["reconstruction"]["rel_z_error"], False),
     "transfer MSE":       (lambda m: m["content_transfer"]["transfer"]["mse"], False),
     "swap shows A %":     (lambda m: 100 * m["swaps"]["A_vs_B"], True),
+    "swap read as A among all classes %": (lambda m: 100 * m["swaps"]["A"], True),
 }
 
 def head_to_head(a:dict, b:dict, names=("a", "b")) -> list[dict]:
