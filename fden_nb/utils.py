@@ -170,13 +170,16 @@ def master_bar(gen, total=None):
 # %% ../nbs/00a_utils.ipynb #fbfbae21
 @contextlib.contextmanager
 def evaluating(*modules):
-    "Within the block every module is in eval mode; afterwards each is back in the mode it was in (objects without modes are left alone)."
+    """Within the block every module is in eval mode; afterwards every module *and submodule* is back in the mode it was
+    in (objects without modes are left alone). Submodule by submodule: a frozen backbone inside a wrapper made in
+    training mode stays in eval mode afterwards (`m.train(True)` on the wrapper would switch its BatchNorm to batch statistics)."""
     modules = [m for m in modules if hasattr(m, "training") and callable(getattr(m, "train", None))]
-    was = [m.training for m in modules]
+    subs = [s for m in modules for s in (m.modules() if isinstance(m, torch.nn.Module) else [m])]
+    was = [s.training for s in subs]
     for m in modules: m.eval()
     try: yield
     finally:
-        for m, w in zip(modules, was): m.train(w)
+        for s, w in zip(subs, was): s.training = w
 
 @torch.no_grad()
 def decompose_in_chunks(
