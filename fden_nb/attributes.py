@@ -26,7 +26,7 @@ from .glyphs import STYLE_NAMES, VARIANTS, Glyphs
 from .metrics import image_error, linear_probe
 from .pipeline import agg_pyplot, json_ready
 from .train import Trainer, TrainConfig
-from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, decompose_in_chunks,
+from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, config_key, data_fingerprint, decompose_in_chunks,
                            master_bar, progress_bar, quiet,
                            evaluating, resolve_device)
 
@@ -136,7 +136,7 @@ class ClassifierConfig:
 
     def key(self) -> str:
         "A short hash of every field: the configuration part of the checkpoint's name."
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return config_key(self)
 
 class AttributeCNN(nn.Module):
     "Three conv blocks (3×3 conv, BatchNorm, ReLU, 2×2 max-pool), a 64-unit layer, and one head per attribute."

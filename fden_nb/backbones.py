@@ -21,7 +21,7 @@ from torch import nn, Tensor
 
 from .cache import atomic_path, cache_dir
 from .core import frozen
-from .utils import (CheckpointMismatch, as_images, check_images, config_diff, data_fingerprint, default_device, master_bar,
+from .utils import (CheckpointMismatch, as_images, check_images, config_diff, config_key, data_fingerprint, default_device, master_bar,
                            progress_bar, quiet)
 
 # %% auto #0
@@ -217,7 +217,7 @@ class BackboneConfig:
 
     def key(self) -> str:
         "A short hash of every field: the configuration part of the checkpoint's name."
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return config_key(self)
 
 # %% ../nbs/20_backbones.ipynb #b3d027cd
 class ConvBackbone(nn.Module):

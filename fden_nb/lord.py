@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .backbones import ConvEncoder, n_halvings
-from .utils import as_images, as_labels, evaluating, progress_bar, quiet, resolve_device
+from .utils import as_images, as_labels, config_key, evaluating, progress_bar, quiet, resolve_device
 
 # %% auto #0
 __all__ = ['PIXEL_LOSSES', 'LORDConfig', 'AdaIN', 'AdaINGenerator', 'image_encoder', 'LORD', 'pixel_loss', 'stage1_losses',
@@ -76,7 +74,7 @@ class LORDConfig:
 
     def key(self) -> str:
         "A short hash of every field: the configuration part of a checkpoint's name."
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return config_key(self)
 
 # %% ../nbs/34_lord.ipynb #0c7f1187
 class AdaIN(nn.Module):

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from fastcore.basics import patch
 from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder, gaussian_kl, n_halvings
-from .utils import as_images, as_labels, check_images, progress_bar, quiet, resolve_device
+from .utils import as_images, as_labels, config_key, check_images, progress_bar, quiet, resolve_device
 
 # %% auto #0
 __all__ = ['MathieuConfig', 'PairDiscriminator', 'Mathieu', 'PairSampler', 'fit_mathieu', 'swap_grid']
@@ -63,7 +61,7 @@ class MathieuConfig:
 
     def key(self) -> str:
         "A short hash of every field, for checkpoint names."
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return config_key(self)
 
 # %% ../nbs/35_mathieu.ipynb #dd8c5283
 class PairDiscriminator(nn.Module):

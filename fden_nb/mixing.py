@@ -5,9 +5,6 @@
 # %% ../nbs/36_mixing.ipynb #mx-imports
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import time
 from dataclasses import dataclass
 
@@ -18,7 +15,7 @@ from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder
 from .metrics import few_shot_eval
-from .utils import as_images, as_labels, evaluating, progress_bar, quiet, resolve_device
+from .utils import as_images, as_labels, config_key, evaluating, progress_bar, quiet, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_MNIST', 'MIXING_ONLY', 'MixingConfig', 'chunk_mask', 'mix', 'Mixing', 'pixel_loss', 'mixing_losses',
@@ -62,7 +59,7 @@ class MixingConfig:
 
     def key(self) -> str:
         "A short hash of every field, for checkpoint names."
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return config_key(self)
 
 PAPER_MNIST = dict(mask='pair', lam_rec=0.0, lam_mix=1.0, lam_adv=1.0, lam_cls=1.0)   # Hu et al. (2018), §3.2, eq. 4
 MIXING_ONLY = dict(lam_adv=0.0, lam_cls=0.0)                                          # the ablation: no adversary, no classifier

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
@@ -18,7 +19,7 @@ from fastprogress import fastprogress as fp
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['default_device', 'resolve_device', 'as_labels', 'data_fingerprint', 'CheckpointMismatch', 'config_diff',
+__all__ = ['default_device', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key', 'CheckpointMismatch', 'config_diff',
            'check_images', 'as_images', 'interactive', 'quiet', 'LogBar', 'LogMasterBar', 'progress_bar', 'master_bar',
            'evaluating', 'decompose_in_chunks']
 
@@ -68,6 +69,10 @@ def data_fingerprint(x:Tensor|np.ndarray) -> str:
     h = hashlib.sha256(f"{a.dtype}{a.shape}".encode())
     h.update(memoryview(a).cast('B'))
     return h.hexdigest()
+
+def config_key(cfg) -> str:
+    "A short hash (10 hex digits) of every field of a configuration dataclass: the configuration part of a checkpoint's name."
+    return hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode()).hexdigest()[:10]
 
 class CheckpointMismatch(ValueError): "A checkpoint made with another configuration or other data."
 
