@@ -115,7 +115,7 @@ def _fden_ali(c:Context):
 def _mlp(c:Context):
     return train_baseline(c.prep, c.sizes, c.clock, seed=c.seed, device=c.device, progress=False)
 
-@register("linear", "plug-in", "Fisher's discriminant directions of z as the identity, the rest as the style (k = D/2)")
+@register("linear", "plug-in", "Fisher's discriminant directions of z as the identity, the rest as the style (k = FDEN's identity width)")
 def _linear(c:Context): return fit_linear_split(c.prep, c.clock)
 
 # %% ../nbs/82_compare.ipynb #eb103b61

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from itertools import chain
 from typing import Callable, Mapping, Sequence
@@ -22,12 +23,13 @@ from .layers import mlp
 # %% auto #0
 __all__ = ['TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling', 'InvertibleDecomposer',
            'InverseEntangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads', 'frozen', 'FDEN',
-           'class_variance_share']
+           'class_variance_share', 'product_prior_nll']
 
 # %% ../nbs/07_fden.ipynb #a23369f4
 TWO_FACTOR_DEPARTURES = dict(    # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
     decomposer="invertible", coupling_layers=8,   # an exact round trip
-    swap=1.0, adversary=10.0, fisher=10.0)      # the identity carries the class, the style does not
+    swap=1.0, adversary=10.0, fisher=10.0,      # the identity carries the class, the style does not
+    likelihood=3.0, style_share=0.125)          # a product prior on the factors; f_sty an eighth of z
 
 @dataclass
 class FDENConfig:
@@ -41,6 +43,7 @@ class FDENConfig:
     aligned_dim:int|None = None          # "invertible": width of every aligned factor (default D // (N+1)); f_0 gets the rest
     coupling_layers:int = 4              # "invertible": additive coupling layers
     coupling_hidden:tuple[int, ...] = (256,)  # "invertible": hidden widths of each coupling's MLP
+    style_share:float|None = None        # "invertible", two-factor: f_0's share of D when aligned_dim is None (None: D // (N+1))
     # architecture, Table 2
     dec_hidden:tuple[int, ...] = (512, 512, 512)    # Decomposer global decoder
     z_dec_dim:int|None = None                       # its output width (paper: 2·D)
@@ -70,6 +73,7 @@ class FDENConfig:
     swap:float = 0.0                     # weight of L_S, reconstruction from the class's mean identity (after Mathieu et al. 2016)
     adversary:float = 0.0                # weight of L_A, an episodic class adversary on f_0 behind a GRL (Ganin & Lempitsky 2015)
     fisher:float = 0.0                   # weight of L_F, f_ide's within-class + f_0's between-class share of variance (per episode)
+    likelihood:float = 0.0               # weight of L_P, the NLL of a class-conditional product prior on the factors ("invertible" only)
     critic_steps:int = 0                 # extra statisticians-network steps (on detached factors) before each step
     # optimiser: Adam
     lr:float = 1e-4
@@ -113,16 +117,22 @@ class FDENConfig:
                 raise ValueError("factor_dim is the width of every factor of the 'mlp' Decomposer; "
                                  "the invertible one takes aligned_dim (f_0 gets the rest of z)")
         if self.episodic_departures and (self.alignment not in ("proto", "relation") or not self.unspecified):
-            raise ValueError("swap, adversary and fisher act on episodes and need an unspecified factor: use them with "
-                             "alignment 'proto' or 'relation' and `unspecified` set (the two-factor model)")
-        if min(self.swap, self.adversary, self.fisher) < 0 or not (isinstance(self.critic_steps, int) and self.critic_steps >= 0):
-            raise ValueError(f"swap, adversary and fisher must be >= 0 and critic_steps an integer >= 0, got "
-                             f"{self.swap}, {self.adversary}, {self.fisher}, {self.critic_steps}")
+            raise ValueError("swap, adversary, fisher and likelihood act on episodes and need an unspecified factor: use them "
+                             "with alignment 'proto' or 'relation' and `unspecified` set (the two-factor model)")
+        if min(self.swap, self.adversary, self.fisher, self.likelihood) < 0 or \
+                not (isinstance(self.critic_steps, int) and self.critic_steps >= 0):
+            raise ValueError(f"swap, adversary, fisher and likelihood must be >= 0 and critic_steps an integer >= 0, got "
+                             f"{self.swap}, {self.adversary}, {self.fisher}, {self.likelihood}, {self.critic_steps}")
+        if self.likelihood and self.decomposer != "invertible":
+            raise ValueError("likelihood needs the exact change of variables of decomposer='invertible' "
+                             "(Table 2's Decomposer has no density); set decomposer='invertible' or likelihood=0")
+        if self.style_share is not None and not 0 < self.style_share < 1:
+            raise ValueError(f"style_share is f_0's share of z's units, strictly between 0 and 1; got {self.style_share}")
 
     @property
     def episodic_departures(self) -> bool:
-        "Whether a departure that needs episodes (swap, adversary, fisher) is on."
-        return bool(self.swap or self.adversary or self.fisher)
+        "Whether a departure that needs episodes (swap, adversary, fisher, likelihood) is on."
+        return bool(self.swap or self.adversary or self.fisher or self.likelihood)
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -137,6 +147,8 @@ class FDENConfig:
         "Width of every factor: `d` each for the 'mlp' Decomposer; for the invertible one, the aligned factors get `aligned_dim` and f_0 the rest of D."
         if self.decomposer == "mlp": return {n: self.d for n in self.factor_names}
         k = self.aligned_dim or self.z_dim // len(self.factor_names)
+        if self.aligned_dim is None and self.style_share is not None and self.unspecified:
+            k = (self.z_dim - max(1, round(self.style_share * self.z_dim))) // len(self.aligned)
         rest = self.z_dim - k * len(self.aligned)
         return {n: (rest if n == self.unspecified else k) for n in self.factor_names} if self.unspecified else \
                {n: (k + rest if i == 0 else k) for i, n in enumerate(self.factor_names)}
@@ -148,7 +160,7 @@ class FDENConfig:
     def paper(cls, **kwargs) -> FDENConfig:
         "The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, none of the departures."
         return cls(**{"mi_estimator": "dv", "mi_negatives": 1, "decomposer": "mlp", "swap": 0.0, "adversary": 0.0,
-                      "fisher": 0.0, "critic_steps": 0, **kwargs})
+                      "fisher": 0.0, "likelihood": 0.0, "critic_steps": 0, **kwargs})
 
     @classmethod
     def fast(cls, **kwargs) -> FDENConfig:
@@ -165,8 +177,10 @@ class FDENConfig:
         see `96_fden_options`); "paper": Table 2 as published. Any field can be overridden."""
         if preset not in ("fast", "paper"): raise ValueError(f"preset must be 'fast' or 'paper', got {preset!r}")
         extra = dict(TWO_FACTOR_DEPARTURES) if preset == "fast" else {}
-        if kwargs.get("alignment", "proto") not in ("proto", "relation"):   # swap, adversary and fisher need episodes
-            for k in ("swap", "adversary", "fisher"): extra.pop(k, None)
+        if kwargs.get("alignment", "proto") not in ("proto", "relation"):   # the episodic departures need episodes
+            for k in ("swap", "adversary", "fisher", "likelihood"): extra.pop(k, None)
+        if kwargs.get("decomposer", extra.get("decomposer")) != "invertible":  # the prior needs the change of variables
+            extra.pop("likelihood", None)
         return getattr(cls, preset)(z_dim=z_dim, aligned=("ide",), unspecified="sty", **{**extra, **kwargs})
 
 
@@ -376,6 +390,8 @@ class FDEN(nn.Module):
         if c.adversary:                                        # an episodic class adversary on f_0, behind its own GRL
             self.adversary_grl = GradientReversal(1.0)
             self.adversary = RelationHead(c.unspecified, c.widths[c.unspecified], c.align_hidden, **c.mlp_kwargs)
+        if c.likelihood:                                       # log σ_w, the prior's within-class spread of each identity unit
+            self.prior_log_sw = nn.Parameter(torch.zeros(c.widths[c.aligned[0]]))
         if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
             decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
@@ -524,8 +540,8 @@ def losses(self:FDEN,
            x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
            target=None,          # k_shot (episodic) | {factor: labels} (attribute) | None
            generator:torch.Generator|None=None,  # for the shuffles of the DV negatives
-          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ L_S, L_A, adv_acc, L_F when those terms are on)
-    "Every term of `L = α·L_R + β·L_C − γ·L_M (+ swap·L_S + adversary·L_A + fisher·L_F)` on one batch."
+          ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ L_S, L_A, adv_acc, L_F, L_P when those terms are on)
+    "Every term of `L = α·L_R + β·L_C − γ·L_M (+ swap·L_S + adversary·L_A + fisher·L_F + likelihood·L_P)` on one batch."
     c = self.cfg
     zf, lead = self._flat(z)
     zf = self._standardize(zf)                                      # units of z on a common scale
@@ -559,9 +575,9 @@ def losses(self:FDEN,
 
 @patch
 def _departures(self:FDEN, factors:dict[str, Tensor], zf:Tensor, lead:torch.Size, target:int) -> dict[str, Tensor]:
-    "L_S (swap reconstruction), L_A (class adversary on f_0) and L_F (class shares of variance) on a batch of episodes."
+    "L_S (swap reconstruction), L_A (class adversary on f_0), L_F (class shares of variance), L_P (prior NLL) on episodes."
     c, ide, sty = self.cfg, self.cfg.aligned[0], self.cfg.unspecified
-    if len(lead) != 3: raise ValueError(f"swap, adversary and fisher need episodes (B, n_way, k_shot + n_query, D), got leading shape {tuple(lead)}")
+    if len(lead) != 3: raise ValueError(f"swap, adversary, fisher and likelihood need episodes (B, n_way, k_shot + n_query, D), got leading shape {tuple(lead)}")
     out = {}
     if c.swap:       # E(the mean f_ide of this sample's class in the episode, f_sty of this one) should give this z back
         g = factors[ide].view(*lead, -1)
@@ -573,16 +589,20 @@ def _departures(self:FDEN, factors:dict[str, Tensor], zf:Tensor, lead:torch.Size
     if c.adversary:  # the adversary learns to classify from f_0; through its GRL the Decomposer learns to stop it
         f0 = self.adversary_grl(factors[sty]).view(*lead, -1)
         out["L_A"], out["adv_acc"] = self.adversary({sty: f0}, target)
+    if c.likelihood: # the factors of z under a prior in which f_sty is independent of the class and of f_ide
+        out["L_P"] = product_prior_nll(factors[ide], factors[sty], lead, self.prior_log_sw,
+                                       torch.linalg.slogdet(self.decomposer.linear.weight)[1])
     return out
 
 @patch
 def _utility(self:FDEN, out:Mapping[str, Tensor]) -> Tensor:
-    "Every term but the independence one: `α·L_R + β·L_C (+ swap·L_S + adversary·L_A + fisher·L_F)`."
+    "Every term but the independence one: `α·L_R + β·L_C (+ swap·L_S + adversary·L_A + fisher·L_F + likelihood·L_P)`."
     c = self.cfg
     u = c.alpha * out["L_R"] + c.beta * out["L_C"]
     if "L_S" in out: u = u + c.swap * out["L_S"]
     if "L_A" in out: u = u + c.adversary * out["L_A"]
     if "L_F" in out: u = u + c.fisher * out["L_F"]
+    if "L_P" in out: u = u + c.likelihood * out["L_P"]
     return u
 
 @patch
@@ -651,3 +671,20 @@ def class_variance_share(
     total = centred.pow(2).sum((1, 2, 3)).clamp_min(1e-12)
     share = spread.pow(2).sum((1, 2, 3)) / total
     return (share if within else 1 - share).mean()
+
+# %% ../nbs/07_fden.ipynb #c8f2d3b1
+def product_prior_nll(
+    f_ide:Tensor,        # (n, k) identity factors of a batch of episodes, flattened
+    f_sty:Tensor,        # (n, D − k) style factors of the same samples
+    lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
+    log_sw:Tensor,       # (k,) log σ_w, the prior's within-class spread of each identity unit
+    logdet:Tensor,       # log|det ∂T/∂z| of the Decomposer (its linear map's: additive couplings keep volume)
+) -> Tensor:             # nats per unit of z, averaged over the samples
+    "−log p(z)/D under the product prior f_sty ~ N(0, I), f_ide ~ N(μ_c, σ_w²), μ_c ~ N(0, I) the episode's class means."
+    g = f_ide.view(*lead, -1)
+    mu = g.mean(2, keepdim=True)                                          # (B, n_way, 1, k) class means
+    c = 0.5 * math.log(2 * math.pi)
+    nll_ide = (0.5 * ((g - mu) / log_sw.exp()).pow(2) + log_sw + c).sum(-1)   # (B, n_way, n_per_class)
+    nll_mu = (0.5 * mu.pow(2) + c).sum(-1) / lead[2]                      # each sample's share of its class mean's prior
+    nll_sty = (0.5 * f_sty.pow(2) + c).sum(-1).view(*lead)
+    return ((nll_ide + nll_mu + nll_sty).mean() - logdet) / (f_ide.shape[-1] + f_sty.shape[-1])

@@ -253,10 +253,10 @@ def train_baseline(
 
 def fit_linear_split(
     prep:Prepared, clock:Stopwatch,
-    k:int|None=None,                            # width of the identity; None: FDEN's (D // 2 for the two-factor model)
+    k:int|None=None,                            # width of the identity; None: FDEN's (7/8 of D for the two-factor model)
 ) -> LinearSplit:                               # fitted, with the backbone as its decoder
     "Stage linear: Fisher's discriminant split of the background latents (`32_linear_split`), the linear baseline."
-    k = k or prep.lat_bg.z_dim // 2
+    k = k or FDENConfig.two_factor(prep.lat_bg.z_dim).widths["ide"]     # the same split of D as FDEN's
     with clock(f"linear split k={k}"):
         return LinearSplit(prep.lat_bg.z_dim, k, decoder=prep.backbone).fit(prep.lat_bg.z, prep.lat_bg.labels)
 

@@ -28,6 +28,6 @@ def test_fden_in_a_notebook_outside_nbs(tmp_path):
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
     client.execute()
     out = "".join(o.get("text", "") for c in nb.cells for o in c.outputs if o.output_type == "stream")
-    assert "['ide', 'sty'] (6, 8) (6, 16) (6, 16) (6, 16)" in out   # the invertible default: 16 units split 8 + 8
-    assert "['L_A', 'L_C', 'L_F', 'L_M', 'L_R', 'L_S', 'acc', 'adv_acc', 'loss']" in out
+    assert "['ide', 'sty'] (6, 14) (6, 16) (6, 16) (6, 16)" in out  # the invertible default: 16 units, f_sty an eighth
+    assert "['L_A', 'L_C', 'L_F', 'L_M', 'L_P', 'L_R', 'L_S', 'acc', 'adv_acc', 'loss']" in out
     assert not os.path.relpath(workdir, os.path.dirname(__file__)).startswith("nbs")
