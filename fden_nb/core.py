@@ -27,7 +27,7 @@ __all__ = ['TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'Ad
 
 # %% ../nbs/07_fden.ipynb #a23369f4
 TWO_FACTOR_DEPARTURES = dict(    # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
-    decomposer="invertible", coupling_layers=8,   # an exact round trip
+    decomposer="invertible", coupling_layers=12, coupling_hidden=(512,),   # an exact round trip, a flow wide enough for the prior
     swap=1.0, adversary=10.0, fisher=10.0,      # the identity carries the class, the style does not
     likelihood=3.0, style_share=0.125)          # a product prior on the factors; f_sty an eighth of z
 
