@@ -5,7 +5,7 @@ import os, sys, time, json, math, dataclasses
 import numpy as np, torch, torch.nn.functional as F
 from torch import nn
 torch.set_num_threads(1)
-from fden_nb.pipeline import prepare, Sizes, Stopwatch
+from fden_nb.pipeline import prepare, Sizes, Stopwatch, train_baseline, swap_identity
 from fden_nb.core import FDEN, FDENConfig
 from fden_nb.episodes import EpisodeSampler, gather_episodes
 from fden_nb.metrics import (representations, few_shot_eval, leakage_probes, reconstruction_metrics,
@@ -57,3 +57,12 @@ def record(name, res, secs, path=os.environ.get('PROTO_OUT', '/tmp/issue12') + '
     res = dict(name=name, train_s=round(secs, 1), **res)
     print(json.dumps(res), flush=True)
     with open(path, 'a') as f: f.write(json.dumps(res) + '\n')
+
+JUDGE = None
+def swaps(model):
+    global JUDGE
+    p = prep()
+    if JUDGE is None: JUDGE = train_baseline(p, Sizes(), Stopwatch(False), device="cpu", progress=False)
+    s = swap_identity(model, p.backbone, p.lat_ev, n_pairs=500, seed=0, judge=JUDGE)
+    return {"swap_A_vs_B": round(100 * s["A_vs_B"], 1), "swap_A_all": round(100 * s["A"], 1), "swap_B_all": round(100 * s["B"], 1),
+            "A_no_swap_all": round(100 * s["A_no_swap"], 1)}

@@ -9,7 +9,7 @@ sys.path.insert(0, '/work/main/tools/issue12_prototypes')
 os.environ.setdefault('PROTO_OUT', '/tmp/i12')
 from common import *
 from fden_nb.grl import grad_reverse
-from fden_nb.pipeline import train_baseline, swap_identity
+
 
 class Manifold(FDEN):
     def __init__(self, cfg, decoder=None, wz=1.0, hidden=256):
@@ -30,15 +30,6 @@ class Manifold(FDEN):
     def _utility(self, out):
         u = super()._utility(out)
         return u + self.wz * out["L_Z"] if "L_Z" in out else u
-
-JUDGE = None
-def swaps(model):
-    global JUDGE
-    p = prep()
-    if JUDGE is None: JUDGE = train_baseline(p, Sizes(), Stopwatch(False), device="cpu", progress=False)
-    s = swap_identity(model, p.backbone, p.lat_ev, n_pairs=500, seed=0, judge=JUDGE)
-    return {"swap_A_vs_B": round(100 * s["A_vs_B"], 1), "swap_A_all": round(100 * s["A"], 1), "swap_B_all": round(100 * s["B"], 1),
-            "A_no_swap_all": round(100 * s["A_no_swap"], 1)}
 
 for name, cfg_kw, opts, steps in json.loads(sys.argv[1]):
     p = prep(); torch.manual_seed(0)

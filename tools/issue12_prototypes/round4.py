@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault('PROTO_OUT', '/tmp/i12')
 from common import *
 from fden_nb.core import frozen
-from fden_nb.pipeline import train_baseline, swap_identity
+
 
 class Cycle(FDEN):
     cyc, pairs, cyc_target = 0.0, 64, "factors"
@@ -47,15 +47,6 @@ class Cycle(FDEN):
         e_sty = 0.5 * factors[sty].pow(2).sum(-1).mean()
         logdet = torch.linalg.slogdet(self.decomposer.linear.weight)[1]
         return (e_ide + e_mu / g.shape[2] + e_sty - logdet) / self.cfg.z_dim
-
-JUDGE = None
-def swaps(model):
-    global JUDGE
-    p = prep()
-    if JUDGE is None: JUDGE = train_baseline(p, Sizes(), Stopwatch(False), device="cpu", progress=False)
-    s = swap_identity(model, p.backbone, p.lat_ev, n_pairs=500, seed=0, judge=JUDGE)
-    return {"swap_A_vs_B": round(100 * s["A_vs_B"], 1), "swap_A_all": round(100 * s["A"], 1), "swap_B_all": round(100 * s["B"], 1),
-            "A_no_swap_all": round(100 * s["A_no_swap"], 1)}
 
 if __name__ == "__main__":
     for name, cfg_kw, opts, steps in json.loads(sys.argv[1]):
