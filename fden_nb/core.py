@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass
 from itertools import chain
 from typing import Callable, Mapping, Sequence
@@ -21,15 +22,18 @@ from .info import ESTIMATORS, ConcatCritic
 from .layers import mlp
 
 # %% auto #0
-__all__ = ['TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling', 'InvertibleDecomposer',
-           'InverseEntangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead', 'AttributeHeads', 'frozen', 'FDEN',
-           'class_variance_share', 'product_prior_nll']
+__all__ = ['ADDED_LATER', 'TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling',
+           'InvertibleDecomposer', 'InverseEntangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead',
+           'AttributeHeads', 'frozen', 'FDEN', 'class_variance_share', 'product_prior_nll']
 
 # %% ../nbs/07_fden.ipynb #a23369f4
+ADDED_LATER = {"decorrelate": False}   # options added after checkpoints existed, and their off value
+
 TWO_FACTOR_DEPARTURES = dict(    # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
     decomposer="invertible", coupling_layers=12, coupling_hidden=(512,),   # an exact round trip, a flow wide enough for the prior
     swap=1.0, adversary=10.0, fisher=10.0,      # the identity carries the class, the style does not
-    likelihood=3.0, style_share=0.125)          # a product prior on the factors; f_sty an eighth of z
+    likelihood=3.0, style_share=0.125,          # a product prior on the factors; f_sty an eighth of z
+    decorrelate=True)                           # f_sty as its residual after least squares on f_ide: no linear dependence left
 
 @dataclass
 class FDENConfig:
@@ -75,6 +79,7 @@ class FDENConfig:
     fisher:float = 0.0                   # weight of L_F, f_ide's within-class + f_0's between-class share of variance (per episode)
     likelihood:float = 0.0               # weight of L_P, the NLL of a class-conditional product prior on the factors ("invertible" only)
     critic_steps:int = 0                 # extra statisticians-network steps (on detached factors) before each step
+    decorrelate:bool = False             # f_0 given as its residual after least squares on the aligned factors (fitted when training ends)
     # optimiser: Adam
     lr:float = 1e-4
     betas:tuple[float, float] = (0.5, 0.999)
@@ -126,8 +131,18 @@ class FDENConfig:
         if self.likelihood and self.decomposer != "invertible":
             raise ValueError("likelihood needs the exact change of variables of decomposer='invertible' "
                              "(Table 2's Decomposer has no density); set decomposer='invertible' or likelihood=0")
+        if self.decorrelate and not self.unspecified:
+            raise ValueError("decorrelate replaces the unspecified factor f_0 by its residual on the aligned ones: set `unspecified`")
         if self.style_share is not None and not 0 < self.style_share < 1:
             raise ValueError(f"style_share is f_0's share of z's units, strictly between 0 and 1; got {self.style_share}")
+
+    def as_stored(self) -> dict:
+        """The fields a checkpoint is keyed by and checked against: all of them, except options added after checkpoints
+        existed (`ADDED_LATER`) while they are off, so that those checkpoints keep their names."""
+        d = dataclasses.asdict(self)
+        for k, off in ADDED_LATER.items():
+            if d.get(k) == off: d.pop(k)
+        return d
 
     @property
     def episodic_departures(self) -> bool:
@@ -160,7 +175,7 @@ class FDENConfig:
     def paper(cls, **kwargs) -> FDENConfig:
         "The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, none of the departures."
         return cls(**{"mi_estimator": "dv", "mi_negatives": 1, "decomposer": "mlp", "swap": 0.0, "adversary": 0.0,
-                      "fisher": 0.0, "likelihood": 0.0, "critic_steps": 0, **kwargs})
+                      "fisher": 0.0, "likelihood": 0.0, "critic_steps": 0, "decorrelate": False, **kwargs})
 
     @classmethod
     def fast(cls, **kwargs) -> FDENConfig:
@@ -400,6 +415,8 @@ class FDEN(nn.Module):
         self.factor_gather:Callable[[list[Tensor]], list[Tensor]]|None = None
         self.register_buffer("z_mean", torch.zeros(self.cfg.z_dim))   # per-unit standardisation of z, see fit_scaler
         self.register_buffer("z_std", torch.ones(self.cfg.z_dim))
+        if c.decorrelate:                                      # [f_1 … f_N, 1] → the part of f_0 they predict, see fit_decorrelation
+            self.register_buffer("residual_coef", torch.zeros(sum(c.widths[n] for n in c.aligned) + 1, c.widths[c.unspecified]))
 
     @classmethod
     def two_factor(cls, z_dim:int, preset:str="fast", decoder=None, **overrides) -> FDEN:
@@ -481,13 +498,22 @@ def _unstandardize(self:FDEN, z:Tensor) -> Tensor: return z * self.z_std + self.
 def decompose(self:FDEN, z:Tensor) -> dict[str, Tensor]:
     "Split latents `z` (…, D) into named factors {name: (…, d)}."
     z, lead = self._flat(z)
-    return {n: f.view(*lead, -1) for n, f in self.decomposer(self._standardize(z)).items()}
+    f = self._residual(self.decomposer(self._standardize(z)), -1)
+    return {n: f[n].view(*lead, -1) for n in self.factor_names}
 
 @patch
 def entangle(self:FDEN, factors:Mapping[str, Tensor]) -> Tensor:
     "Put named factors {name: (…, d)} back together into latents z̃ (…, D)."
     flat, lead = self._check_factors(factors)
-    return self._unstandardize(self.entangler(flat)).view(*lead, self.cfg.z_dim)
+    return self._unstandardize(self.entangler(self._residual(flat, +1))).view(*lead, self.cfg.z_dim)
+
+@patch
+def _residual(self:FDEN, f:dict[str, Tensor], sign:int) -> dict[str, Tensor]:
+    "With `decorrelate`: f_0 − (sign −1) or + (sign +1) the part of f_0 the aligned factors predict (`fit_decorrelation`)."
+    if not self.cfg.decorrelate: return f
+    c = self.cfg
+    x = torch.cat([f[n] for n in c.aligned] + [torch.ones_like(f[c.aligned[0]][:, :1])], 1)
+    return {**f, c.unspecified: f[c.unspecified] + sign * (x @ self.residual_coef.to(x.dtype))}
 
 @patch
 def reconstruct(self:FDEN, z:Tensor) -> Tensor:
@@ -546,7 +572,9 @@ def losses(self:FDEN,
     zf, lead = self._flat(z)
     zf = self._standardize(zf)                                      # units of z on a common scale
     factors = self.decomposer(zf)                                   # {name: (n, d)}
-    z_tilde = self.entangler(factors)                               # (n, D), standardised
+    # (n, D), standardised; the invertible Entangler is the Decomposer's exact inverse ("An exact round trip"): z̃ is z,
+    # and its pass — a third of a step — would only add float error
+    z_tilde = zf if c.decomposer == "invertible" else self.entangler(factors)
     L_R = F.mse_loss(z_tilde, zf)                                   # ‖z − z̃‖², mean over batch and units
     if x is not None and self.decoder is None:
         raise ValueError("x was given for the λ‖x − dec(z̃)‖² term, but this FDEN has no decoder: "
@@ -688,3 +716,28 @@ def product_prior_nll(
     nll_mu = (0.5 * mu.pow(2) + c).sum(-1) / lead[2]                      # each sample's share of its class mean's prior
     nll_sty = (0.5 * f_sty.pow(2) + c).sum(-1).view(*lead)
     return ((nll_ide + nll_mu + nll_sty).mean() - logdet) / (f_ide.shape[-1] + f_sty.shape[-1])
+
+# %% ../nbs/07_fden.ipynb #5d1e0a02
+@patch
+@torch.no_grad()
+def fit_decorrelation(self:FDEN,
+                      z:Tensor,           # latents of the training data (…, D)
+                      batch:int=4096,     # latents decomposed at a time
+                     ) -> FDEN:
+    "Fit `residual_coef`, the least-squares map from [f_1 … f_N, 1] to f_0 on `z`: then f_0 is decomposed as its residual."
+    c = self.cfg
+    if not c.decorrelate: raise ValueError("this FDEN was built with decorrelate=False: it has no residual to fit")
+    z, _ = self._flat(z)
+    if z.shape[0] <= self.residual_coef.shape[0]:                   # fewer equations than unknowns: no fit to trust
+        warnings.warn(f"fit_decorrelation needs more latents than the {self.residual_coef.shape[0]} coefficients of each f_0 "
+                      f"unit, got {z.shape[0]}: f_0 is left as trained (no residual); fit it on more latents")
+        self.residual_coef.zero_()
+        return self
+    was = self.training; self.eval()
+    try: f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]      # the factors as trained (no residual)
+    finally: self.train(was)
+    x = torch.cat([torch.cat([fb[n] for n in c.aligned], 1) for fb in f]).double().cpu()
+    x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
+    y = torch.cat([fb[c.unspecified] for fb in f]).double().cpu()
+    self.residual_coef.copy_(torch.linalg.lstsq(x, y).solution.to(self.residual_coef))
+    return self

@@ -26,8 +26,8 @@ from .utils import decompose_in_chunks, evaluating
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
            'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
            'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
-           'reconstruction_metrics', 'content_transfer', 'judge_identity', 'histogram_discretize', 'discrete_mi', 'mig',
-           'sap']
+           'reconstruction_metrics', 'transfer_pairs', 'content_transfer', 'judge_identity', 'histogram_discretize',
+           'discrete_mi', 'mig', 'sap']
 
 # %% ../nbs/31_metrics.ipynb #1d1ec309
 @torch.no_grad()
@@ -410,6 +410,19 @@ def reconstruction_metrics(
     return out
 
 # %% ../nbs/31_metrics.ipynb #5e6e9b8f
+def transfer_pairs(
+    labels,                   # (N,) classes of the pool
+    n_pairs:int=500, seed:int=0,
+) -> tuple[Tensor, Tensor]:   # indices (a, b) of the pairs, A and B of different classes
+    "The (A, B) pairs of `content_transfer`: random samples, B redrawn until its class differs from A's."
+    labels = torch.as_tensor(labels)
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randint(len(labels), (n_pairs,), generator=g)
+    b = torch.randint(len(labels), (n_pairs,), generator=g)
+    while (same := labels[a] == labels[b]).any():                        # redraw B until the classes differ
+        b[same] = torch.randint(len(labels), (int(same.sum()),), generator=g)
+    return a, b
+
 @torch.no_grad()
 def content_transfer(
     model,                    # a trained FDEN with a frozen decoder and factors `ide`, `sty`, or any such method
@@ -430,11 +443,7 @@ def content_transfer(
         if n not in model.factor_names: raise KeyError(f"this FDEN has factors {model.factor_names}, no {n!r}; set ide=/sty=")
     labels = torch.as_tensor(glyphs.labels)
     if len(labels.unique()) < 2: raise ValueError("content transfer needs glyphs of at least two classes")
-    g = torch.Generator().manual_seed(seed)
-    a = torch.randint(len(z), (n_pairs,), generator=g)
-    b = torch.randint(len(z), (n_pairs,), generator=g)
-    while (same := labels[a] == labels[b]).any():                        # redraw B until the classes differ
-        b[same] = torch.randint(len(z), (int(same.sum()),), generator=g)
+    a, b = transfer_pairs(labels, n_pairs, seed)
     truth = torch.from_numpy(np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)]))
     truth = truth.float().div(255)[:, None]                              # (n, 1, H, W) in [0, 1]
     with evaluating(model):

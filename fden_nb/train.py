@@ -130,7 +130,7 @@ CHECKPOINT_VERSION = 1
 
 def checkpoint_key(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> str:
     "SHA-256 (hex) of everything that defines a training run."
-    blob = json.dumps(dict(fden=dataclasses.asdict(fden_cfg), train=train_cfg.key(), data=data_fp), sort_keys=True, default=str)
+    blob = json.dumps(dict(fden=fden_cfg.as_stored(), train=train_cfg.key(), data=data_fp), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 def checkpoint_path(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> Path:
@@ -154,7 +154,7 @@ def load_fden_checkpoint(
 
 def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:TrainConfig|None=None, data_fp:str|None=None):
     "Raise `CheckpointMismatch` unless checkpoint `ck` (read from `path`) was made with these (None: any)."
-    for what, want, got in (("FDEN configuration", fden_cfg and dataclasses.asdict(fden_cfg), ck["fden_config"]),
+    for what, want, got in (("FDEN configuration", fden_cfg and fden_cfg.as_stored(), ck["fden_config"]),
                             ("training configuration", train_cfg and train_cfg.key(), ck["train_config"])):
         if want is None: continue
         diff = config_diff(want, got)
@@ -521,6 +521,10 @@ def fit(self:Trainer,
                 due = lambda every: every and self.step % every == 0
                 if rec is not None and (due(c.eval_every) or self.step == total) and self.valid is not None:
                     rec.update(self.evaluate())
+                if self.step == total and m.cfg.decorrelate:
+                    zz = self.z if self.backbone is None else \
+                         torch.cat([frozen(self.backbone.encode)(b) for b in self.x.split(512)])   # FDEN_E: as the encoder is now
+                    m.fit_decorrelation(zz)                            # f_0's residual on the training latents (07_fden)
                 if due(c.checkpoint_every) or self.step == total:
                     self._rng = self._rng_states()
                     self.save()
