@@ -20,6 +20,7 @@ from torch import nn, Tensor
 from .grl import GradientReversal, adaptive_clip
 from .info import ESTIMATORS, ConcatCritic
 from .layers import mlp
+from .utils import evaluating
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'TWO_FACTOR_DEPARTURES', 'FDENConfig', 'Decomposer', 'Entangler', 'AdditiveCoupling',
@@ -733,9 +734,7 @@ def fit_decorrelation(self:FDEN,
                       f"unit, got {z.shape[0]}: f_0 is left as trained (no residual); fit it on more latents")
         self.residual_coef.zero_()
         return self
-    was = self.training; self.eval()
-    try: f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]      # the factors as trained (no residual)
-    finally: self.train(was)
+    with evaluating(self): f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]   # the factors as trained
     x = torch.cat([torch.cat([fb[n] for n in c.aligned], 1) for fb in f]).double().cpu()
     x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
     y = torch.cat([fb[c.unspecified] for fb in f]).double().cpu()

@@ -26,8 +26,8 @@ from .utils import decompose_in_chunks, evaluating
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
            'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
            'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
-           'reconstruction_metrics', 'transfer_pairs', 'content_transfer', 'judge_identity', 'histogram_discretize',
-           'discrete_mi', 'mig', 'sap']
+           'reconstruction_metrics', 'transfer_pairs', 'true_renderings', 'content_transfer', 'judge_identity',
+           'histogram_discretize', 'discrete_mi', 'mig', 'sap']
 
 # %% ../nbs/31_metrics.ipynb #1d1ec309
 @torch.no_grad()
@@ -423,6 +423,14 @@ def transfer_pairs(
         b[same] = torch.randint(len(labels), (int(same.sum()),), generator=g)
     return a, b
 
+def true_renderings(
+    glyphs,                   # the `Glyphs` of the pool
+    a:Tensor, b:Tensor,       # (n,) indices of the pairs (`transfer_pairs`)
+) -> Tensor:                  # (n, 1, H, W) in [0, 1]
+    "A's class drawn in B's style, for every pair: the answer a content transfer should give."
+    labels = np.asarray(glyphs.labels)
+    return torch.from_numpy(np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)])).float().div(255)[:, None]
+
 @torch.no_grad()
 def content_transfer(
     model,                    # a trained FDEN with a frozen decoder and factors `ide`, `sty`, or any such method
@@ -444,8 +452,7 @@ def content_transfer(
     labels = torch.as_tensor(glyphs.labels)
     if len(labels.unique()) < 2: raise ValueError("content transfer needs glyphs of at least two classes")
     a, b = transfer_pairs(labels, n_pairs, seed)
-    truth = torch.from_numpy(np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)]))
-    truth = truth.float().div(255)[:, None]                              # (n, 1, H, W) in [0, 1]
+    truth = true_renderings(glyphs, a, b)                                # (n, 1, H, W) in [0, 1]
     with evaluating(model):
         dev = device_of(model)
         za, zb = z[a].to(dev), z[b].to(dev)

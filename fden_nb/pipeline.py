@@ -24,7 +24,7 @@ from .datasets import DataSet, load_dataset
 from .latents import cached_latents
 from .linear import LinearSplit
 from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence, judge_identity,
-                      leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets)
+                      leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets, transfer_pairs)
 from .testing import TINY_BACKBONE, TINY_GLYPHS
 from .toy import ToyLatents
 from .utils import as_images, decompose_in_chunks, evaluating, progress_bar, quiet
@@ -359,9 +359,7 @@ def swap_identity(
 ) -> dict:                      # A_vs_B, A, B (shares of swaps read as A's/B's class), A_no_swap, chance, n_pairs, judge
     "Whose class a swap dec(E(f_ide^A, f_sty^B)) shows, re-encoded by the backbone and read by a judge (`judge_identity`)."
     y = torch.as_tensor(lat.labels)
-    g = torch.Generator().manual_seed(seed)
-    a, b = torch.randint(len(y), (n_pairs,), generator=g), torch.randint(len(y), (n_pairs,), generator=g)
-    while (same := y[a] == y[b]).any(): b[same] = torch.randint(len(y), (int(same.sum()),), generator=g)
+    a, b = transfer_pairs(y, n_pairs, seed)                          # content_transfer's pairs
     with evaluating(model):
         dev = device_of(model)
         za, zb = lat.z[a].to(dev), lat.z[b].to(dev)

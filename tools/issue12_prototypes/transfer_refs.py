@@ -7,18 +7,18 @@ supervised reference.
 import sys, numpy as np, torch
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from common import prep
-from fden_nb.metrics import image_error, transfer_pairs
+from fden_nb.metrics import image_error, transfer_pairs, true_renderings
 
 if __name__ == "__main__":
     p = prep(); ev, z = p.evaluation, p.lat_ev.z.float()
     y = torch.as_tensor(ev.labels)
     a, b = transfer_pairs(y, 500, 0)
-    truth = torch.from_numpy(np.stack([ev.render(int(y[i]), ev.styles[j]) for i, j in zip(a, b)])).float().div(255)[:, None]
+    truth = true_renderings(ev, a, b)
     means = torch.zeros(int(y.max()) + 1, z.shape[1]).index_add_(0, y, z) / torch.bincount(y)[:, None].float()
     dec = lambda zz: p.backbone.decode(zz).detach().reshape(truth.shape)
     bg, zb, yb = p.background, p.lat_bg.z.float(), torch.as_tensor(p.background.labels)
     A, B = transfer_pairs(yb, 4000, 1)                                   # a linear map fitted on seen-alphabet pairs
-    x_bg = torch.from_numpy(np.stack([bg.render(int(yb[i]), bg.styles[j]) for i, j in zip(A, B)])).float().div(255)[:, None]
+    x_bg = true_renderings(bg, A, B)
     with torch.no_grad():
         W = torch.linalg.lstsq(torch.cat([zb[A], zb[B], torch.ones(len(A), 1)], 1), p.backbone.encode(x_bg)).solution
         answers = {"keep A": z[a], "decoded class mean of A": means[y[a]],
