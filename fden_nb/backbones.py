@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.resources
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -19,9 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
-from .cache import atomic_path, cache_dir
+from .cache import atomic_path, cache_dir, sha256sum
 from .core import frozen
-from .utils import (CheckpointMismatch, as_images, check_images, config_diff, config_key, data_fingerprint, default_device, master_bar,
+from .utils import (CheckpointMismatch, as_images, check_images, config_diff, config_key, cpu_name, data_fingerprint, default_device, master_bar,
                            progress_bar, quiet)
 
 # %% auto #0
@@ -29,7 +31,8 @@ __all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'ch
            'backbone_modules', 'freeze', 'snapshot', 'changed_since', 'assert_unchanged', 'n_halvings', 'ConvEncoder',
            'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE', 'gaussian_kl', 'VAE', 'JointDiscriminator', 'ALI',
            'make_backbone', 'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'lr_factor',
-           'train_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
+           'train_backbone', 'weights_dir', 'shipped_manifest', 'shipped_backbone', 'ship_backbone',
+           'glyph_training_images', 'pretrained', 'reconstruction_error']
 
 # %% ../nbs/20_backbones.ipynb #18ef3b61
 @runtime_checkable
@@ -478,6 +481,58 @@ def train_backbone(
     model.history, model.checkpoint = history, path
     return model.eval()
 
+# %% ../nbs/20_backbones.ipynb #9c620b5b
+def weights_dir() -> Path:
+    "The folder of the weights shipped inside the package."
+    return Path(str(importlib.resources.files('fden_nb'))) / 'weights'
+
+def shipped_manifest(folder:Path|None=None) -> dict:
+    "name → what `ship_backbone` recorded: file, configuration and its key, data fingerprint, SHA-256, recipe."
+    f = (folder or weights_dir()) / 'shipped.json'
+    return json.loads(f.read_text()) if f.exists() else {}
+
+def shipped_backbone(
+    cfg:BackboneConfig,
+    data_fp:str,                # fingerprint of the training images asked for
+    folder:Path|None=None,      # where to look (default: `weights_dir()`)
+) -> ConvBackbone|None:         # eval mode, `.shipped` holds its manifest entry; None when no shipped file fits
+    "The shipped weights trained with `cfg` on data with fingerprint `data_fp`, checksum verified."
+    folder = folder or weights_dir()
+    for entry in shipped_manifest(folder).values():
+        if entry['config_key'] != cfg.key() or entry['data_fp'] != data_fp: continue
+        path = folder / entry['file']
+        if not path.exists() or sha256sum(path) != entry['sha256']:
+            warnings.warn(f"the shipped weights {path} are missing or do not match their SHA-256 in shipped.json "
+                          "(a damaged install?): training the backbone instead; reinstall fden_nb to restore them")
+            return None
+        model = load_backbone(path, cfg, data_fp)
+        model.shipped = entry
+        return model
+    return None
+
+def ship_backbone(
+    model:ConvBackbone,         # trained by `train_backbone` (it has `.history` and `.checkpoint`)
+    name:str,                   # the manifest's key, e.g. 'glyphs-ae'
+    data:str,                   # what it was trained on, in words
+    recipe:str,                 # the command that made it
+    folder:Path|None=None,      # default: `weights_dir()`
+) -> dict:                      # the manifest entry written
+    "Write `model`'s weights (no optimiser state) into the package and record them in `shipped.json`."
+    folder = folder or weights_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    ck = torch.load(model.checkpoint, map_location='cpu', weights_only=True)
+    path = folder / f"{name}.pt"
+    with atomic_path(path) as tmp: torch.save({**ck, 'opts': {}}, tmp)
+    seconds = sum(h['seconds'] for h in ck['history'])
+    entry = dict(file=path.name, kind=model.cfg.kind, config=dataclasses.asdict(model.cfg), config_key=model.cfg.key(),
+                 data=data, data_fp=ck['data_fp'], sha256=sha256sum(path), recipe=recipe,
+                 trained=f"{len(ck['history'])} epochs, {seconds:.0f} s on {cpu_name()}, "
+                         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+                 final_loss=ck['history'][-1]['loss'])
+    manifest = {**shipped_manifest(folder), name: entry}
+    with atomic_path(folder / 'shipped.json') as tmp: Path(tmp).write_text(json.dumps(manifest, indent=1) + '\n')
+    return entry
+
 # %% ../nbs/20_backbones.ipynb #ea8ffe26
 def glyph_training_images(**glyph_kwargs):
     "The background-alphabet glyphs (the default training set of the glyph backbones)."
@@ -490,12 +545,19 @@ def pretrained(
     device:str|torch.device|None=None,  # None: CUDA when available
     progress:bool=True,               # bars while training (see `utils.progress_bar`)
     verbose:bool|None=None,           # load/resume messages, epoch lines without bars (None: as `progress`)
+    retrain:bool=False,               # train (or load the cache's checkpoint) even where shipped weights fit
     **overrides,                      # any `BackboneConfig` field, e.g. z_dim=64, epochs=10
 ) -> ConvBackbone:                    # frozen (eval, no gradients), on `device`
-    "The backbone `kind` trained on `data`: trained and checkpointed on the first call, loaded afterwards."
+    """The backbone `kind` trained on `data`: the shipped weights where they fit the configuration and the data,
+    else trained and checkpointed on the first call and loaded afterwards."""
     cfg = BackboneConfig(kind=kind, **overrides)
     if data is None: data = glyph_training_images(progress=progress)
-    return freeze(train_backbone(cfg, data, device, progress, verbose))
+    model = None if retrain else shipped_backbone(cfg, data_fingerprint(as_images(data, cfg.image_shape)))
+    if model is None: return freeze(train_backbone(cfg, data, device, progress, verbose))
+    if quiet(progress, verbose):
+        print(f"Loaded the shipped weights {model.checkpoint.name} ({model.shipped['trained']}); "
+              "retrain=True (`--retrain`) trains them here instead")
+    return freeze(model.to(device if device is not None else default_device()))
 
 # %% ../nbs/20_backbones.ipynb #e7b98859
 @torch.no_grad()

@@ -93,6 +93,8 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
     s.add_argument("--steps", type=int, default=None, help="FDEN training steps (default 1500)")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--retrain", action="store_true",
+                   help="train the backbone here even where fden_nb ships its weights (prints how long it takes)")
     s.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: 1 on a CPU with <= 2 cores)")
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
     s.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)     # tests: tiny data, backbone and run
@@ -168,7 +170,7 @@ def _run(a) -> int:
     if a.command != "attributes":
         plan = _plan(a, data, sizes)
         sizes = plan.sizes
-    prep = prepare(sizes, dev, clock, progress, data=data, verbose=True)
+    prep = prepare(sizes, dev, clock, progress, data=data, verbose=True, retrain=a.retrain)
     if a.command == "attributes":
         write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
     elif a.command == "ablate":

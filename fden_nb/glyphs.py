@@ -110,17 +110,21 @@ def _unit_rows(x:np.ndarray) -> np.ndarray:
 def dedupe(
     images:np.ndarray,       # (n, h, w) renderings, in priority order
     threshold:float=0.85,    # correlation at or above which two renderings are the same class
+    block:int=512,           # rows whose correlations with every earlier image are computed in one product
 ) -> np.ndarray:             # (n,) index of the kept image each one duplicates; itself when kept
     "Greedy de-duplication by pixel correlation: keep an image unless it matches an earlier kept one."
-    r = _unit_rows(images)
+    r = _unit_rows(images).astype(np.float64)   # float64: the same classes on any BLAS
     owner = np.arange(len(r))
-    kept = []
-    for i in range(len(r)):
-        if kept:
-            c = r[kept] @ r[i]
-            j = int(c.argmax())
-            if c[j] >= threshold: owner[i] = kept[j]; continue
-        kept.append(i)
+    kept = np.zeros(len(r), bool)
+    for s in range(0, len(r), block):
+        corr = r[s:s + block] @ r[:s + block].T   # (block, s + block): with every earlier image at once
+        for i in range(s, min(s + block, len(r))):
+            earlier = np.flatnonzero(kept[:i])
+            c = corr[i - s, earlier]
+            if len(c) and c.max() >= threshold:
+                owner[i] = earlier[c.argmax()]
+                continue
+            kept[i] = True
     return owner
 
 # %% ../nbs/10_glyphs.ipynb #3aaa7e87

@@ -33,7 +33,7 @@ from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 # %% auto #0
 __all__ = ['PAPER_SETTINGS', 'REP_NAMES', 'ABLATIONS', 'MEASURES', 'Method', 'Sizes', 'Stopwatch', 'Prepared', 'backbone_config',
            'prepare', 'Plan', 'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline',
-           'fit_linear_split', 'load_trained', 'evaluate_fden', 'data_summary', 'factor_dependence',
+           'fit_linear_split', 'load_trained', 'evaluate_fden', 'backbone_summary', 'data_summary', 'factor_dependence',
            'disentanglement_scores', 'swap_identity', 'results_table', 'Target', 'targets', 'agg_pyplot', 'show_image',
            'translation_grid_figure', 'tsne_figure', 'swap_figure', 'rsa_figure', 'curves_figure', 'json_ready',
            'write_report', 'smoke', 'train_variant', 'ablation_row', 'head_to_head', 'mi_curves_figure', 'Ablations',
@@ -115,6 +115,7 @@ def prepare(
     held_out=None,               # held-out classes of a set without a split of its own (`load_dataset`)
     verbose:bool|None=None,      # print the data, its notes and the sizes (None: as `progress`)
     backbone:str="ae",           # the frozen model: 'ae' (the quickstart's), 'vae' or 'ali' (the papers' FDEN_F)
+    retrain:bool=False,          # train the backbone here even where fden_nb ships its weights (`pretrained`)
 ) -> Prepared:
     "Stages data, backbone and latents: each generated or trained once, then loaded from the data cache."
     say = quiet(progress, verbose)
@@ -124,7 +125,8 @@ def prepare(
     if say: print(ds.describe(), *ds.notes, sep="\n")
     bg, ev = ds.seen, ds.held_out
     with clock("backbone"):
-        kind, backbone = backbone, pretrained(backbone, bg, device=device, progress=progress, verbose=say, **backbone_config(sizes, ds, backbone))
+        kind, backbone = backbone, pretrained(backbone, bg, device=device, progress=progress, verbose=say, retrain=retrain,
+                                         **backbone_config(sizes, ds, backbone))
     with clock("latents"):
         kw = dict(progress=progress, verbose=False)
         # the glyphs keep their names; any other data set's entries are named by its fingerprint and the backbone's
@@ -296,6 +298,7 @@ def evaluate_fden(
     styles = getattr(ev, "styles", None)                              # known style factors: the glyphs only
     dev = device_of(model)
     out = {"data": data_summary(prep.data)} if prep.data is not None else {}
+    out["backbone"] = backbone_summary(prep.backbone)
     with clock("evaluate"):
         reps = representations(model, lat.z.to(dev))
         shot_reps = reps if baseline is None else {**reps, "mlp": representations(baseline, lat.z)["mlp"]}
@@ -315,6 +318,12 @@ def evaluate_fden(
         if styles is not None: out["disentanglement"] = disentanglement_scores(reps, styles)
     out["reps"] = reps
     return out
+
+def backbone_summary(backbone) -> dict:
+    "Which weights the frozen backbone has: 'shipped' with the package, 'trained' here (its checkpoint), or 'given'."
+    path = getattr(backbone, "checkpoint", None)
+    kind = "shipped" if getattr(backbone, "shipped", None) else "trained" if path is not None else "given"
+    return {"weights": kind, "file": None if path is None else Path(path).name}
 
 def data_summary(ds:DataSet) -> dict:
     "What the report says about the data: name, split, the seen and held-out classes, the notes, the papers' numbers."
@@ -383,6 +392,10 @@ def results_table(m:dict) -> str:
     if "data" in m:
         d, name = m["data"], (lambda cs: ", ".join(cs) if len(cs) <= 10 else f"{', '.join(cs[:3])}, … ({len(cs)} classes)")
         lines.append(f"data {d['name']}: seen (trained on) {name(d['seen_classes'])}; held out (every number here) {name(d['held_out_classes'])}")
+    if "backbone" in m:
+        b = m["backbone"]
+        lines.append(f"backbone: {'the weights shipped with fden_nb' if b['weights'] == 'shipped' else b['weights'] + ' here'}"
+                     + (f" ({b['file']})" if b["file"] else ""))
     leak = {(r["target"], r["rep"]): r for r in m["leakage"]}
     if ("class", "sty") in leak:
         r = leak["class", "sty"]

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import platform
 import sys
 import time
 
@@ -19,14 +20,22 @@ from fastprogress import fastprogress as fp
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['default_device', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key', 'CheckpointMismatch', 'config_diff',
-           'check_images', 'as_images', 'interactive', 'quiet', 'LogBar', 'LogMasterBar', 'progress_bar', 'master_bar',
-           'evaluating', 'decompose_in_chunks']
+__all__ = ['default_device', 'cpu_name', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key', 'CheckpointMismatch',
+           'config_diff', 'check_images', 'as_images', 'interactive', 'quiet', 'LogBar', 'LogMasterBar', 'progress_bar',
+           'master_bar', 'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
     "CUDA when available, else the CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+
+def cpu_name() -> str:
+    "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows: it goes into reports and shipped files."
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [l.split(':', 1)[1].strip() for l in f if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else (platform.processor() or platform.machine())
 
 def resolve_device(
     device:str|torch.device="auto",   # 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'
