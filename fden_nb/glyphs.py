@@ -5,9 +5,12 @@
 # %% ../nbs/10_glyphs.ipynb #d26e7ae1
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import math
+import multiprocessing
 import os
+import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -317,6 +320,22 @@ def with_rotations(
                   g.codepoints[src], turns, g.alphabet[src], g.alphabets, g.variant)
 
 # %% ../nbs/10_glyphs.ipynb #f2474165
+def _render_classes(job:tuple) -> tuple:
+    "The styles (n, 9) and images (n, size, size) of a group of classes: one job of `generate_glyphs`."
+    cps, n_samples, size, variant, seed = job
+    styles = np.concatenate([sample_styles(n_samples, [seed, cp], variant) for cp in cps])
+    images = np.stack([render_glyph(cp, st, size, variant) for cp, st in zip(np.repeat(cps, n_samples), styles)])
+    return styles, images
+
+def _in_workers(f, jobs:list, workers:int|None, progress:bool) -> list:
+    "[f(job) for job in jobs], in order, in forked worker processes where that pays (Linux, several cores, jobs)."
+    n = min(4, os.cpu_count() or 1) if workers is None else workers
+    bar = (lambda it: progress_bar(it, total=len(jobs), leave=False)) if progress else (lambda it: it)
+    if n <= 1 or len(jobs) < 2 * n or sys.platform != "linux": return [f(j) for j in bar(jobs)]
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(n, mp_context=ctx) as pool:
+        return list(bar(pool.map(f, jobs)))
+
 def generate_glyphs(
     n_samples:int=20,        # styled samples per class (Omniglot has 20)
     size:int=32,             # image side in pixels
@@ -325,6 +344,7 @@ def generate_glyphs(
     alphabets=None,          # names of the alphabets to include; None for all
     threshold:float=0.85,    # de-duplication correlation
     progress:bool=True,      # show a progress bar
+    workers:int|None=None,   # rendering processes (None: one per core, at most 4, on Linux; 1: this process)
 ) -> Glyphs:
     "Render `n_samples` styled samples of every glyph class (in memory; `load_glyphs` caches them)."
     if n_samples < 1 or size < 8: raise ValueError(f"need n_samples >= 1 and size >= 8, got {n_samples} and {size}.")
@@ -335,13 +355,11 @@ def generate_glyphs(
         if unknown: raise ValueError(f"Unknown alphabets {unknown}; the {variant!r} glyphs have {list(gc.alphabets)}.")
         cls = np.flatnonzero(np.isin(np.array(gc.alphabets)[gc.alphabet], list(alphabets)))
     C = len(cls)
-    images = np.empty((C*n_samples, size, size), np.uint8)
-    styles = np.empty((C*n_samples, len(STYLE_NAMES)), np.float32)
-    for j, c in enumerate(progress_bar(cls, leave=False) if progress else cls):
-        cp = int(gc.codepoints[c])
-        st = sample_styles(n_samples, [seed, cp], variant)
-        styles[j*n_samples:(j + 1)*n_samples] = st
-        for i in range(n_samples): images[j*n_samples + i] = render_glyph(cp, st[i], size, variant)
+    cps = [int(cp) for cp in gc.codepoints[cls]]
+    jobs = [(cps[i:i + 16], n_samples, size, variant, seed) for i in range(0, C, 16)]
+    parts = _in_workers(_render_classes, jobs, workers, progress)
+    styles = np.concatenate([st for st, _ in parts]) if parts else np.empty((0, len(STYLE_NAMES)), np.float32)
+    images = np.concatenate([im for _, im in parts]) if parts else np.empty((0, size, size), np.uint8)
     return Glyphs(images, np.repeat(np.arange(C), n_samples), styles, gc.codepoints[cls],
                   np.zeros(C, np.int64), gc.alphabet[cls], gc.alphabets, variant)
 

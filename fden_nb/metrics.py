@@ -522,7 +522,8 @@ def discrete_mi(
 ) -> float:                       # I(a; b) in nats, from the joint histogram
     "Plug-in mutual information of two discrete samples."
     _, ia = np.unique(a, return_inverse=True); _, ib = np.unique(b, return_inverse=True)
-    joint = np.zeros((ia.max() + 1, ib.max() + 1)); np.add.at(joint, (ia.ravel(), ib.ravel()), 1)
+    na, nb = ia.max() + 1, ib.max() + 1
+    joint = np.bincount(ia.ravel() * nb + ib.ravel(), minlength=na * nb).reshape(na, nb).astype(np.float64)
     p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
     nz = p > 0
     return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())

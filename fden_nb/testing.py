@@ -9,6 +9,7 @@ import atexit
 import contextlib
 import io
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from PIL import Image, ImageDraw
 from .cache import ENV_VAR, cache_root, temporary_cache
 
 # %% auto #0
-__all__ = ['TINY_GLYPHS', 'TINY_BACKBONE', 'OMNIGLOT_ALPHABETS', 'short_run', 'notebook_cache', 'captured', 'omniglot_fixture',
-           'image_folder_fixture']
+__all__ = ['TEST_DATA_VAR', 'TINY_GLYPHS', 'TINY_BACKBONE', 'OMNIGLOT_ALPHABETS', 'short_run', 'seed_from_test_data',
+           'notebook_cache', 'captured', 'omniglot_fixture', 'image_folder_fixture']
 
 # %% ../nbs/00b_testing.ipynb #70b01390
 def short_run() -> bool:
@@ -27,13 +28,20 @@ def short_run() -> bool:
     return bool(os.environ.get("IN_TEST"))
 
 # %% ../nbs/00b_testing.ipynb #a63403f8
+TEST_DATA_VAR = "FDEN_TEST_DATA"   # a folder of data-cache entries made once per test run (`tools/test.sh`)
+
+def seed_from_test_data(cache:Path):
+    "Copy the test run's ready-made cache entries (the folder `FDEN_TEST_DATA` names) into `cache`, if any."
+    made = os.environ.get(TEST_DATA_VAR, "").strip()
+    if made and Path(made).is_dir(): shutil.copytree(made, cache, dirs_exist_ok=True)
+
 def notebook_cache(
     active:bool|None=None,   # use a throw-away cache (None: only in a test run)
 ) -> contextlib.ExitStack:   # `.close()` gives the user's cache setting back and deletes the folder
     "A throw-away data cache from now until `.close()` (or interpreter exit); nothing outside a test run."
     stack = contextlib.ExitStack()
     if short_run() if active is None else active:
-        stack.enter_context(temporary_cache())
+        seed_from_test_data(stack.enter_context(temporary_cache()))
         atexit.register(stack.close)
     return stack
 

@@ -32,7 +32,10 @@ REPORT_FILES = {"metrics.json", "results.md", "translation_grid.png", "tsne_fact
 def cache_env(tmp_path_factory):
     "The environment of a run whose data cache (FDEN_DATA_CACHE) is a fresh temporary folder."
     from fden_nb.cache import ENV_VAR
-    return {**os.environ, ENV_VAR: str(tmp_path_factory.mktemp("data_cache"))}
+    from fden_nb.testing import seed_from_test_data
+    cache = tmp_path_factory.mktemp("data_cache")
+    seed_from_test_data(cache)                                        # the test run's tiny glyphs, made once
+    return {**os.environ, ENV_VAR: str(cache)}
 
 
 def fden(args, env, cwd=None, timeout=300):

@@ -68,11 +68,11 @@ def differences(ref, new, tolerances:dict|None=None) -> list[str]:
 
 def run_quickstart(tiny:bool=True, quiet:bool=True, seed:int=0) -> dict:
     "metrics.json of `fden-nb quickstart` (tiny: in a throw-away data cache)."
-    from fden_nb.cache import temporary_cache
     from fden_nb.cli import main
+    from fden_nb.testing import notebook_cache
     out_text = io.StringIO()
     args = ["--no-progress", "--seed", str(seed), "--threads", str(threads()), *(["--tiny"] if tiny else [])]
-    with (temporary_cache() if tiny else contextlib.nullcontext()), tempfile.TemporaryDirectory() as tmp:
+    with notebook_cache(active=tiny), tempfile.TemporaryDirectory() as tmp:
         with (contextlib.redirect_stdout(out_text) if quiet else contextlib.nullcontext()):
             code = main(["quickstart", "--out", tmp, *args])
         if code != 0:

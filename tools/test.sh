@@ -9,6 +9,15 @@ cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
+# The tiny glyph set every test uses, rendered once for the whole run: each throw-away data cache of a notebook or
+# a test starts as a copy of this folder (fden_nb.testing.notebook_cache).
+export FDEN_TEST_DATA
+FDEN_TEST_DATA="$(mktemp -d -t fden_test_data.XXXXXX)"
+trap 'rm -rf "$FDEN_TEST_DATA"' EXIT
+FDEN_DATA_CACHE="$FDEN_TEST_DATA" python -c "from fden_nb.glyphs import load_glyphs
+from fden_nb.testing import TINY_GLYPHS
+load_glyphs(**TINY_GLYPHS, progress=False)" || { echo "could not render the tiny glyph set"; exit 1; }
+
 echo "== nbdev_test: executing every notebook in nbs/ =="
 start=$(date +%s)
 nbdev_test --n_workers "$FDEN_TEST_WORKERS" --timing

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The device paths in one prepared call, for a machine with a CUDA GPU (and nothing outside it reachable):
+#   bash tools/device_check.sh            # from the repository root, with the package installed
+# 1. the CUDA paths the CPU tests stand in for: training with bf16 autocast, evaluation, a checkpoint reload;
+# 2. the quickstart on CUDA from an empty cache, timed by stage (its numbers beside the CPU's in the README);
+# 3. torchrun with NCCL on the GPUs there are (one process per GPU; one GPU: one process, the NCCL path still runs);
+# 4. the training benchmark's CUDA rows.
+# Everything goes to ${OUT:-device_check}/ ; the last lines say what passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-device_check}"; mkdir -p "$out"
+export FDEN_DATA_CACHE="$out/cache" MPLBACKEND=Agg
+python - <<'PY' || { echo "no CUDA device: nothing to check"; exit 2; }
+import torch, sys
+print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, devices {torch.cuda.device_count()}")
+sys.exit(0 if torch.cuda.is_available() else 1)
+PY
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
+status=0
+step() { local name=$1; shift; local t0=$SECONDS
+  if "$@" > "$out/$name.log" 2>&1; then echo "PASS $name ($((SECONDS - t0)) s)"; else echo "FAIL $name (see $out/$name.log)"; tail -n 20 "$out/$name.log"; status=1; fi; }
+step smoke fden-nb smoke --no-progress
+step quickstart fden-nb quickstart --device cuda --no-progress --out "$out/report"
+grep -E "^timings|^targets" "$out/quickstart.log"
+step quickstart_cached fden-nb quickstart --device cuda --no-progress --out "$out/report_cached"
+grep -E "^timings" "$out/quickstart_cached.log"
+ngpu=$(python -c "import torch; print(torch.cuda.device_count())")
+cat > "$out/ddp_worker.py" <<'PY'
+# One FDEN run under torchrun on CUDA (NCCL): every process ends with the same weights.
+import os, torch, torch.distributed as dist
+from fden_nb.core import FDEN
+from fden_nb.train import Trainer, TrainConfig
+torch.manual_seed(0)
+z, y = torch.randn(2000, 32), torch.arange(100).repeat_interleave(20)
+cfg = TrainConfig(steps=50, batch_episodes=4, n_way=5, eval_every=0, device="cuda")
+tr = Trainer(FDEN.two_factor(32), z, y, cfg=cfg, checkpoint=False, progress=False, verbose=False)
+tr.fit()
+w = torch.cat([p.detach().flatten() for p in tr.model.parameters()])
+if tr.dist.active:
+    ws = [torch.empty_like(w) for _ in range(tr.dist.world)]
+    dist.all_gather(ws, w)
+    assert all(torch.equal(ws[0], x) for x in ws), "processes disagree"
+print(f"rank {int(os.environ.get('RANK', 0))} of {tr.dist.world}: {tr.dist.backend if hasattr(tr.dist, 'backend') else ''} "
+      f"{tr.step} steps, last loss {tr.history[-1]['loss']:.3f}")
+PY
+step torchrun_nccl torchrun --standalone --nproc_per_node "$ngpu" "$out/ddp_worker.py"
+step bench_train python tools/bench_train.py --quick --sections B,E
+exit $status
