@@ -31,14 +31,21 @@ from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_
                            quiet, resolve_device)
 
 # %% auto #0
-__all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'TrainConfig',
-           'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Trainer',
+__all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'cpu_bf16_native',
+           'TrainConfig', 'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Trainer',
            'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
 PAPER_EPOCHS = 1_000                # … and training runs for 1,000 epochs
 PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
+
+def cpu_bf16_native() -> bool:
+    "Whether this CPU has bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16), where bf16 autocast pays."
+    try:
+        with open("/proc/cpuinfo") as f: flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+        return bool({"avx512_bf16", "amx_bf16"} & set(flags)) and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (OSError, AttributeError, RuntimeError): return False
 
 @dataclass
 class TrainConfig:
@@ -55,8 +62,9 @@ class TrainConfig:
     eval_episodes:int = 64          # how many held-out episodes (drawn once, always the same)
     checkpoint_every:int = 250      # write a checkpoint every this many steps, and at the end (0: only at the end)
     device:str = "auto"             # 'auto' (CUDA when present, else CPU), 'cpu', 'cuda', 'cuda:1', …
-    amp:str|None = "bf16"           # autocast dtype on CUDA: 'bf16' or None (float32); the CPU runs float32 unless cpu_amp
-    cpu_amp:bool = False            # opt-in: bf16 autocast on the CPU too (needs amp='bf16' and a CPU with bf16); keys the checkpoint
+    amp:str|None = "bf16"           # autocast dtype on CUDA: 'bf16' or None (float32); on the CPU as cpu_amp says
+    cpu_amp:bool|str = "auto"       # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
+                                    # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
 
     def __post_init__(self):
         for f in ("n_way", "k_shot", "batch_episodes", "steps", "log_every", "eval_episodes"):
@@ -71,7 +79,9 @@ class TrainConfig:
             raise ValueError("amp='fp16' needs loss scaling (a GradScaler) inside FDEN.training_step, which it does not do; "
                              "use amp='bf16' (same speed on recent GPUs, no scaling needed) or amp=None.")
         if self.amp not in ("bf16", None): raise ValueError(f"amp must be 'bf16' or None, got {self.amp!r}")
-        if not isinstance(self.cpu_amp, bool): raise TypeError(f"cpu_amp must be True or False, got {self.cpu_amp!r}")
+        if self.cpu_amp == "auto": self.cpu_amp = self.amp == "bf16" and cpu_bf16_native()
+        if not isinstance(self.cpu_amp, bool):
+            raise TypeError(f"cpu_amp must be 'auto', True or False, got {self.cpu_amp!r}")
         if self.cpu_amp and self.amp != "bf16":
             raise ValueError(f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; use amp='bf16' with it, "
                              "or cpu_amp=False for float32.")

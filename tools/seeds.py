@@ -1,0 +1,80 @@
+#!/usr/bin/env python
+"""How much the quickstart's numbers move between seeds: FDEN and the MLP baseline trained and evaluated with seeds
+0, 1, 2 (each seed changes the initial weights, the training episodes and the evaluation episodes; the backbone
+and its latents are the quickstart's), written to results/quickstart_seeds.json and printed as the README's table.
+
+    python tools/seeds.py                 # seeds 0 1 2 (trained checkpoints in the data cache are reused)
+    python tools/seeds.py --table         # only print the table from results/quickstart_seeds.json
+"""
+import argparse, json, math, statistics, sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "results" / "quickstart_seeds.json"
+ROWS = [  # (label, how to read it from a report's metrics, format)
+    ("f_ide 5-way 1-shot (%)", lambda m: m["few_shot"][0]["ide"]["acc"], "{:.2f}"),
+    ("MLP baseline 5-way 1-shot (%)", lambda m: m["few_shot"][0]["mlp"]["acc"], "{:.2f}"),
+    ("f_sty 5-way 1-shot (%)", lambda m: m["few_shot"][0]["sty"]["acc"], "{:.2f}"),
+    ("class from f_sty, linear probe (%)", lambda m: 100 * _leak(m)["class", "sty"]["acc"], "{:.2f}"),
+    ("held-out I(f_ide; f_sty) (nats)", lambda m: m["dependence"]["ide_sty"], "{:.3f}"),
+    ("round trip ‖z − z̃‖/‖z‖", lambda m: m["reconstruction"]["rel_z_error"], "{:.1e}"),
+    ("swaps read as A over B (%)", lambda m: 100 * m["swaps"]["A_vs_B"], "{:.1f}"),
+    ("transfer MSE", lambda m: m["content_transfer"]["transfer"]["mse"], "{:.4f}"),
+    ("keep-A MSE", lambda m: m["content_transfer"]["keep_A"]["mse"], "{:.4f}"),
+]
+
+
+def _leak(m): return {(r["target"], r["rep"]): r for r in m["leakage"]}
+
+
+def measure(seeds) -> list[dict]:
+    import torch
+    from fden_nb.datasets import load_dataset
+    from fden_nb.pipeline import (Sizes, Stopwatch, evaluate_fden, json_ready, prepare, train_baseline, train_fden)
+    from fden_nb.train import TrainConfig
+    from fden_nb.utils import cpu_name
+    torch.set_num_threads(1)
+    sizes, clock = Sizes(), Stopwatch(verbose=False)
+    prep = prepare(sizes, torch.device("cpu"), clock, False, data=load_dataset("glyphs", 32, None, progress=False))
+    runs = []
+    for seed in seeds:
+        tr = train_fden(prep, sizes, clock, seed=seed, device="cpu", progress=False)
+        base = train_baseline(prep, sizes, clock, seed=seed, device="cpu", progress=False)
+        m = evaluate_fden(tr.model, prep, sizes, clock, seed=seed, baseline=base)
+        m.pop("reps")
+        runs.append({"seed": seed, "metrics": json_ready(m), "cpu": cpu_name(), "cpu_amp": tr.cfg.cpu_amp,
+                     "torch": torch.__version__})
+        print(f"seed {seed} done", flush=True)
+    return runs
+
+
+def table(runs:list[dict]) -> str:
+    "Each number per seed, the mean and a 95% t-interval of the mean (3 seeds: ± 4.30 × sd / √3)."
+    n = len(runs)
+    t = {2: 12.71, 3: 4.30, 4: 3.18, 5: 2.78}.get(n, 2.0)
+    head = "| measure | " + " | ".join(f"seed {r['seed']}" for r in runs) + " | mean ± 95% interval |"
+    lines = [head, "| --- " * (n + 2) + "|"]
+    for label, read, fmt in ROWS:
+        vals = [read(r["metrics"]) for r in runs]
+        mean = statistics.fmean(vals)
+        half = t * statistics.stdev(vals) / math.sqrt(n) if n > 1 else float("nan")
+        lines.append(f"| {label} | " + " | ".join(fmt.format(v) for v in vals)
+                     + f" | {fmt.format(mean)} ± {fmt.format(half)} |")
+    r0 = runs[0]
+    lines.append(f"\n{r0['cpu']}, torch {r0['torch']}, FDEN trained {'in bf16 autocast' if r0['cpu_amp'] else 'in float32'}"
+                 " (`python tools/seeds.py`).")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--table", action="store_true", help="print the table of the saved runs only")
+    a = p.parse_args()
+    if not a.table:
+        runs = measure(a.seeds)
+        OUT.parent.mkdir(exist_ok=True)
+        OUT.write_text(json.dumps(runs, indent=1) + "\n")
+    print(table(json.loads(OUT.read_text())))
+
+
+if __name__ == "__main__": sys.exit(main())
