@@ -30,13 +30,13 @@ __all__ = ['DV_BOUND', 'SHUFFLE_FACTORS', 'GRAD_REVERSE', 'ADAPTIVE_CLIP', 'SAMP
 
 # %% ../nbs/85_course.ipynb #483f2631
 class CheckFailed(AssertionError):
-    "A check found a wrong answer; the message says what is wrong and how to fix it (status `fail`)."
+    "A check found a wrong answer; the message says what is wrong and how to fix it (`fail`)."
 
 class StudentError(Exception):
-    "The student's code raised when a check called it; the message is the exception (status `error`)."
+    "The student's code raised when a check called it; the message is the exception (`error`)."
 
 class Unreadable(ValueError):
-    "A record that is not what `encode` writes: the student's code tampered with it, or died writing it."
+    "A record that is not what `encode` writes: the student's code tampered with it or died."
 
 @dataclass(frozen=True)
 class Raised:
@@ -46,7 +46,7 @@ class Raised:
 
 @dataclass(frozen=True)
 class Other:
-    "A value that is neither a tensor, a number, a list nor a dict: only its type's name is recorded."
+    "A value that is not a tensor, number, string, list or dict: only its type's name is recorded."
     type_name:str
 
 def _fail(msg:str): raise CheckFailed(msg)
@@ -80,9 +80,9 @@ def _close(a, b, tol:float=1e-4) -> bool:
     if a.shape != b.shape or not bool(torch.isfinite(a).all()): return False
     return torch.allclose(a, b, rtol=tol, atol=tol)
 
-# %% ../nbs/85_course.ipynb #60b82e4f
+# %% ../nbs/85_course.ipynb #43ca55dd
 def caller(catch:bool=True):
-    "How a probe calls the student's code: every exception recorded (`catch`), or only NotImplementedError."
+    "How a probe calls the student's code: any exception recorded (`catch`) or NotImplementedError."
     def call(f, *args):
         if not callable(f): return Raised("NotCallable", type(f).__name__)
         try: return f(*args)
@@ -92,14 +92,14 @@ def caller(catch:bool=True):
             return Raised(type(e).__name__, str(e)[:500])
     return call
 
-# %% ../nbs/85_course.ipynb #6332dbe1
+# %% ../nbs/85_course.ipynb #2530886d
 _DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.bool,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)}
 _MAX_NUMEL, _MAX_ITEMS, _MAX_DEPTH = 1_000_000, 10_000, 8
 
 def encode(x, depth:int=0):
-    "`x` as JSON-ready data: tensors, numbers, strings, lists, tuples, dicts, None, `Raised`; else a type."
+    "`x` as JSON-ready data: tensors, numbers, strings, lists, tuples, dicts, None, `Raised`."
     if depth > _MAX_DEPTH: return {"other": "a structure nested too deep"}
     if isinstance(x, Raised): return {"raised": [x.ename, x.evalue]}
     if isinstance(x, Tensor):
@@ -110,45 +110,50 @@ def encode(x, depth:int=0):
         return {"tensor": dt, "shape": list(x.shape), "data": data}
     if x is None or type(x) in (bool, int, float): return x
     if type(x) is str: return {"str": x[:1000]}
-    if type(x) in (list, tuple): return {type(x).__name__: [encode(v, depth + 1) for v in x[:_MAX_ITEMS]]}
+    if type(x) in (list, tuple):
+        return {type(x).__name__: [encode(v, depth + 1) for v in x[:_MAX_ITEMS]]}
     if type(x) is dict: return {"dict": {str(k): encode(v, depth + 1) for k, v in x.items()}}
     return {"other": type(x).__name__}
 
 def _decode_tensor(x:dict) -> Tensor:
-    if set(x) != {"tensor", "shape", "data"} or x["tensor"] not in _DTYPES: raise Unreadable("a bad tensor")
+    if set(x) != {"tensor", "shape", "data"} or x["tensor"] not in _DTYPES:
+        raise Unreadable("a bad tensor")
     shape, data, dt = x["shape"], x["data"], _DTYPES[x["tensor"]]
     if type(shape) is not list or len(shape) > 8 or any(type(s) is not int or s < 0 for s in shape):
         raise Unreadable("a bad tensor shape")
     n = math.prod(shape)
     if data is None and n > _MAX_NUMEL: return torch.zeros((), dtype=dt).expand(*shape)
-    if type(data) is not list or len(data) != n or any(type(v) not in (int, float, bool) for v in data):
+    numbers = type(data) is list and all(type(v) in (int, float, bool) for v in data)
+    if not numbers or len(data) != n:
         raise Unreadable("bad tensor values")
     try: return torch.tensor(data, dtype=dt).reshape(shape)
     except (RuntimeError, OverflowError, TypeError, ValueError) as e:
         raise Unreadable(f"bad tensor values ({e})")
 
 def decode(x, depth:int=0):
-    "What `encode` wrote, back as tensors, lists, `Raised` and `Other`; `Unreadable` if it is anything else."
+    "What `encode` wrote, back as tensors, lists, `Raised` and `Other`; else `Unreadable`."
     if depth > _MAX_DEPTH + 1: raise Unreadable("nested too deep")
     if x is None or type(x) in (bool, int, float): return x
-    if type(x) is not dict or not x: raise Unreadable(f"a {type(x).__name__} where a record was expected")
+    if type(x) is not dict or not x:
+        raise Unreadable(f"a {type(x).__name__} where a record was expected")
     if "tensor" in x: return _decode_tensor(x)
     if len(x) != 1: raise Unreadable(f"a record with keys {sorted(x)[:5]}")
     (key, v), = x.items()
     if key in ("list", "tuple") and type(v) is list and len(v) <= _MAX_ITEMS:
         items = [decode(i, depth + 1) for i in v]
         return items if key == "list" else tuple(items)
-    if key == "dict" and type(v) is dict: return {str(k): decode(i, depth + 1) for k, i in v.items()}
+    if key == "dict" and type(v) is dict:
+        return {str(k): decode(i, depth + 1) for k, i in v.items()}
     if key == "raised" and type(v) is list and len(v) == 2 and all(type(s) is str for s in v):
         return Raised(v[0][:100], v[1][:500])
     if key == "other" and type(v) is str: return Other(v[:100])
     if key == "str" and type(v) is str: return v[:1000]
     raise Unreadable(f"an unknown record {key!r}")
 
-# %% ../nbs/85_course.ipynb #d1febc73
+# %% ../nbs/85_course.ipynb #522d5317
 @dataclass(frozen=True)
 class Check:
-    "A check: the inputs it tries, the probe that records what the student's function does, the judge."
+    "A check: the inputs it tries, the probe that records what the function does, the judge."
     name:str           # the function the student writes
     inputs:Callable    # seed → the inputs (a dict)
     probe:Callable     # (f, inputs, call) → what came back, as `encode` takes it
@@ -156,8 +161,9 @@ class Check:
 
     def verdict(self, inputs:dict, record) -> str:
         "What passed, from the decoded `record`; raises `CheckFailed` or `StudentError`."
-        _value(record, self.name)                    # the whole probe raised (e.g. the name is undefined)
-        if type(record) is not dict: raise Unreadable(f"a {_kind(record)} where a dict was expected")
+        _value(record, self.name)                # the whole probe raised (a name undefined)
+        if type(record) is not dict:
+            raise Unreadable(f"a {_kind(record)} where a dict was expected")
         return self.judge(inputs, record)
 
     def run(self, f, seed:int=0) -> str:
@@ -171,7 +177,7 @@ def _check(check:Check, f):
     print(f"✓ {check.name}: {check.run(f)}")
 
 def feedback(check, *args) -> str|None:
-    "What `check(*args)` says: None when it passes, else its message (for tests and for reading a verdict)."
+    "What `check(*args)` says: None when it passes, else its message (for tests)."
     try: captured(check, *args)
     except CheckFailed as e: return str(e)
 
@@ -185,7 +191,7 @@ def _dv_inputs(seed:int) -> dict:
     return {"t_joint": tj, "t_marginal": tm, "large": tm * 3 + 1000.}
 
 def _dv_probe(f, inputs:dict, call) -> dict:
-    "`dv_bound`'s value and gradients on scores that carry gradients, and its value on large scores."
+    "`dv_bound`'s value and gradients on scores with gradients, and its value on large scores."
     tj = inputs["t_joint"].clone().requires_grad_()
     tm = inputs["t_marginal"].clone().requires_grad_()
     got, grad = call(f, tj, tm), None
@@ -200,17 +206,17 @@ def _dv_slips(tj:Tensor, tm:Tensor, want:Tensor) -> dict:
     return {
         "the log must wrap the mean of exp(T) over the shuffled samples: E_P[T] − log E_Q[e^T], "
         "not E_P[T] − E_Q[T]": d - tm.mean(),
-        "torch.logsumexp is the log of the *sum*: subtract log(n), n = the number of shuffled samples, "
-        "to get the log of the mean": d - torch.logsumexp(tm, 0),
+        "torch.logsumexp is the log of the *sum*: subtract log(n), n = the number of shuffled "
+        "samples, to get the log of the mean": d - torch.logsumexp(tm, 0),
         f"log n must count the shuffled samples (t_marginal has {len(tm)}, t_joint {len(tj)}): "
         "use len(t_marginal)": d - (torch.logsumexp(tm, 0) - math.log(len(tj))),
-        "the roles are swapped: the plain mean is over the joint scores t_joint, the log-mean-exp over "
-        "t_marginal": tm.mean() - (torch.logsumexp(tj, 0) - math.log(len(tj))),
+        "the roles are swapped: the plain mean is over the joint scores t_joint, the log-mean-exp "
+        "over t_marginal": tm.mean() - (torch.logsumexp(tj, 0) - math.log(len(tj))),
         "the sign is flipped: the bound is E_P[T] − log E_Q[e^T]": -want,
         "when you subtract a = max t inside the exp, add it back outside the log: "
         "log mean exp(t) = a + log mean exp(t − a)": d - (torch.logsumexp(tm - tm.max(), 0) - n),
-        "the mean of exp(T) is missing: log E_Q[e^T] is the log of the mean of exp(t_marginal), not the "
-        "mean of t_marginal plus log n or the log of a sum of scores": d - (tm.mean() + n),
+        "the mean of exp(T) is missing: log E_Q[e^T] is the log of the mean of exp(t_marginal), "
+        "not the mean of t_marginal plus log n or the log of a sum of scores": d - (tm.mean() + n),
     }
 
 def _dv_judge(inputs:dict, rec:dict) -> str:
@@ -222,27 +228,31 @@ def _dv_judge(inputs:dict, rec:dict) -> str:
     v, want = got.reshape(()), _dv_reference(tj, tm)
     if not _close(v, want):
         for msg, value in _dv_slips(tj, tm, want).items():
-            if _close(v, value): _fail(f"dv_bound gave {float(v):.4f} instead of {float(want):.4f}: {msg}.")
-        _fail(f"dv_bound gave {float(v):.4f} on random scores, expected E_P[T] − log mean exp T_Q = "
-              f"{float(want):.4f}. Compute mean(t_joint) − (logsumexp(t_marginal) − log n).")
+            if _close(v, value): _fail(f"dv_bound gave {float(v):.4f} instead of "
+                                       f"{float(want):.4f}: {msg}.")
+        _fail(f"dv_bound gave {float(v):.4f} on random scores, expected E_P[T] − log mean exp T_Q "
+              f"= {float(want):.4f}. Compute mean(t_joint) − (logsumexp(t_marginal) − log n).")
     grad = rec["grad"]
     if not isinstance(grad, list) or len(grad) != 2 or not all(isinstance(g, Tensor) for g in grad):
-        _fail("dv_bound's result carries no gradient: the critic is trained through it, so keep to torch "
-              "operations (no .item(), .detach(), numpy or math.log of a tensor).")
+        _fail("dv_bound's result carries no gradient: the critic is trained through it, so keep to "
+              "torch operations (no .item(), .detach(), numpy or math.log of a tensor).")
     a, b = tj.clone().requires_grad_(), tm.clone().requires_grad_()
-    if not all(_close(g, w) for g, w in zip(grad, torch.autograd.grad(_dv_reference(a, b), (a, b)))):
-        _fail("dv_bound has the right value but the wrong gradient: part of it is cut from the graph "
-              "(no .item(), .detach(), numpy or math.log of a tensor).")
+    want_grad = torch.autograd.grad(_dv_reference(a, b), (a, b))
+    if not all(_close(g, w) for g, w in zip(grad, want_grad)):
+        _fail("dv_bound has the right value but the wrong gradient: part of it is cut from the "
+              "graph (no .item(), .detach(), numpy or math.log of a tensor).")
     big, want = _tensor(rec["large"], "dv_bound").reshape(-1), _dv_reference(tj, inputs["large"])
-    if big.numel() != 1: _fail(f"`dv_bound` should return one number, got {big.numel()} on large scores.")
+    if big.numel() != 1: _fail(f"`dv_bound` should return one number, got {big.numel()} on large "
+                               "scores.")
     if not torch.isfinite(big).all():
-        _fail(f"on scores near 1000 dv_bound gave {float(big[0])}: exp(1000) overflows. Use the log-mean-exp "
-              "trick, log mean exp(t) = a + log mean exp(t − a) with a = max t "
-              "(or torch.logsumexp(t, 0) − log n).")
+        _fail(f"on scores near 1000 dv_bound gave {float(big[0])}: exp(1000) overflows. Use the "
+              "log-mean-exp trick, log mean exp(t) = a + log mean exp(t − a) with a = max t (or "
+              "torch.logsumexp(t, 0) − log n).")
     if not _close(big[0], want):
         _fail(f"on scores near 1000 dv_bound gave {float(big[0]):.4f}, expected {float(want):.4f}: "
               "when you subtract a = max t inside the exp, add it back outside the log.")
-    return "matches E_P[T] − log mean exp T_Q, keeps its gradient and stays finite for scores near 1000"
+    return ("matches E_P[T] − log mean exp T_Q, keeps its gradient and stays finite for scores "
+            "near 1000")
 
 DV_BOUND = Check("dv_bound", _dv_inputs, _dv_probe, _dv_judge)
 
@@ -255,7 +265,8 @@ def _shuffle_inputs(seed:int) -> dict:
     n, sizes = 200, (3, 2, 4)
     ids = torch.arange(n, dtype=torch.float32)
     # row r, unit j of factor i holds 1000 i + 10 r + j
-    factors = [torch.stack([ids * 10 + j for j in range(d)], 1) + 1000 * i for i, d in enumerate(sizes)]
+    factors = [torch.stack([ids * 10 + j for j in range(d)], 1) + 1000 * i
+               for i, d in enumerate(sizes)]
     return {"factors": factors, "seed": seed}
 
 def _shuffle_probe(f, inputs:dict, call) -> dict:
@@ -274,35 +285,38 @@ def _shuffle_judge(inputs:dict, rec:dict) -> str:
     rows = []
     for i, (f, o) in enumerate(zip(factors, out)):
         o = _tensor(o, f"shuffle_factors(...)[{i}]", f.shape)
-        src = (o[:, 0] - 1000 * i) / 10                           # which sample each output row came from
+        src = (o[:, 0] - 1000 * i) / 10                     # which sample each output row came from
         if not torch.equal(o.to(f.dtype), f[src.round().long().clamp(0, n - 1)]):
-            _fail(f"factor {i}: the rows that came back are not rows of the input: you shuffled the entries "
-                  "inside rows or along the wrong axis. Permute whole rows, along the batch axis: f[perm].")
+            _fail(f"factor {i}: the rows that came back are not rows of the input: you shuffled "
+                  "the entries inside rows or along the wrong axis. Permute whole rows, along the "
+                  "batch axis: f[perm].")
         if len(src.unique()) < n:
-            _fail(f"factor {i}: {n - len(src.unique())} of its {n} rows are repeated and as many lost: that is "
-                  "sampling with replacement (torch.randint). Use a permutation, "
+            _fail(f"factor {i}: {n - len(src.unique())} of its {n} rows are repeated and as many "
+                  "lost: that is sampling with replacement (torch.randint). Use a permutation, "
                   "torch.randperm(n, generator=generator), so each row appears once.")
         rows.append(src.round().long())
     if not torch.equal(rows[0], torch.arange(n)):
-        _fail("factor 0 changed: keep the first factor as it is and permute the others (one permutation each).")
+        _fail("factor 0 changed: keep the first factor as it is and permute the others (one "
+              "permutation each).")
     if any(int((r != rows[0]).sum()) == 0 for r in rows[1:]):
-        _fail("some factors were not shuffled at all: every factor after the first needs its own random "
-              "permutation.")
+        _fail("some factors were not shuffled at all: every factor after the first needs its own "
+              "random permutation.")
     if len(rows) > 2 and all(torch.equal(rows[1], r) for r in rows[2:]):
-        _fail("every factor got the same permutation, so factors 1, 2, … still pair up as in the joint: draw "
-              "a separate permutation for each factor.")
+        _fail("every factor got the same permutation, so factors 1, 2, … still pair up as in the "
+              "joint: draw a separate permutation for each factor.")
     again = _value(rec["again"], "shuffle_factors")
-    same = isinstance(again, (list, tuple)) and len(again) == len(out) and all(
-        isinstance(b, Tensor) and a.shape == b.shape and torch.equal(a, b) for a, b in zip(out, again))
+    equal = lambda a, b: isinstance(b, Tensor) and a.shape == b.shape and torch.equal(a, b)
+    same = isinstance(again, (list, tuple)) and len(again) == len(out)
+    same = same and all(equal(a, b) for a, b in zip(out, again))
     if not same:
-        _fail("two calls with generators of the same seed gave different shuffles: draw the permutations with "
-              "the generator passed in, torch.randperm(n, generator=generator).")
+        _fail("two calls with generators of the same seed gave different shuffles: draw the "
+              "permutations with the generator passed in, torch.randperm(n, generator=generator).")
     return "factor 0 kept, every other factor's rows permuted on their own, reproducibly"
 
 SHUFFLE_FACTORS = Check("shuffle_factors", _shuffle_inputs, _shuffle_probe, _shuffle_judge)
 
 def check_shuffle_factors(shuffle_factors):
-    "Check `shuffle_factors(factors, generator) → list`: factor 0 kept, every other one's rows permuted."
+    "Check `shuffle_factors(factors, generator) → list`: factor 0 kept, the others' rows permuted."
     _check(SHUFFLE_FACTORS, shuffle_factors)
 
 # %% ../nbs/85_course.ipynb #5e7eff0b
@@ -312,7 +326,7 @@ def _grl_inputs(seed:int) -> dict:
     return {"x": x, "w": w, "coeffs": (0.5, 1.0)}
 
 def _runtime(call, f, *args):
-    "`call(f, *args)`, a RuntimeError recorded even where other exceptions propagate (autograd's errors)."
+    "`call(f, *args)`, a RuntimeError recorded even where other exceptions propagate."
     try: return call(f, *args)
     except RuntimeError as e: return Raised("RuntimeError", str(e)[:500])
 
@@ -338,14 +352,16 @@ def _grl_judge(inputs:dict, rec:dict) -> str:
             _fail(f"grad_reverse(x, {c}) raised RuntimeError: {y.evalue}")
         y = _tensor(y, "grad_reverse", x.shape)
         if not torch.equal(y, x):
-            _fail("the forward pass changed x: it must return x unchanged (x.view_as(x) or x.clone()); only "
-                  "the backward pass reverses.")
+            _fail("the forward pass changed x: it must return x unchanged (x.view_as(x) or "
+                  "x.clone()); only the backward pass reverses.")
         if not run["requires_grad"]:
-            _fail("the output carries no gradient: do not detach it; build it with a torch.autograd.Function.")
+            _fail("the output carries no gradient: do not detach it; build it with a "
+                  "torch.autograd.Function.")
         err = run.get("backward")
         if isinstance(err, Raised) and err.ename == "RuntimeError":
-            hint = (" backward must return one gradient per input of forward: (−coeff · grad, None), None "
-                    "for coeff." if "incorrect number of gradients" in err.evalue else "")
+            hint = (" backward must return one gradient per input of forward: (−coeff · grad, "
+                    "None), None for coeff.")
+            hint = hint if "incorrect number of gradients" in err.evalue else ""
             _fail(f"backward raised RuntimeError: {err.evalue}.{hint}")
         _value(err, "grad_reverse")
         got = run.get("grad")
@@ -353,9 +369,11 @@ def _grl_judge(inputs:dict, rec:dict) -> str:
             _fail("no gradient reached x: the output must be connected to x in the autograd graph.")
         if _close(got, -c * w): continue
         typical = {"the gradient came through unchanged: backward must return −coeff · grad": w,
-                   "the gradient is scaled but not reversed: the minus sign is missing in −coeff · grad": c * w,
+                   "the gradient is scaled but not reversed: the minus sign is missing in −coeff · "
+                   "grad": c * w,
                    "coeff is ignored: backward must return −coeff · grad (you returned −grad)": -w,
-                   "the reversal is applied twice or in the forward pass too: keep forward the identity":
+                   "the reversal is applied twice or in the forward pass too: keep forward the "
+                   "identity":
                        -c * -c * w}
         for msg, v in typical.items():
             if _close(got, v): _fail(f"with coeff={c}: {msg}.")
@@ -365,13 +383,14 @@ def _grl_judge(inputs:dict, rec:dict) -> str:
 GRAD_REVERSE = Check("grad_reverse", _grl_inputs, _grl_probe, _grl_judge)
 
 def check_grad_reverse(grad_reverse):
-    "Check `grad_reverse(x, coeff)`: returns x unchanged; the gradient reaching x is −coeff × the incoming one."
+    "Check `grad_reverse(x, coeff)`: x unchanged forward; −coeff × the incoming gradient backward."
     _check(GRAD_REVERSE, grad_reverse)
 
 # %% ../nbs/85_course.ipynb #bbc282db
 def _agc_inputs(seed:int) -> dict:
     g = torch.Generator().manual_seed(seed)
-    g_u = [torch.randn(4, 3, generator=g), torch.randn(7, generator=g) * 10, torch.randn(2, 2, generator=g)]
+    g_u = [torch.randn(4, 3, generator=g), torch.randn(7, generator=g) * 10,
+           torch.randn(2, 2, generator=g)]
     g_m = [torch.randn(4, 3, generator=g) * 10, torch.randn(7, generator=g), torch.zeros(2, 2)]
     return {"g_u": g_u, "g_m": g_m}                                   # g_m: clipped, kept, zero
 
@@ -381,31 +400,34 @@ def _agc_probe(f, inputs:dict, call) -> dict:
 def _agc_norm_slip(o:Tensor, u:Tensor, m:Tensor, g_u:list, g_m:list):
     "Feedback when ‖g_a‖ is one of the typical wrong norms."
     nu, nm, no = u.norm(), m.norm(), o.norm()
-    all_u, all_m = torch.stack([t.norm() for t in g_u]).norm(), torch.stack([t.norm() for t in g_m]).norm()
-    slips = ((f"‖g_a‖ = {float(no):.3f} = ‖g_u‖ although ‖g_m‖ = {float(nm):.3f} is smaller: the min caps a "
-              "large g_m at ‖g_u‖ and leaves a smaller one as it is", nu),
-             (f"g_m was not clipped: ‖g_m‖ = {float(nm):.3f} exceeds ‖g_u‖ = {float(nu):.3f}, so ‖g_a‖ must "
-              "be min(‖g_u‖, ‖g_m‖) = ‖g_u‖ (a max, or no clipping, leaves it at ‖g_m‖)", nm),
-             ("the norms were taken over the whole list: eq. 8 applies per parameter tensor, with each "
-              "tensor's own ‖g_u‖ and ‖g_m‖", torch.minimum(all_u, all_m) * nm / all_m))
+    all_u = torch.stack([t.norm() for t in g_u]).norm()
+    all_m = torch.stack([t.norm() for t in g_m]).norm()
+    slips = ((f"‖g_a‖ = {float(no):.3f} = ‖g_u‖ although ‖g_m‖ = {float(nm):.3f} is smaller: the "
+              "min caps a large g_m at ‖g_u‖ and leaves a smaller one as it is", nu),
+             (f"g_m was not clipped: ‖g_m‖ = {float(nm):.3f} exceeds ‖g_u‖ = {float(nu):.3f}, so "
+              "‖g_a‖ must be min(‖g_u‖, ‖g_m‖) = ‖g_u‖ (a max, or no clipping, leaves it at "
+              "‖g_m‖)", nm),
+             ("the norms were taken over the whole list: eq. 8 applies per parameter tensor, with "
+              "each tensor's own ‖g_u‖ and ‖g_m‖", torch.minimum(all_u, all_m) * nm / all_m))
     for msg, norm in slips:
         if _close(no, norm): return msg
 
 def _agc_judge(inputs:dict, rec:dict) -> str:
     g_u, g_m, out = inputs["g_u"], inputs["g_m"], _value(rec["out"], "adaptive_clip")
     if not isinstance(out, (list, tuple)) or len(out) != len(g_m):
-        _fail(f"`adaptive_clip` should return a list of {len(g_m)} tensors, one per parameter tensor, "
-              f"got {_kind(out)}.")
+        _fail(f"`adaptive_clip` should return a list of {len(g_m)} tensors, one per parameter "
+              f"tensor, got {_kind(out)}.")
     for i, (o, w, u, m) in enumerate(zip(out, _agc_reference(g_u, g_m), g_u, g_m)):
         o = _tensor(o, f"adaptive_clip(...)[{i}]", m.shape)
         if not torch.isfinite(o).all():
-            _fail(f"tensor {i}: ‖g_m‖ = 0 there and you divided by it (0/0 = nan): return zeros where "
-                  "‖g_m‖ = 0 (torch.where, or clamp the norm away from 0).")
+            _fail(f"tensor {i}: ‖g_m‖ = 0 there and you divided by it (0/0 = nan): return zeros "
+                  "where ‖g_m‖ = 0 (torch.where, or clamp the norm away from 0).")
         if _close(o, w): continue
         nm = m.norm()
         if nm > 0 and torch.nn.functional.cosine_similarity(o.flatten(), m.flatten(), 0) < 0.999:
-            _fail(f"tensor {i}: g_a points elsewhere than g_m. Eq. 8 only rescales g_m: multiply it by one "
-                  "number, min(‖g_u‖, ‖g_m‖)/‖g_m‖; do not clamp its entries nor use g_u's direction.")
+            _fail(f"tensor {i}: g_a points elsewhere than g_m. Eq. 8 only rescales g_m: multiply "
+                  "it by one number, min(‖g_u‖, ‖g_m‖)/‖g_m‖; do not clamp its entries nor use "
+                  "g_u's direction.")
         if nm == 0: _fail(f"tensor {i}: g_m is zero there, so g_a must be zero too.")
         slip = _agc_norm_slip(o, u, m, g_u, g_m)
         if slip: _fail(f"tensor {i}: {slip}.")
@@ -422,8 +444,9 @@ def check_adaptive_clip(adaptive_clip):
 # %% ../nbs/85_course.ipynb #40ef592a
 def _episode_inputs(seed:int) -> dict:
     g = torch.Generator().manual_seed(seed)
-    counts = torch.tensor([6, 9, 5, 12, 7, 20, 5, 8, 11, 6])       # class c has counts[c] samples (≥ K+Q = 5)
-    labels = torch.repeat_interleave(torch.arange(10), counts)[torch.randperm(int(counts.sum()), generator=g)]
+    counts = torch.tensor([6, 9, 5, 12, 7, 20, 5, 8, 11, 6])  # class c: counts[c] samples
+    order = torch.randperm(int(counts.sum()), generator=g)
+    labels = torch.repeat_interleave(torch.arange(10), counts)[order]
     return {"labels": labels, "C": 5, "K": 2, "Q": 3, "seed": seed, "episodes": 200}
 
 def _episode_probe(f, inputs:dict, call) -> dict:
@@ -438,19 +461,21 @@ def _episode_probe(f, inputs:dict, call) -> dict:
     return {"episodes": eps, "twice": twice}
 
 def _episode_rows(ep:Tensor, y:Tensor, e:int, K:int, Q:int):
-    "Feedback when a row of episode `e` mixes classes, a class repeats, or a sample repeats in a row."
+    "Feedback when a row of episode `e` mixes classes, or a class or a sample repeats."
     C = len(ep)
     for r in range(C):
         if len(y[r].unique()) > 1:
-            _fail(f"row {r} of episode {e} mixes classes {y[r].unique().tolist()}: each row must hold K + Q "
-                  "samples of one class.")
+            _fail(f"row {r} of episode {e} mixes classes {y[r].unique().tolist()}: each row must "
+                  "hold K + Q samples of one class.")
     if len(y[:, 0].unique()) < C:
-        _fail(f"your sampler repeats a class within an episode (episode {e} has classes {y[:, 0].tolist()}): "
-              "draw n_way distinct classes, e.g. torch.randperm(number of classes)[:n_way].")
+        _fail(f"your sampler repeats a class within an episode (episode {e} has classes "
+              f"{y[:, 0].tolist()}): draw n_way distinct classes, e.g. torch.randperm(number of "
+              "classes)[:n_way].")
     for r in range(C):
         if len(ep[r].unique()) < K + Q:
-            _fail(f"row {r} of episode {e} uses a sample twice ({ep[r].tolist()}): support and query samples "
-                  "must be distinct, so draw them without replacement (a permutation of the class's samples).")
+            _fail(f"row {r} of episode {e} uses a sample twice ({ep[r].tolist()}): support and "
+                  "query samples must be distinct, so draw them without replacement (a "
+                  "permutation of the class's samples).")
 
 def _episode_judge(inputs:dict, rec:dict) -> str:
     labels, C, K, Q = inputs["labels"], inputs["C"], inputs["K"], inputs["Q"]
@@ -460,31 +485,32 @@ def _episode_judge(inputs:dict, rec:dict) -> str:
         if ep.dtype.is_floating_point:
             _fail("`sample_episode` should return integer indices (torch.long), got floats.")
         if (ep < 0).any() or (ep >= len(labels)).any():
-            _fail(f"episode {e} holds indices outside 0 … {len(labels) - 1}: return indices of samples, "
-                  "not class labels.")
-        y = labels[ep.long()]                                        # (C, K+Q) the class of every sample
+            _fail(f"episode {e} holds indices outside 0 … {len(labels) - 1}: return indices of "
+                  "samples, not class labels.")
+        y = labels[ep.long()]                                  # (C, K+Q) the class of every sample
         _episode_rows(ep, y, e, K, Q)
         seen_classes |= set(y[:, 0].tolist())
         seen_samples |= set(ep.flatten().tolist())
     if len(rec["episodes"]) != inputs["episodes"]: raise Unreadable("episodes are missing")
     n = inputs["episodes"]
     if len(seen_classes) < 10:
-        _fail(f"{n} episodes used only classes {sorted(seen_classes)} of the 10: draw the classes at random, "
-              "with the generator.")
+        _fail(f"{n} episodes used only classes {sorted(seen_classes)} of the 10: draw the classes "
+              "at random, with the generator.")
     if len(seen_samples) < 0.9 * len(labels):
-        _fail(f"{n} episodes used only {len(seen_samples)} of the {len(labels)} samples: draw the samples of "
-              "a class at random, not always its first ones.")
+        _fail(f"{n} episodes used only {len(seen_samples)} of the {len(labels)} samples: draw the "
+              "samples of a class at random, not always its first ones.")
     a, b = (_value(t, "sample_episode") for t in rec["twice"])
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape and torch.equal(a, b)):
-        _fail("two generators with the same seed gave different episodes: draw every random number with the "
-              "generator passed in.")
-    return ("distinct classes, distinct samples of one class per row, all classes and samples reached, "
-            "reproducible")
+    same = isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape
+    if not (same and torch.equal(a, b)):
+        _fail("two generators with the same seed gave different episodes: draw every random number "
+              "with the generator passed in.")
+    return ("distinct classes, distinct samples of one class per row, all classes and samples "
+            "reached, reproducible")
 
 SAMPLE_EPISODE = Check("sample_episode", _episode_inputs, _episode_probe, _episode_judge)
 
 def check_sample_episode(sample_episode):
-    "Check `sample_episode(labels, n_way, k_shot, n_query, generator) → (n_way, k_shot + n_query)` indices."
+    "Check `sample_episode(labels, n_way, k_shot, n_query, generator) → (n_way, k_shot + n_query)`."
     _check(SAMPLE_EPISODE, sample_episode)
 
 # %% ../nbs/85_course.ipynb #fad253d1
@@ -496,7 +522,8 @@ def _proto_inputs(C:int, K:int, Q:int, d:int):
     "Support (C, K, d) and query (C, Q, d) factors drawn from a seed."
     def inputs(seed:int) -> dict:
         g = torch.Generator().manual_seed(seed)
-        return {"support": torch.randn(C, K, d, generator=g), "query": torch.randn(C, Q, d, generator=g)}
+        support = torch.randn(C, K, d, generator=g)
+        return {"support": support, "query": torch.randn(C, Q, d, generator=g)}
     return inputs
 
 def _proto_probe(f, inputs:dict, call) -> dict:
@@ -506,37 +533,43 @@ def _logits_judge(inputs:dict, rec:dict) -> str:
     s, q = inputs["support"], inputs["query"]
     (C, Q, d), got = q.shape, _tensor(rec["out"], "proto_logits")
     if tuple(got.shape) == (C, C * Q):
-        _fail(f"the logits are transposed: one row per query, (C·Q, C) = {(C * Q, C)}, got {(C, C * Q)}.")
+        _fail(f"the logits are transposed: one row per query, (C·Q, C) = {(C * Q, C)}, got "
+              f"{(C, C * Q)}.")
     _tensor(got, "proto_logits", (C * Q, C))
     want = _proto_reference(s, q)
     if _close(got, want): return "minus squared distances from each query to each class mean"
     qf = q.reshape(C * Q, d)
     typical = {
-        "the logits must be minus the distances: the nearest prototype gets the largest logit": -want,
-        "square the distances (squared Euclidean, as in Snell et al. 2017): torch.cdist(...).pow(2)":
+        "the logits must be minus the distances: the nearest prototype gets the largest logit":
+            -want,
+        "square the distances (squared Euclidean, as in Snell et al. 2017): "
+        "torch.cdist(...).pow(2)":
             -torch.cdist(qf, s.mean(1)),
-        "a prototype is the mean of its class's K support samples (support.mean(1)), not one of them":
+        "a prototype is the mean of its class's K support samples (support.mean(1)), not one of "
+        "them":
             -torch.cdist(qf, s[:, 0]).pow(2),
-        "the query rows are out of order: flatten query as query.reshape(C * Q, d) so row i is class i // Q":
+        "the query rows are out of order: flatten query as query.reshape(C * Q, d) so row i is "
+        "class i // Q":
             -torch.cdist(q.transpose(0, 1).reshape(C * Q, d), s.mean(1)).pow(2),
     }
     for msg, v in typical.items():
         if _close(got, v): _fail(msg + ".")
-    _fail("the logits differ from −‖query − mean(support)‖²: check the prototypes (support.mean(1)) and the "
-          "squared distance.")
+    _fail("the logits differ from −‖query − mean(support)‖²: check the prototypes "
+          "(support.mean(1)) and the squared distance.")
 
 def _loss_judge(inputs:dict, rec:dict) -> str:
     s, q = inputs["support"], inputs["query"]
     (C, Q, _), got = q.shape, _tensor(rec["out"], "proto_loss")
     if got.numel() != 1:
-        _fail(f"`proto_loss` should return one number, the mean over queries, got shape {tuple(got.shape)}.")
+        _fail("`proto_loss` should return one number, the mean over queries, got shape "
+              f"{tuple(got.shape)}.")
     logits, F = _proto_reference(s, q), torch.nn.functional
     target = torch.arange(C).repeat_interleave(Q)
     want = F.cross_entropy(logits, target)
     if _close(got.reshape(()), want): return "cross-entropy of the queries against their classes"
     typical = {
-        "the targets are in the wrong order: row i of the logits is a query of class i // Q, so the targets "
-        "are torch.arange(C).repeat_interleave(Q), not torch.arange(C).repeat(Q)":
+        "the targets are in the wrong order: row i of the logits is a query of class i // Q, so "
+        "the targets are torch.arange(C).repeat_interleave(Q), not torch.arange(C).repeat(Q)":
             F.cross_entropy(logits, torch.arange(C).repeat(Q)),
         "cross_entropy takes logits, not probabilities or distances: pass −‖q − p‖² as they are":
             F.cross_entropy(-logits, target),
@@ -549,14 +582,15 @@ def _loss_judge(inputs:dict, rec:dict) -> str:
           "F.cross_entropy(proto_logits(support, query), torch.arange(C).repeat_interleave(Q)).")
 
 PROTO_LOGITS = Check("proto_logits", _proto_inputs(4, 3, 2, 5), _proto_probe, _logits_judge)
-PROTO_LOSS = Check("proto_loss", lambda seed: _proto_inputs(4, 2, 3, 5)(seed + 1), _proto_probe, _loss_judge)
+PROTO_LOSS = Check("proto_loss", lambda seed: _proto_inputs(4, 2, 3, 5)(seed + 1), _proto_probe,
+                   _loss_judge)
 
 def check_proto_logits(proto_logits):
-    "Check `proto_logits(support (C, K, d), query (C, Q, d)) → (C·Q, C)`: −squared distances to the means."
+    "Check `proto_logits(support (C, K, d), query (C, Q, d)) → (C·Q, C)`: −squared distances."
     _check(PROTO_LOGITS, proto_logits)
 
 def check_proto_loss(proto_loss):
-    "Check `proto_loss(support, query) → scalar`: cross-entropy of the logits against the query classes."
+    "Check `proto_loss(support, query) → scalar`: cross-entropy against the query classes."
     _check(PROTO_LOSS, proto_loss)
 
 # %% ../nbs/85_course.ipynb #c4e25ab8
@@ -574,30 +608,32 @@ def _corr_judge(inputs:dict, rec:dict) -> str:
     (n, U), got = a.shape, _tensor(rec["out"], "unit_correlations")
     want = torch.from_numpy(np.corrcoef(a.double().numpy(), rowvar=False))
     if tuple(got.shape) == (n, n):
-        _fail(f"the result is {n}×{n}, one row per sample: RSA correlates units (the {U} columns), not "
-              "samples. Work on a.T, or centre and normalise along dim 0.")
+        _fail(f"the result is {n}×{n}, one row per sample: RSA correlates units (the {U} columns), "
+              "not samples. Work on a.T, or centre and normalise along dim 0.")
     _tensor(got, "unit_correlations", (U, U))
     if _close(got, want): return "Pearson r between every pair of units"
     c = a.double() - a.double().mean(0)
     cov = c.T @ c / (n - 1)
     unit = a.double() / a.double().norm(dim=0)
-    same = ("use the same normalisation (n or n − 1) in the covariance and the standard deviations: r_uu "
-            "must be exactly 1")
+    same = ("use the same normalisation (n or n − 1) in the covariance and the standard "
+            "deviations: r_uu must be exactly 1")
     typical = [
-        ("that is the covariance: divide by the standard deviations of both units (r_uu must be 1)", cov),
+        ("that is the covariance: divide by the standard deviations of both units (r_uu must be 1)",
+         cov),
         ("that is the covariance with n in place of n − 1: still divide by the standard deviations "
          "(r_uu must be 1)", cov * (n - 1) / n),
-        ("subtract each unit's mean first: without centring this is the cosine similarity, not Pearson's r",
+        ("subtract each unit's mean first: without centring this is the cosine similarity, not "
+         "Pearson's r",
          unit.T @ unit),
         (same, want * (n - 1) / n), (same, want * n / (n - 1)),
     ]
     for msg, v in typical:
         if _close(got, v): _fail(msg + ".")
     if not torch.allclose(got.double().diagonal(), torch.ones(U, dtype=torch.float64), atol=1e-4):
-        _fail(f"the diagonal is {[round(float(v), 3) for v in got.diagonal()]}: every unit correlates with "
-              "itself with r = 1.")
-    _fail("the correlations differ from Pearson's r (np.corrcoef(a, rowvar=False)): centre each column, then "
-          "divide the covariance by the product of the standard deviations.")
+        _fail(f"the diagonal is {[round(float(v), 3) for v in got.diagonal()]}: every unit "
+              "correlates with itself with r = 1.")
+    _fail("the correlations differ from Pearson's r (np.corrcoef(a, rowvar=False)): centre each "
+          "column, then divide the covariance by the product of the standard deviations.")
 
 UNIT_CORRELATIONS = Check("unit_correlations", _corr_inputs, _corr_probe, _corr_judge)
 
