@@ -219,7 +219,8 @@ def main(argv:list[str]|None=None) -> int:
         return 130
 
 # %% ../nbs/90_cli.ipynb #3842088f
-from .course import grade, write_student
+from .course import write_student
+from .grading import STATUSES, grade
 
 def _add_course(sub):
     "The `course` subcommand and its two commands."
@@ -232,6 +233,8 @@ def _add_course(sub):
     g.add_argument("submissions", help="folder with one submission per student: <student>.ipynb, or a folder <student>/")
     g.add_argument("--out", default="grades.csv", help="the CSV to write (default ./grades.csv)")
     g.add_argument("--timeout", type=float, default=60., help="seconds a cell may run before it is interrupted (default 60)")
+    g.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel (default: the cores)")
+    g.add_argument("--feedback", default=None, help="write one Markdown feedback file per student to this folder")
     for q in (s, g): q.add_argument("--course", default=None, help="the course folder (default: this clone's course/)")
 
 def _course(a) -> int:
@@ -243,10 +246,17 @@ def _course(a) -> int:
             print(f"wrote {len(paths)} student notebooks to {paths[0].parent}/: {', '.join(p.name for p in paths)}")
             return 0
         if a.timeout <= 0: raise ValueError(f"--timeout must be a positive number of seconds, got {a.timeout:g}")
-        rows = grade(a.assignment, a.submissions, a.out, a.timeout, a.course)
-        counts = {s: sum(r.status == s for r in rows) for s in ("pass", "fail", "error", "timeout", "missing")}
-        print("checks: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+        if a.jobs is not None and a.jobs < 1: raise ValueError(f"--jobs must be at least 1, got {a.jobs}")
+        rows = grade(a.assignment, a.submissions, a.out, a.timeout, a.course, jobs=a.jobs, feedback=a.feedback)
+        counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
+        flagged = len({r.student for r in rows if r.imports_solution})
+        print("checks: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+              + (f"; {flagged} student(s) flagged imports_solution" if flagged else ""))
         return 0
+    except KeyboardInterrupt:
+        print(f"fden-nb course {a.course_command}: interrupted; what was graded is kept in "
+              f"{getattr(a, 'out', '')}.partial: run the same command again to go on", file=sys.stderr)
+        return 130
     except (ValueError, FileNotFoundError) as e:
         print(f"fden-nb course {a.course_command}: error: {e}", file=sys.stderr)
         return 2
