@@ -24,8 +24,8 @@ nbdev_test --n_workers "$FDEN_TEST_WORKERS" --timing
 nb_rc=$?
 echo "nbdev_test finished in $(( $(date +%s) - start )) s (exit $nb_rc)"
 
-echo "== pytest: tests/ =="
-python -m pytest -q tests "$@"
+echo "== pytest: tests/ ($FDEN_TEST_WORKERS workers, one test file each at a time) =="
+python -m pytest -q -n "$FDEN_TEST_WORKERS" --dist loadfile tests "$@"
 py_rc=$?
 [ "$py_rc" -eq 5 ] && { echo "pytest collected no tests (exit 5): treated as success"; py_rc=0; }
 
