@@ -20,10 +20,11 @@ from .loaders import DataNotFoundError
 from .metrics import format_table
 from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, plan_episodes, prepare, results_table,
                               run_ablations, smoke, train_baseline, train_fden, write_report)
+from .train import TrainConfig
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
-__all__ = ['FACTORS', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']
+__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
@@ -36,6 +37,7 @@ def _print_smoke(r:dict, n_way:int, k_shot:int):
 
 # %% ../nbs/90_cli.ipynb #e2b806ec
 FACTORS = ("ide,sty",)               # what --factors accepts: the two-factor FDEN only, for now
+CPU_AMP = {"auto": "auto", "bf16": True, "fp32": False}   # --precision → `TrainConfig.cpu_amp`
 
 class CLIError(ValueError):
     "A problem with what the user asked for: printed as one line, exit code 2."
@@ -93,6 +95,8 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
     s.add_argument("--steps", type=int, default=None, help="FDEN training steps (default 1500)")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+                   help="FDEN's training on the CPU: auto (bf16 where the CPU has it in hardware), bf16 or fp32")
     s.add_argument("--retrain", action="store_true",
                    help="train the backbone here even where fden_nb ships its weights (prints how long it takes)")
     s.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: 1 on a CPU with <= 2 cores)")
@@ -164,7 +168,9 @@ def _run(a) -> int:
     if a.command == "compare": check_methods(a.methods)          # before any data is made
     dev = check_device(a.device, a.threads)
     sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
-    print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, {torch.get_num_threads()} thread(s)")
+    bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=CPU_AMP[getattr(a, "precision", "auto")]).cpu_amp
+    print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, "
+          f"{torch.get_num_threads()} thread(s), FDEN in {'bf16 autocast' if bf16 else 'float32'}")
     with clock("data"):
         data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None), progress=progress, glyphs=sizes.glyphs)
     if a.command != "attributes":
@@ -184,9 +190,10 @@ def _run(a) -> int:
         print(format_table(res.rows))
         print(f"report: {a.out}/ (comparison.md, comparison.json, comparison.png)")
     elif a.command == "eval":
-        tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes)
+        tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes, cpu_amp=CPU_AMP[a.precision])
     else:
-        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True)
+        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True,
+                        cpu_amp=CPU_AMP[a.precision])
     if a.command not in ("ablate", "attributes", "compare"): _print_training(tr)
     if a.command not in ("train", "ablate", "attributes", "compare"):
         train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()

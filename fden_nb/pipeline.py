@@ -193,12 +193,13 @@ def train_config(
     n_way:int|None=None, k_shot:int=1, n_query:int=3,   # training episodes; n_way None: `sizes.n_way`
     steps:int|None=None,                        # None: `sizes.steps`
     seed:int=0, device:str="auto",
+    cpu_amp:bool|str="auto",                    # bf16 autocast on the CPU: 'auto' where it is in hardware (`TrainConfig`)
 ):
     "The pipeline's `TrainConfig`: as many episodes a step as fit in `sizes.batch_latents` latents."
     n_way = n_way or sizes.n_way
     episodes = max(1, round(sizes.batch_latents / (n_way * (k_shot + n_query))))
     return TrainConfig(n_way=n_way, k_shot=k_shot, n_query=n_query, batch_episodes=episodes, steps=steps or sizes.steps,
-                       seed=seed, eval_every=sizes.eval_every, device=str(device))
+                       seed=seed, eval_every=sizes.eval_every, device=str(device), cpu_amp=cpu_amp)
 
 @dataclass
 class Trained:
@@ -228,10 +229,11 @@ def train_fden(
     seed:int=0, device:str="auto", progress:bool=True,
     verbose:bool|None=None,                     # the trainer's load/resume messages (None: as `progress`)
     stage:str="train",                          # the stopwatch's name for this stage
+    cpu_amp:bool|str="auto",                    # bf16 autocast on the CPU (`TrainConfig.cpu_amp`)
     **overrides,                                # `FDENConfig` fields (the ablations: `grl`, `grl_coeff`, `gamma`)
 ) -> Trained:                                   # the model trained (or loaded), in eval mode
     "Stage train: FDEN.two_factor on the background latents, checkpointed; an existing checkpoint is loaded and continued."
-    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device)
+    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device, cpu_amp)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
@@ -268,10 +270,11 @@ def load_trained(
     path:str|Path|None=None,    # a checkpoint from `train_fden`; None: the one `train_fden` writes with its defaults
     device:str="auto", seed:int=0,
     sizes:Sizes|None=None,      # the sizes it was trained with (default `Sizes()`)
+    cpu_amp:bool|str="auto",    # as it was trained (`train_fden`)
 ) -> Trained:                   # the model loaded, in eval mode
     "Load a trained FDEN for these latents (checked: configurations and latents), without training anything."
     if path is None:
-        cfg = train_config(sizes or Sizes(), seed=seed, device=device)
+        cfg = train_config(sizes or Sizes(), seed=seed, device=device, cpu_amp=cpu_amp)
         fcfg = FDENConfig.two_factor(prep.lat_bg.z_dim)
         path = fden_checkpoint(fcfg, cfg, prep.lat_bg)
         if not path.exists():

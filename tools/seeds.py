@@ -3,13 +3,15 @@
 0, 1, 2 (each seed changes the initial weights, the training episodes and the evaluation episodes; the backbone
 and its latents are the quickstart's), written to results/quickstart_seeds.json and printed as the README's table.
 
-    python tools/seeds.py                 # seeds 0 1 2 (trained checkpoints in the data cache are reused)
-    python tools/seeds.py --table         # only print the table from results/quickstart_seeds.json
+    python tools/seeds.py                     # seeds 0 1 2 (trained checkpoints in the data cache are reused)
+    python tools/seeds.py --precision fp32    # FDEN trained in float32 (results/quickstart_seeds_fp32.json)
+    python tools/seeds.py --table             # only print the table of the saved runs
 """
 import argparse, json, math, statistics, sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "results" / "quickstart_seeds.json"
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+CPU_AMP = {"auto": "auto", "bf16": True, "fp32": False}
 ROWS = [  # (label, how to read it from a report's metrics, format)
     ("f_ide 5-way 1-shot (%)", lambda m: m["few_shot"][0]["ide"]["acc"], "{:.2f}"),
     ("MLP baseline 5-way 1-shot (%)", lambda m: m["few_shot"][0]["mlp"]["acc"], "{:.2f}"),
@@ -26,18 +28,17 @@ ROWS = [  # (label, how to read it from a report's metrics, format)
 def _leak(m): return {(r["target"], r["rep"]): r for r in m["leakage"]}
 
 
-def measure(seeds) -> list[dict]:
+def measure(seeds, precision:str="auto") -> list[dict]:
     import torch
     from fden_nb.datasets import load_dataset
     from fden_nb.pipeline import (Sizes, Stopwatch, evaluate_fden, json_ready, prepare, train_baseline, train_fden)
-    from fden_nb.train import TrainConfig
-    from fden_nb.utils import cpu_name
+        from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
     sizes, clock = Sizes(), Stopwatch(verbose=False)
     prep = prepare(sizes, torch.device("cpu"), clock, False, data=load_dataset("glyphs", 32, None, progress=False))
     runs = []
     for seed in seeds:
-        tr = train_fden(prep, sizes, clock, seed=seed, device="cpu", progress=False)
+        tr = train_fden(prep, sizes, clock, seed=seed, device="cpu", progress=False, cpu_amp=CPU_AMP[precision])
         base = train_baseline(prep, sizes, clock, seed=seed, device="cpu", progress=False)
         m = evaluate_fden(tr.model, prep, sizes, clock, seed=seed, baseline=base)
         m.pop("reps")
@@ -68,13 +69,15 @@ def table(runs:list[dict]) -> str:
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--precision", choices=sorted(CPU_AMP), default="auto", help="FDEN's training (as the CLI's)")
     p.add_argument("--table", action="store_true", help="print the table of the saved runs only")
     a = p.parse_args()
+    out = RESULTS / ("quickstart_seeds.json" if a.precision == "auto" else f"quickstart_seeds_{a.precision}.json")
     if not a.table:
-        runs = measure(a.seeds)
-        OUT.parent.mkdir(exist_ok=True)
-        OUT.write_text(json.dumps(runs, indent=1) + "\n")
-    print(table(json.loads(OUT.read_text())))
+        runs = measure(a.seeds, a.precision)
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(runs, indent=1) + "\n")
+    print(table(json.loads(out.read_text())))
 
 
 if __name__ == "__main__": sys.exit(main())
