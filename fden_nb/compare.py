@@ -202,7 +202,8 @@ def comparison_row(name:str, m:dict, seconds:float) -> dict:
             f"{fs['setting']} ide": f"{ide['acc']:.1f} ± {ide['ci95']:.1f}",
             f"{fs['setting']} sty": _cell(sty and sty["acc"]),
             "class from sty % (linear / MLP probe)": "–" if lin is None else f"{100 * lin:.1f} / {100 * mlp:.1f}",
-            "I(ide; sty) nats": _cell(m.get("dependence", {}).get("ide_sty"), "{:.2f}"),
+            "I(ide; sty) nats (all / monotone part)": "–" if "dependence" not in m else
+                f"{m['dependence']['ide_sty']:.2f} / {_cell(m['dependence'].get('ide_sty_monotone'), '{:.2f}')}",
             "round trip %": _cell(m["reconstruction"]["rel_z_error"] * 100 if "reconstruction" in m else None),
             "transfer MSE": _cell(ct["transfer"]["mse"] if ct else None, "{:.4f}"),
             "swap shows A % (over B / among all)": "–" if "swaps" not in m else
