@@ -437,7 +437,7 @@ def results_table(m:dict) -> str:
         lines.append("disentanglement vs glyph styles (MIG / SAP): " + ", ".join(
             f"{REP_NAMES.get(n, n)} {d['mig']:.3f} / {d['sap']:.3f}" for n, d in m["disentanglement"].items()))
     lines += [f"note: {n}" for n in m.get("notes", [])]
-    lines.append("targets (issue 12): " + ", ".join(f"{t.name} {t.value} {'✓' if t.met else '✗'}" for t in targets(m)))
+    lines.append("targets: " + ", ".join(f"{t.name} {t.value} {'✓' if t.met else '✗'}" for t in targets(m)))
     return "\n".join(lines)
 
 # %% ../nbs/80_pipeline.ipynb #c8c7a8f5
