@@ -32,7 +32,7 @@ def measure(seeds, precision:str="auto") -> list[dict]:
     import torch
     from fden_nb.datasets import load_dataset
     from fden_nb.pipeline import (Sizes, Stopwatch, evaluate_fden, json_ready, prepare, train_baseline, train_fden)
-        from fden_nb.utils import cpu_name
+    from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
     sizes, clock = Sizes(), Stopwatch(verbose=False)
     prep = prepare(sizes, torch.device("cpu"), clock, False, data=load_dataset("glyphs", 32, None, progress=False))
