@@ -24,8 +24,9 @@ from .datasets import DataSet, load_dataset
 from .dependence import measure_dependence
 from .latents import cached_latents
 from .linear import LinearSplit
-from .metrics import (content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence, judge_identity,
+from .metrics import (EpisodicMLP, content_transfer, episode_accuracy, few_shot_table, fit_episodic_mlp, format_table, heldout_dependence, judge_identity,
                       leakage_probes, mig, reconstruction_metrics, representations, sap, stratified_split, style_targets, transfer_pairs)
+from .cache import atomic_path
 from .testing import TINY_BACKBONE, TINY_GLYPHS
 from .toy import ToyLatents
 from .utils import as_images, decompose_in_chunks, evaluating, progress_bar, quiet
@@ -250,11 +251,21 @@ def train_baseline(
     seed:int=0, device:str="auto", progress:bool=True,
     **overrides,                                # `FDENConfig` fields, as given to `train_fden`
 ):                                              # the trained `EpisodicMLP`, in eval mode, on the CPU
-    "Stage baseline: the papers' MLP (FDEN's identity path alone) on FDEN's episodes, steps and optimiser settings."
-    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device)
+    """Stage baseline: the papers' MLP (FDEN's identity path alone) on FDEN's episodes, steps and optimiser settings;
+    kept beside FDEN's checkpoint (keyed the same way, and by its steps) and loaded from there on the next run."""
+    cfg = train_config(sizes, n_way, k_shot, n_query, steps, seed, device, cpu_amp=False)   # it trains in float32
     fcfg = FDENConfig.two_factor(prep.lat_bg.z_dim, **overrides)
+    keyed = fden_checkpoint(fcfg, cfg, prep.lat_bg)
+    path = keyed.with_name(f"mlp-{keyed.stem}-{cfg.steps}steps.pt")
     with clock("baseline"):
-        return fit_episodic_mlp(prep.lat_bg.z, prep.lat_bg.labels, fcfg, cfg, progress=progress)
+        if path.exists():
+            model = EpisodicMLP(fcfg)
+            try: model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+            except Exception as e: print(f"{path} is unreadable ({type(e).__name__}); training the baseline again")
+            else: return model.eval()
+        model = fit_episodic_mlp(prep.lat_bg.z, prep.lat_bg.labels, fcfg, cfg, progress=progress)
+        with atomic_path(path) as tmp: torch.save(model.state_dict(), tmp)
+        return model
 
 def fit_linear_split(
     prep:Prepared, clock:Stopwatch,
