@@ -27,7 +27,7 @@ from .distributed import all_reduce_mean_, distributed_setup, gather_factors, lo
 from .distributed import restore_batchnorm, swap_batchnorm
 from .episodes import EpisodeSampler, gather_episodes
 from .latents import Latents, encode_dataset, weights_fingerprint
-from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, data_fingerprint, evaluating, progress_bar,
+from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, cpu_info, data_fingerprint, evaluating, progress_bar,
                            quiet, resolve_device)
 
 # %% auto #0
@@ -42,10 +42,9 @@ PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
 
 def cpu_bf16_native() -> bool:
     "Whether this CPU has bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16), where bf16 autocast pays."
-    try:
-        with open("/proc/cpuinfo") as f: flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
-        return bool({"avx512_bf16", "amx_bf16"} & set(flags)) and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (OSError, AttributeError, RuntimeError): return False
+    if not {"avx512_bf16", "amx_bf16"} & set(cpu_info().get("flags", "").split()): return False
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
 
 @dataclass
 class TrainConfig:

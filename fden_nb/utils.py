@@ -20,22 +20,30 @@ from fastprogress import fastprogress as fp
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['default_device', 'cpu_name', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key', 'CheckpointMismatch',
-           'config_diff', 'check_images', 'as_images', 'interactive', 'quiet', 'LogBar', 'LogMasterBar', 'progress_bar',
-           'master_bar', 'evaluating', 'decompose_in_chunks']
+__all__ = ['default_device', 'cpu_info', 'cpu_name', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key',
+           'CheckpointMismatch', 'config_diff', 'check_images', 'as_images', 'interactive', 'quiet', 'LogBar',
+           'LogMasterBar', 'progress_bar', 'master_bar', 'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
     "CUDA when available, else the CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
-def cpu_name() -> str:
-    "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows: it goes into reports and shipped files."
+def cpu_info() -> dict[str, str]:
+    "The first CPU's fields in /proc/cpuinfo ('model name', 'flags', 'cpu family', …); empty where there is none."
+    info = {}
     try:
         with open('/proc/cpuinfo') as f:
-            names = [l.split(':', 1)[1].strip() for l in f if l.startswith('model name')]
-    except OSError: names = []
-    return names[0] if names else (platform.processor() or platform.machine())
+            for line in f:
+                k, _, v = line.partition(':')
+                if not k.strip() and info: break                      # the end of the first CPU
+                if k.strip(): info.setdefault(k.strip(), v.strip())
+    except OSError: pass
+    return info
+
+def cpu_name() -> str:
+    "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows: it goes into reports and shipped files."
+    return cpu_info().get('model name') or platform.processor() or platform.machine()
 
 def resolve_device(
     device:str|torch.device="auto",   # 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'

@@ -86,12 +86,9 @@ def threads() -> int:
 
 
 def cpu_model() -> str:
-    "The CPU's model name, family, model and stepping (Linux), else what `platform` knows."
-    info = {}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            k, _, v = line.partition(":")
-            info.setdefault(k.strip(), v.strip())
+    "The CPU's vendor, model name, family, model and stepping (Linux), else what `platform` knows."
+    from fden_nb.utils import cpu_info
+    info = cpu_info()
     if not info: return platform.processor() or platform.machine()
     return (f"{info.get('vendor_id', '?')} {info.get('model name', '?')} (family {info.get('cpu family', '?')}, "
             f"model {info.get('model', '?')}, stepping {info.get('stepping', '?')})")
@@ -99,13 +96,10 @@ def cpu_model() -> str:
 
 def cpu_flags() -> list[str]:
     "The instruction-set extensions that change which kernels run."
+    from fden_nb.utils import cpu_info
     wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx512_fp16", "amx_tile", "amx_bf16")
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                have = set(line.partition(":")[2].split())
-                return [f for f in wanted if f in have]
-    return []
+    have = set(cpu_info().get("flags", "").split())
+    return [f for f in wanted if f in have]
 
 
 def blas() -> str:
