@@ -419,8 +419,9 @@ def attribute_experiment(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)                                                  # initial weights, as Trainer(FDENConfig) draws them
         model = FDEN(attribute_config(z_bg.shape[1], names, ks, **fden_overrides), decoder=prep.backbone)
-    tr = Trainer(model, z_bg, lab['bg'], TrainConfig(steps=steps, seed=seed, eval_every=max(1, steps // 4), device=str(dev)),
-                 valid=(z_ev, lab['ev']), progress=progress, verbose=verbose)
+    tr = Trainer(model, (z_bg, lab['bg']),
+                 TrainConfig(steps=steps, seed=seed, eval_every=max(1, steps // 4), device=str(dev)),
+                 valid=(z_ev, lab['ev']), cbs=Trainer.default_cbs(progress, verbose))
     model = tr.fit()
     times['fden'] = time.perf_counter() - t
     t = time.perf_counter()                                                      # accuracy, leakage, swaps

@@ -240,7 +240,8 @@ def train_fden(
         torch.manual_seed(seed)                                       # the initial weights, as Trainer(FDENConfig) draws them
         model = FDEN.two_factor(prep.lat_bg.z_dim, decoder=prep.backbone, **overrides)
     with clock(stage):
-        tr = Trainer(model, prep.lat_bg, cfg=cfg, valid=_valid(prep, cfg), progress=progress, verbose=verbose)
+        tr = Trainer(model, prep.lat_bg, cfg, valid=_valid(prep, cfg),
+                     cbs=Trainer.default_cbs(progress, verbose))
         tr.fit()
     return Trained.of(tr)
 
@@ -688,7 +689,8 @@ def train_variant(
     path = tr1.path.with_name(f"{tr1.path.stem}-then-plus-LM-{steps - switch}.pt")
     cfg2 = train_config(sizes, steps=steps - switch, seed=seed + 1, device=device)
     with clock("train no GRL (+L_M)"):
-        tr2 = Trainer(model, prep.lat_bg, cfg=cfg2, valid=_valid(prep, cfg2), checkpoint=path, progress=progress, verbose=verbose)
+        tr2 = Trainer(model, prep.lat_bg, cfg2, valid=_valid(prep, cfg2),
+                      cbs=Trainer.default_cbs(progress, verbose, checkpoint=path))
         tr2.fit()
     return tr2.model, tr1.history + [{**r, "step": r["step"] + switch} for r in tr2.history]
 
