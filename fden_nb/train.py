@@ -42,28 +42,37 @@ PAPER_EPOCHS = 1_000                # … and training runs for 1,000 epochs
 PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
 
 def cpu_bf16_native() -> bool:
-    "Whether this CPU has bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16), where bf16 autocast pays."
+    """Whether this CPU has bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16), where bf16
+    autocast pays."""
     if not {"avx512_bf16", "amx_bf16"} & set(cpu_info().get("flags", "").split()): return False
     try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False
 
 @dataclass
 class TrainConfig:
-    "How FDEN is trained on cached latents. Defaults: a CPU run of about a minute; `paper()`: the papers' schedule."
+    """How FDEN is trained on cached latents. Defaults: a CPU run of about a minute; `paper()`: the
+    papers' schedule."""
     n_way:int = 5                   # C, classes per episode
     k_shot:int = 1                  # K, support samples per class
     n_query:int = 3                 # Q, query samples per class
     batch_episodes:int = PAPER_BATCH_EPISODES  # episodes per step (episodic alignment)
-    batch_size:int|None = None      # latents per step for attribute/no alignment (None: a batch of episodes' worth, B·C·(K+Q))
+    # latents per step for attribute/no alignment (None: a batch of episodes' worth, B·C·(K+Q))
+    batch_size:int|None = None
     steps:int = 1_500               # optimiser steps in all; a CPU preset
-    seed:int = 0                    # initial weights (when built from a config), batches, DV shuffles, dropout
+    # initial weights (when built from a config), batches, DV shuffles, dropout
+    seed:int = 0
     log_every:int = 10              # one history record per this many steps (means over them)
-    eval_every:int = 250            # losses on fixed held-out episodes every this many steps (0: never; needs `valid`)
+    # losses on fixed held-out episodes every this many steps (0: never; needs `valid`)
+    eval_every:int = 250
     eval_episodes:int = 64          # how many held-out episodes (drawn once, always the same)
-    checkpoint_every:int = 250      # write a checkpoint every this many steps, and at the end (0: only at the end)
-    device:str = "auto"             # 'auto' (CUDA when present, else CPU), 'cpu', 'cuda', 'cuda:1', …
-    amp:str|None = "bf16"           # autocast dtype on CUDA: 'bf16' or None (float32); on the CPU as cpu_amp says
-    cpu_amp:bool|str = "auto"       # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
+    # write a checkpoint every this many steps, and at the end (0: only at the end)
+    checkpoint_every:int = 250
+    # 'auto' (CUDA when present, else CPU), 'cpu', 'cuda', 'cuda:1', …
+    device:str = "auto"
+    # autocast dtype on CUDA: 'bf16' or None (float32); on the CPU as cpu_amp says
+    amp:str|None = "bf16"
+    # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
+    cpu_amp:bool|str = "auto"
                                     # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
 
     def __post_init__(self):
@@ -94,12 +103,14 @@ class TrainConfig:
     def key(self) -> dict:
         "The fields that change what is computed: they key the checkpoint."
         key = {f: getattr(self, f) for f in ("n_way", "k_shot", "n_query", "batch_episodes", "batch_size", "seed")}
-        if self.cpu_amp: key["cpu_amp"] = True      # bf16 on the CPU computes other numbers; off, the key is as before
+        # bf16 on the CPU computes other numbers; off, the key is as before
+        if self.cpu_amp: key["cpu_amp"] = True
         return key
 
     @classmethod
     def paper(cls, **kwargs) -> TrainConfig:
-        "The papers' schedule: 10,000 episodes × 1,000 epochs in batches of 16 episodes (625,000 steps); a checkpoint per epoch."
+        """The papers' schedule: 10,000 episodes × 1,000 epochs in batches of 16 episodes (625,000
+        steps); a checkpoint per epoch."""
         epoch = PAPER_EPISODES_PER_EPOCH // PAPER_BATCH_EPISODES            # 625 steps
         preset = dict(batch_episodes=PAPER_BATCH_EPISODES, steps=epoch * PAPER_EPOCHS, log_every=epoch // 5,
                       eval_every=epoch, checkpoint_every=epoch)
@@ -107,7 +118,8 @@ class TrainConfig:
 
 # %% ../nbs/30_train.ipynb #755e0e0d
 def cpu_bf16_supported() -> bool:
-    "Whether this CPU and PyTorch build compute in bf16 (oneDNN's check; on x86, AVX512 or newer — fast with AVX512-BF16/AMX)."
+    """Whether this CPU and PyTorch build compute in bf16 (oneDNN's check; on x86, AVX512 or newer —
+    fast with AVX512-BF16/AMX)."""
     try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False      # a build without oneDNN
 
@@ -118,14 +130,14 @@ def _check_labels(cfg:FDENConfig, labels, n:int):
     if a in ("proto", "relation"):
         if labels is None or isinstance(labels, Mapping):
             got = "none" if labels is None else "a dict"
-            raise ValueError(f"episodic alignment ({a!r}) needs one class label per latent, shape (N,); "
-                             f"got {got}. Pass data=(z, labels), or a Latents with labels.")
+            raise ValueError(f"episodic alignment ({a!r}) needs one class label per latent, "
+                             f"shape (N,); got {got}. Pass data=(z, labels), or a Latents with labels.")
         return as_labels(labels, n, "labels")
     if a == "attribute":
         if not isinstance(labels, Mapping) or set(labels) != set(cfg.aligned):
             got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
-            raise ValueError(f"attribute alignment needs labels={{factor: (N,) labels}} for exactly the "
-                             f"aligned factors {list(cfg.aligned)}, got {got}. For glyphs: "
+            raise ValueError(f"attribute alignment needs labels={{factor: (N,) labels}} for exactly "
+                             f"the aligned factors {list(cfg.aligned)}, got {got}. For glyphs: "
                              "{'bold': g.styles[:, 6], 'oblique': g.styles[:, 7]}.")
         return {k: as_labels(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
     return None
@@ -133,14 +145,17 @@ def _check_labels(cfg:FDENConfig, labels, n:int):
 def _fingerprint(z:Tensor, labels) -> str:
     "SHA-256 over the latents and their labels."
     parts = [data_fingerprint(z)]
-    if isinstance(labels, Mapping): parts += [f"{k}:{data_fingerprint(labels[k])}" for k in sorted(labels)]
+    if isinstance(labels, Mapping):
+        parts += [f"{k}:{data_fingerprint(labels[k])}" for k in sorted(labels)]
     elif labels is not None: parts.append(data_fingerprint(labels))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 def _unpack(data) -> tuple:
-    "(inputs, labels) of data given as (x, labels), as a Latents or Glyphs set (they bring their labels), or as x."
+    """(inputs, labels) of data given as (x, labels), as a Latents or Glyphs set (they bring their
+    labels), or as x."""
     if isinstance(data, tuple):
-        if len(data) != 2: raise ValueError(f"data as a tuple is (inputs, labels), got {len(data)} items")
+        if len(data) != 2:
+            raise ValueError(f"data as a tuple is (inputs, labels), got {len(data)} items")
         return data
     if isinstance(data, Latents): return data.z, data.labels
     return data, getattr(data, "labels", None)
@@ -148,12 +163,12 @@ def _unpack(data) -> tuple:
 def _latents(z, z_dim:int, what:str="the latents") -> Tensor:
     "Latents checked: (N, z_dim), float32, on the CPU."
     if not isinstance(z, Tensor) or z.ndim != 2:
-        raise ValueError(f"Trainer trains on latents (N, D): a Latents, (z, labels) or z; got "
-                         f"{tuple(z.shape) if isinstance(z, Tensor) else type(z).__name__}. To fine-tune "
-                         "the backbone on images (FDEN_E) add cbs=[EndToEnd(backbone)].")
+        got = tuple(z.shape) if isinstance(z, Tensor) else type(z).__name__
+        raise ValueError(f"Trainer trains on latents (N, D): a Latents, (z, labels) or z; got {got}. "
+                         "To fine-tune the backbone on images (FDEN_E) add cbs=[EndToEnd(backbone)].")
     if z.shape[1] != z_dim:
-        raise ValueError(f"{what} have D={z.shape[1]} but the FDEN expects z_dim={z_dim}; build it with "
-                         f"FDENConfig(..., z_dim={z.shape[1]}).")
+        raise ValueError(f"{what} have D={z.shape[1]} but the FDEN expects z_dim={z_dim}; "
+                         f"build it with FDENConfig(..., z_dim={z.shape[1]}).")
     return z.detach().float().cpu()
 
 # %% ../nbs/30_train.ipynb #a7a80b82
@@ -165,7 +180,8 @@ def checkpoint_key(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> s
     return hashlib.sha256(blob.encode()).hexdigest()
 
 def checkpoint_path(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> Path:
-    "Where the run of these configurations on data `data_fp` keeps its checkpoint, in `cache_dir('fden')`."
+    """Where the run of these configurations on data `data_fp` keeps its checkpoint, in
+    `cache_dir('fden')`."""
     names = "-".join(fden_cfg.factor_names)
     return cache_dir("fden")/f"fden-{names}-z{fden_cfg.z_dim}-{checkpoint_key(fden_cfg, train_cfg, data_fp)[:12]}.pt"
 
@@ -175,7 +191,8 @@ def load_fden_checkpoint(
     train_cfg:TrainConfig|None=None,  # the training configuration (its `key()` fields) it must have (None: any)
     data_fp:str|None=None,            # the latents' fingerprint it must have (None: any)
 ) -> dict:
-    "Read a Trainer checkpoint; raise `CheckpointMismatch` if it was made with another configuration or other latents."
+    """Read a Trainer checkpoint; raise `CheckpointMismatch` if it was made with another
+    configuration or other latents."""
     ck = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ck, dict) or ck.get("version") != CHECKPOINT_VERSION or "fden_config" not in ck:
         raise CheckpointMismatch(f"{path} is not an fden_nb Trainer checkpoint of version {CHECKPOINT_VERSION}; "
@@ -184,7 +201,8 @@ def load_fden_checkpoint(
     return ck
 
 def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:TrainConfig|None=None, data_fp:str|None=None):
-    "Raise `CheckpointMismatch` unless checkpoint `ck` (read from `path`) was made with these (None: any)."
+    """Raise `CheckpointMismatch` unless checkpoint `ck` (read from `path`) was made with these
+    (None: any)."""
     for what, want, got in (("FDEN configuration", fden_cfg and fden_cfg.as_stored(), ck["fden_config"]),
                             ("training configuration", train_cfg and train_cfg.key(), ck["train_config"])):
         if want is None: continue
@@ -196,14 +214,16 @@ def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:Tr
         raise CheckpointMismatch(f"{path} was trained on other latents (fingerprint {ck['data_fp'][:10]}…, these have "
                                  f"{data_fp[:10]}…). It is not loaded: pass the latents it was trained on, or another file.")
 
-# %% ../nbs/30_train.ipynb #1519ac9e
+# %% ../nbs/30_train.ipynb #f7c639ed
 EVENTS = ("before_create", "before_opt", "after_opt", "after_create", "before_fit", "before_batch",
           "before_step", "after_step", "before_eval", "after_eval", "after_fit", "after_interrupt",
           "before_save", "after_load")
 
 class Callback:
-    "One concern of training: a method per event it handles; `self.trainer` is the trainer it serves."
-    order:int = 0                  # callbacks run in increasing order; the built-in ones come before 0
+    """One concern of training: a method per event it handles; `self.trainer` is the trainer it
+    serves."""
+    # callbacks run in increasing order; the built-in ones come before 0
+    order:int = 0
     trainer = None
 
     def __call__(self, event:str):
@@ -215,21 +235,22 @@ class Callback:
 def _check_callback(cb) -> Callback:
     "A callback whose every before_*/after_* method is an event the trainer calls."
     if not isinstance(cb, Callback):
-        raise TypeError(f"cbs holds Callback objects, got {type(cb).__name__}; subclass fden_nb.train.Callback "
-                        "and name its methods after the events.")
+        raise TypeError(f"cbs holds Callback objects, got {type(cb).__name__}; subclass "
+                        "fden_nb.train.Callback and name its methods after the events.")
     odd = [n for n in dir(type(cb)) if n.startswith(("before_", "after_")) and n not in EVENTS]
-    if odd: raise ValueError(f"{cb} has {odd}, which no event calls; the events are {', '.join(EVENTS)}.")
+    if odd:
+        raise ValueError(f"{cb} has {odd}, which no event calls; the events are {', '.join(EVENTS)}.")
     return cb
 
-# %% ../nbs/30_train.ipynb #1affc77e
+# %% ../nbs/30_train.ipynb #967e47f9
 class Trainer:
     "Train an FDEN: `fit` draws batches and steps; callbacks, called at the events, do the rest."
     def __init__(self,
         model:FDEN|FDENConfig,     # the network, or its configuration (then built from `cfg.seed`)
-        data,                      # Latents | (z, labels) | z (N, D); with EndToEnd: Glyphs | (images, labels)
+        data,                      # Latents | (z, labels) | z; EndToEnd: Glyphs | (images, labels)
         cfg:TrainConfig|None=None, # default `TrainConfig()`
         valid=None,                # held-out data, in the form of `data`: the Validation callback
-        cbs:list|None=None,        # optional callbacks (EndToEnd, yours); None: `Trainer.default_cbs()`
+        cbs:list|None=None,        # optional callbacks (EndToEnd, yours); None: `default_cbs()`
         make_opt:Callable|None=None,  # model → optimiser; default `model.configure_optimizer()`
     ):
         self.cfg = cfg = cfg or TrainConfig()
@@ -240,17 +261,20 @@ class Trainer:
         self.x, labels = _unpack(data)                        # what batches are drawn from
         self.z, self.valid, self.encoder, self.path = None, valid, None, None
         self.step, self.history, self.grad_sync, self._rng = 0, [], None, None
-        self._fitting = False                                 # True inside fit: torch's stream is the run's
+        # True inside fit: torch's stream is the run's
+        self._fitting = False
         self.cbs = self._callbacks(Trainer.default_cbs() if cbs is None else list(cbs))
-        self("before_create")                                 # checks; EndToEnd: images in x, latents in z
+        # checks; EndToEnd: images in x, latents in z
+        self("before_create")
         if self.z is None: self.x = self.z = _latents(self.x, self.model.cfg.z_dim).to(self.device)
         labels = _check_labels(self.model.cfg, labels, len(self.z))
         self.data_fp = _fingerprint(self.x, labels)
         self._plan_batches(labels)
         self.model.to(self.device).fit_scaler(self.z)
         with self.events("opt"):                              # EndToEnd: the backbone's weights too
-            self.opt = make_opt(self.model) if make_opt is not None else self.model.configure_optimizer()
-        self("after_create")                                  # Validation: its batch; Checkpoint: resume
+            self.opt = (make_opt or FDEN.configure_optimizer)(self.model)
+        # Validation: its batch; Checkpoint: resume
+        self("after_create")
 
     def __call__(self, event:str):
         "Announce `event`: every callback, in order, runs its method of that name."
@@ -258,7 +282,8 @@ class Trainer:
 
     @contextlib.contextmanager
     def events(self, name:str):
-        "`before_{name}`, the block, `after_{name}`; the after event runs even when something raises."
+        """`before_{name}`, the block, `after_{name}`; the after event runs even when something
+        raises."""
         try:
             self(f"before_{name}")
             yield
@@ -267,7 +292,7 @@ class Trainer:
     @staticmethod
     def default_cbs(
         progress:bool=True,            # a ProgressBar
-        verbose:bool|None=None,        # Checkpoint's resume and interrupt messages (None: as `progress`)
+        verbose:bool|None=None,        # Checkpoint's messages (None: as `progress`)
         checkpoint:bool|str|Path=True, # True: a keyed file; a path: that file; False: no Checkpoint
     ) -> list[Callback]:
         "The optional callbacks of a `Trainer` made without `cbs`: a ProgressBar and a Checkpoint."
@@ -277,11 +302,12 @@ class Trainer:
 
     def __repr__(self):
         procs = f", {self.dist.world} processes" if self.dist.active else ""
-        return (f"Trainer({'-'.join(self.model.factor_names)}, alignment={self.model.cfg.alignment!r}, "
+        m = self.model
+        return (f"Trainer({'-'.join(m.factor_names)}, alignment={m.cfg.alignment!r}, "
                 f"step {self.step}/{self.cfg.steps}, device={self.device}{procs}, cbs={self.cbs}, "
                 f"checkpoint={self.path})")
 
-# %% ../nbs/30_train.ipynb #b5fe0553
+# %% ../nbs/30_train.ipynb #829cc5c1
 def _build_model(model:FDEN|FDENConfig, seed:int) -> FDEN:
     "The FDEN to train: as given, or built from its configuration with the weights of `seed`."
     if isinstance(model, FDENConfig):
@@ -294,12 +320,14 @@ def _build_model(model:FDEN|FDENConfig, seed:int) -> FDEN:
 
 @patch
 def _callbacks(self:Trainer, cbs:list) -> list[Callback]:
-    "The callbacks the run needs (`_needed_cbs`) and `cbs`, sorted by `order`, each told its trainer."
+    """The callbacks the run needs (`_needed_cbs`) and `cbs`, sorted by `order`, each told its
+    trainer."""
     needed = self._needed_cbs()
     for cb in map(_check_callback, cbs):
         if isinstance(cb, _NEEDED):
-            raise ValueError(f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/cpu_amp, "
-                             "a torchrun launch, valid=, FDENConfig.decorrelate); leave it out of cbs.")
+            raise ValueError(f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/"
+                             "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate); leave it "
+                             "out of cbs.")
     cbs = sorted(needed + cbs, key=lambda cb: cb.order)
     for cb in cbs: cb.trainer = self
     return cbs
@@ -308,9 +336,11 @@ def _callbacks(self:Trainer, cbs:list) -> list[Callback]:
 def _plan_batches(self:Trainer, labels):
     "Where batches come from (the episode sampler, or random latents) and the seeded streams."
     c = self.cfg
-    self.sampler = EpisodeSampler(labels, c.n_way, c.k_shot, c.n_query, seed=c.seed) if self.episodic else None
-    self.targets = {k: y.to(self.device) for k, y in labels.items()} if isinstance(labels, dict) else None
-    self.batch_gen = torch.Generator().manual_seed(c.seed + 1)                  # attribute / unaligned batches
+    self.sampler, self.targets = None, None
+    if self.episodic: self.sampler = EpisodeSampler(labels, c.n_way, c.k_shot, c.n_query, seed=c.seed)
+    if isinstance(labels, dict): self.targets = {k: y.to(self.device) for k, y in labels.items()}
+    # attribute / unaligned batches
+    self.batch_gen = torch.Generator().manual_seed(c.seed + 1)
     self.shuffle_gen = torch.Generator(self.device).manual_seed(c.seed + 2)     # DV negatives
 
 @patch
@@ -318,13 +348,14 @@ def latents_of(self:Trainer, x:Tensor) -> Tensor:
     "The latents of inputs `x`, without gradient: `x` itself (FDEN_E: its encoder as it is now)."
     return x if self.encoder is None else self.encoder(x)
 
-# %% ../nbs/30_train.ipynb #ef505888
-_RANK_SEED = 1_000_003   # process r's dropout stream starts at seed + 5 + r·_RANK_SEED (+ step, on a resume
+# %% ../nbs/30_train.ipynb #31f3c11d
+# process r's dropout stream starts at seed + 5 + r·_RANK_SEED (+ step, on a resume
+_RANK_SEED = 1_000_003
                          # that brings no stream for it); process 0's is the one-process stream
 
 @patch
 def fit(self:Trainer,
-        steps:int|None=None,   # total steps to reach (default `cfg.steps`); a checkpoint's steps count
+        steps:int|None=None,   # total steps to reach (default `cfg.steps`), a checkpoint's included
        ) -> FDEN:              # the trained model, in eval mode
     "Step until `steps` steps are done in all, announcing the events."
     self.total = self.cfg.steps if steps is None else steps
@@ -350,16 +381,20 @@ def _one_step(self:Trainer):
     self.step += 1
     self("after_step")
 
-# %% ../nbs/30_train.ipynb #43e8c914
+# %% ../nbs/30_train.ipynb #0e0d249a
 @patch
 def _draw(self:Trainer) -> tuple:
-    "This process's share of one global batch: (inputs, target); inputs are latents, or images (FDEN_E)."
+    """This process's share of one global batch: (inputs, target); inputs are latents, or images
+    (FDEN_E)."""
     c = self.cfg
     if self.episodic:
-        idx = self.sampler.sample(c.batch_episodes)          # (B, n_way, K+Q), the same on every process
-        return gather_episodes(self.x, idx[self._my_rows(len(idx))]), c.k_shot   # (B/W, n_way, K+Q, …)
+        # (B, n_way, K+Q), the same on every process
+        idx = self.sampler.sample(c.batch_episodes)
+        # (B/W, n_way, K+Q, …)
+        return gather_episodes(self.x, idx[self._my_rows(len(idx))]), c.k_shot
     n = c.batch_size or c.episode_latents
-    idx = torch.randint(len(self.x), (n,), generator=self.batch_gen)[self._my_rows(n)].to(self.device)
+    idx = torch.randint(len(self.x), (n,), generator=self.batch_gen)[self._my_rows(n)]
+    idx = idx.to(self.device)
     target = {k: y[idx] for k, y in self.targets.items()} if self.targets is not None else None
     return self.x[idx], target                               # (n/W, …)
 
@@ -372,7 +407,8 @@ def _my_rows(self:Trainer, n:int) -> slice:
 @patch
 @contextlib.contextmanager
 def _own_stream(self:Trainer):
-    "fit's own copy of torch's global stream (dropout): seeded on the first fit, else as it was left."
+    """fit's own copy of torch's global stream (dropout): seeded on the first fit, else as it was
+    left."""
     devices = [self.device.index or 0] if self.device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):             # the caller's stream is left alone
         if self._rng is None:
@@ -393,12 +429,14 @@ def _rng_states(self:Trainer) -> dict:
     if self.device.type == "cuda": s["cuda"] = torch.cuda.get_rng_state(self.device)
     return s
 
-# %% ../nbs/30_train.ipynb #905949df
+# %% ../nbs/30_train.ipynb #6b3ea1e1
 @patch
 def state_dict(self:Trainer) -> dict:
-    "Everything a resume needs, in plain tensors and Python values; callbacks add theirs at `before_save`."
+    """Everything a resume needs, in plain tensors and Python values; callbacks add theirs at
+    `before_save`."""
     self.ck = dict(version=CHECKPOINT_VERSION, fden_config=dataclasses.asdict(self.model.cfg),
-                   train_config=self.cfg.key(), data_fp=self.data_fp, step=self.step, history=self.history,
+                   train_config=self.cfg.key(), data_fp=self.data_fp, step=self.step,
+                   history=self.history,
                    model=self.model.state_dict(), opt=self.opt.state_dict(),
                    rng=self._rng_states() if self._fitting else self._rng,
                    sampler=self.sampler.generator.get_state() if self.sampler is not None else None,
@@ -418,36 +456,42 @@ def load_state_dict(self:Trainer, ck:dict):
     self.ck = ck
     self("after_load")
 
-# %% ../nbs/30_train.ipynb #a4de0d81
+# %% ../nbs/30_train.ipynb #64d10da4
 _KEYS = ("L_R", "L_C", "L_M", "acc", "loss")
 
 def _due(step:int, every:int) -> bool: return bool(every) and step % every == 0
 
 class Recorder(Callback):
-    "The history: every `log_every` steps (and at the end) a record of the mean losses since the last one, and the speed."
+    """The history: every `log_every` steps (and at the end) a record of the mean losses since the
+    last one, and the speed."""
     order = -30
     def __init__(self): self.sums = {}
-    def before_batch(self): self.start = time.perf_counter()     # the time of a step: drawing and stepping
+    # the time of a step: drawing and stepping
+    def before_batch(self): self.start = time.perf_counter()
 
     def after_step(self):
         t, a = self.trainer, self.sums
         for k in _KEYS: a[k] = a.get(k, 0.0) + t.losses[k]
-        a["n"], a["seconds"] = a.get("n", 0) + 1, a.get("seconds", 0.0) + time.perf_counter() - self.start
+        seconds = time.perf_counter() - self.start
+        a["n"], a["seconds"] = a.get("n", 0) + 1, a.get("seconds", 0.0) + seconds
         t.record = None
         if not _due(t.step, t.cfg.log_every) and t.step != t.total: return
         n, sec, c = a["n"], max(a["seconds"], 1e-9), t.cfg
-        lat = c.episode_latents if t.episodic else c.batch_size or c.episode_latents   # all processes
+        # all processes
+        lat = c.episode_latents if t.episodic else c.batch_size or c.episode_latents
         t.record = dict(step=t.step, **{k: a[k] / n for k in _KEYS}, latents_per_s=lat * n / sec)
         if t.episodic: t.record["episodes_per_s"] = c.batch_episodes * n / sec
         t.history.append(t.record)
         self.sums = {}
 
-    def before_save(self): self.trainer.ck["acc"] = self.sums      # a resume mid-interval gives the same records
+    # a resume mid-interval gives the same records
+    def before_save(self): self.trainer.ck["acc"] = self.sums
     def after_load(self): self.sums = dict(self.trainer.ck["acc"])
 
-# %% ../nbs/30_train.ipynb #ce586585
+# %% ../nbs/30_train.ipynb #6755042a
 class ProgressBar(Callback):
-    "A bar over the steps with the live losses: fastprogress in a notebook, a few lines in a log; process 0 only."
+    """A bar over the steps with the live losses: fastprogress in a notebook, a few lines in a log;
+    process 0 only."""
     order = -25
     def before_fit(self):
         t = self.trainer
@@ -456,11 +500,13 @@ class ProgressBar(Callback):
     def after_step(self):
         o = self.trainer.losses
         if self.trainer.dist.main:
-            self.bar.comment = f"L_R {o['L_R']:.3f} L_C {o['L_C']:.3f} L_M {o['L_M']:.3f} acc {o['acc']:.2f}"
+            self.bar.comment = (f"L_R {o['L_R']:.3f} L_C {o['L_C']:.3f} L_M {o['L_M']:.3f} "
+                                f"acc {o['acc']:.2f}")
 
-# %% ../nbs/30_train.ipynb #91bb526e
+# %% ../nbs/30_train.ipynb #68554639
 class Validation(Callback):
-    "Held-out `val_L_R`, `val_L_C`, `val_L_M`, `val_acc` in eval mode on a batch drawn once: every `eval_every` steps and at the end."
+    """Held-out `val_L_R`, `val_L_C`, `val_L_M`, `val_acc` in eval mode on a batch drawn once: every
+    `eval_every` steps and at the end."""
     order = -20
     def after_create(self): self.batch = self._fixed_batch()
 
@@ -479,7 +525,8 @@ class Validation(Callback):
         return {f"val_{k}": float(out[k]) for k in ("L_R", "L_C", "L_M", "acc")}
 
     def _fixed_batch(self) -> tuple:
-        "(inputs, target) from `trainer.valid`, drawn once from its own seed: episodes, or a random subset."
+        """(inputs, target) from `trainer.valid`, drawn once from its own seed: episodes, or a
+        random subset."""
         t, c = self.trainer, self.trainer.cfg
         vx, vy = _unpack(t.valid)
         if not isinstance(vx, Tensor) or vx.shape[1:] != t.x.shape[1:]:
@@ -489,30 +536,36 @@ class Validation(Callback):
         vx = vx.detach().float().to(t.device)
         vy = _check_labels(t.model.cfg, vy, len(vx))
         if t.episodic:
-            idx = EpisodeSampler(vy, c.n_way, c.k_shot, c.n_query, seed=c.seed + 3).sample(c.eval_episodes)
+            sampler = EpisodeSampler(vy, c.n_way, c.k_shot, c.n_query, seed=c.seed + 3)
+            idx = sampler.sample(c.eval_episodes)
             return gather_episodes(vx, idx), c.k_shot
         n = min(len(vx), c.eval_episodes * c.n_way * (c.k_shot + c.n_query))
-        idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(c.seed + 3))[:n].to(t.device)
+        idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(c.seed + 3))[:n]
+        idx = idx.to(t.device)
         return vx[idx], ({k: y.to(t.device)[idx] for k, y in vy.items()} if vy is not None else None)
 
-# %% ../nbs/30_train.ipynb #362d862f
+# %% ../nbs/30_train.ipynb #a1ab66b7
 class Checkpoint(Callback):
-    "The run in a file: resumed when the trainer is made, written every `checkpoint_every` steps and at the end; Ctrl-C goes back to it."
+    """The run in a file: resumed when the trainer is made, written every `checkpoint_every` steps
+    and at the end; Ctrl-C goes back to it."""
     order = -10
     def __init__(self,
-        path:bool|str|Path=True,   # True: a file in cache_dir('fden') keyed by the configurations and the data
+        path:bool|str|Path=True,   # True: in cache_dir('fden'), keyed by the configurations and data
         verbose:bool=True,         # resume and interrupt messages (process 0 only)
     ):
         if path is False or path is None:
-            raise ValueError("Checkpoint needs a path, or True for a keyed file; for no checkpoint leave it out of cbs")
+            raise ValueError("Checkpoint needs a path, or True for a keyed file; for no checkpoint "
+                             "leave it out of cbs")
         self.where, self.verbose = path, verbose
 
     def after_create(self):
         t = self.trainer
-        t.path = checkpoint_path(t.model.cfg, t.cfg, t.data_fp) if self.where is True else Path(self.where)
+        keyed = self.where is True
+        t.path = checkpoint_path(t.model.cfg, t.cfg, t.data_fp) if keyed else Path(self.where)
         if t.path.exists(): self._resume()
 
-    def before_fit(self):                                       # a last good checkpoint from the start
+    # a last good checkpoint from the start
+    def before_fit(self):
         if self._from_main(not self.trainer.path.exists()): self.save()
 
     def after_step(self):
@@ -524,23 +577,26 @@ class Checkpoint(Callback):
         if not t.path.exists(): return
         t.load_state_dict(load_fden_checkpoint(t.path))
         if self.verbose and t.dist.main:
-            print(f"Interrupted. {t.path} keeps the last good checkpoint (step {t.step}/{t.total}); call fit() "
-                  "again, or build the same Trainer again, to resume from it.")
+            print(f"Interrupted. {t.path} keeps the last good checkpoint (step {t.step}/{t.total}); "
+                  "call fit() again, or build the same Trainer again, to resume from it.")
 
     def save(self):
-        "Write the trainer's state atomically; with several processes every one calls it and process 0 writes."
+        """Write the trainer's state atomically; with several processes every one calls it and
+        process 0 writes."""
         t = self.trainer
         ck = t.state_dict()
         if t.dist.main:
             with atomic_path(t.path) as tmp: torch.save(ck, tmp)
-        if t.dist.active: dist.barrier()                        # the file is on disk for every process
+        # the file is on disk for every process
+        if t.dist.active: dist.barrier()
 
     def _resume(self):
         t = self.trainer
         try: ck = load_fden_checkpoint(t.path, t.model.cfg, t.cfg, t.data_fp)
         except CheckpointMismatch: raise
         except Exception as e:
-            if t.dist.main: print(f"Checkpoint {t.path} is unreadable ({type(e).__name__}: {e}); training from scratch.")
+            if t.dist.main:
+                print(f"Checkpoint {t.path} is unreadable ({type(e).__name__}: {e}); training from scratch.")
             return
         t.load_state_dict(ck)
         if self.verbose and t.dist.main:
@@ -548,68 +604,78 @@ class Checkpoint(Callback):
             print(f"Loaded {t.path.name}: {t.step}/{t.cfg.steps} steps done, {done}.")
 
     def _from_main(self, flag:bool) -> bool:
-        "Process 0's answer, on every process (the file system may answer otherwise while process 0 writes)."
+        """Process 0's answer, on every process (the file system may answer otherwise while process
+        0 writes)."""
         t = self.trainer
         if not t.dist.active: return flag
         v = torch.tensor([int(flag)], device=t.device)
         dist.broadcast(v, 0)
         return bool(v.item())
 
-# %% ../nbs/30_train.ipynb #8a466821
+# %% ../nbs/30_train.ipynb #27a5204b
 class MixedPrecision(Callback):
-    "bf16 autocast around every step and every held-out evaluation (CUDA with amp='bf16'; the CPU with cpu_amp too)."
+    """bf16 autocast around every step and every held-out evaluation (CUDA with amp='bf16'; the CPU
+    with cpu_amp too)."""
     order = -60
     ctx = None
     def before_create(self):
         if self.trainer.device.type == "cpu" and not cpu_bf16_supported():
-            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU (or this "
-                             "PyTorch build) has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() "
-                             "is False), so bf16 would be emulated and slow. Train in float32: cpu_amp=False.")
+            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU "
+                             "(or this PyTorch build) has no bf16 support (torch.ops.mkldnn."
+                             "_is_mkldnn_bf16_supported() is False), so bf16 would be emulated and slow. "
+                             "Train in float32: cpu_amp=False.")
 
     def before_step(self):
         self.ctx = torch.autocast(self.trainer.device.type, dtype=torch.bfloat16)
         self.ctx.__enter__()
 
-    def after_step(self):                                       # also after an interrupt inside a step
+    # also after an interrupt inside a step
+    def after_step(self):
         if self.ctx is not None: self.ctx.__exit__(None, None, None)
         self.ctx = None
 
     before_eval = before_step
     after_eval = after_fit = after_step
 
-# %% ../nbs/30_train.ipynb #558eddcc
+# %% ../nbs/30_train.ipynb #bc3de379
 class Decorrelation(Callback):
-    "With `FDENConfig.decorrelate`: at the last step, fit f_0's residual on the aligned factors (`FDEN.fit_decorrelation`)."
+    """With `FDENConfig.decorrelate`: at the last step, fit f_0's residual on the aligned factors
+    (`FDEN.fit_decorrelation`)."""
     order = -15
     def after_step(self):
         t = self.trainer
         if t.step != t.total: return
-        z = torch.cat([t.latents_of(b) for b in t.x.split(512)])    # the training latents (FDEN_E: as E is now)
+        # the training latents (FDEN_E: as E is now)
+        z = torch.cat([t.latents_of(b) for b in t.x.split(512)])
         t.model.fit_decorrelation(z)
 
-# %% ../nbs/30_train.ipynb #3d508ae7
+# %% ../nbs/30_train.ipynb #52ad734e
 class Distributed(Callback):
-    "Several processes under torchrun train as one on the global batch (`29_distributed`); added at a launch."
+    """Several processes under torchrun train as one on the global batch (`29_distributed`); added
+    at a launch."""
     order = -40
     def before_create(self):
         "Refuse a global batch that does not split evenly."
         t, c, w = self.trainer, self.trainer.cfg, self.trainer.dist.world
         if t.episodic: local_share(c.batch_episodes, w, "batch_episodes")
         elif local_share(n := c.batch_size or c.episode_latents, w, "batch_size") < 2:
-            raise ValueError(f"each of the {w} processes would get one latent of a batch of {n}; BatchNorm needs "
-                             f"at least 2: use batch_size >= {2 * w}.")
+            raise ValueError(f"each of the {w} processes would get one latent of a batch of {n}; "
+                             f"BatchNorm needs at least 2: use batch_size >= {2 * w}.")
 
     def before_fit(self):
-        "Process 0's weights everywhere, BatchNorm on the global batch, L_M on every process's factors, gradients averaged."
+        """Process 0's weights everywhere, BatchNorm on the global batch, L_M on every process's
+        factors, gradients averaged."""
         t, m = self.trainer, self.trainer.model
         for v in [*m.parameters(), *m.buffers()]: dist.broadcast(v.data, 0)
         dist.barrier()
         if getattr(m.cfg, "adversary", 0) and m.cfg.alignment == "relation":
-            warnings.warn("FDENConfig.adversary > 0 beside a relation head, under several processes: two processes "
-                          "do not yet reproduce one (tests/test_ddp.py); use alignment='proto' (the fast preset's, "
-                          "exact) or adversary=0.0 for training that must match a single process.")
+            warnings.warn("FDENConfig.adversary > 0 beside a relation head, under several processes: "
+                          "two processes do not yet reproduce one (tests/test_ddp.py); use "
+                          "alignment='proto' (the fast preset's, exact) or adversary=0.0 for training "
+                          "that must match a single process.")
         heads = [h for h in (m.align, getattr(m, "adversary", None)) if isinstance(h, nn.Module)]
-        self.swapped = swap_batchnorm([m.decomposer, m.entangler, *heads])   # the heads see local episodes
+        # the heads see local episodes
+        self.swapped = swap_batchnorm([m.decomposer, m.entangler, *heads])
         m.factor_gather = gather_factors
         t.grad_sync = lambda grads: all_reduce_mean_(grads, t.dist.world)
 
@@ -639,58 +705,68 @@ class Distributed(Callback):
         if ranks is not None and len(ranks) == t.dist.world: t._rng = ranks[t.dist.rank]
         elif not t.dist.main: t._rng = None
 
-# %% ../nbs/30_train.ipynb #60cb6a23
+# %% ../nbs/30_train.ipynb #f0329e46
 class EndToEnd(Callback):
-    "FDEN_E: fine-tune `backbone` with FDEN on images; z = E(x) every step, and L_R gets its λ term on x."
+    """FDEN_E: fine-tune `backbone` with FDEN on images; z = E(x) every step, and L_R gets its λ
+    term on x."""
     order = -50
-    _PREFIXES = ("decomposer.e2e_encoder.", "entangler.e2e_decoder.")   # where the backbone is attached
+    # where the backbone is attached
+    _PREFIXES = ("decomposer.e2e_encoder.", "entangler.e2e_decoder.")
 
-    def __init__(self, backbone:nn.Module):     # encode/decode, and the modules behind them as .encoder/.decoder
+    # encode/decode, and the modules behind them as .encoder/.decoder
+    def __init__(self, backbone:nn.Module):
         bb = backbone
-        if not (isinstance(bb, nn.Module) and callable(getattr(bb, "encode", None))
-                and callable(getattr(bb, "decode", None))
-                and all(isinstance(getattr(bb, a, None), nn.Module) for a in ("encoder", "decoder"))):
-            raise TypeError(f"EndToEnd needs a backbone nn.Module with encode/decode methods and the modules behind "
-                            f"them as .encoder and .decoder (fden_nb.backbones' AE, VAE, ALI, or a BackbonePair of "
-                            f"modules); got {type(bb).__name__}.")
+        methods = all(callable(getattr(bb, a, None)) for a in ("encode", "decode"))
+        modules = all(isinstance(getattr(bb, a, None), nn.Module) for a in ("encoder", "decoder"))
+        if not (isinstance(bb, nn.Module) and methods and modules):
+            raise TypeError(f"EndToEnd needs a backbone nn.Module with encode/decode methods and the "
+                            "modules behind them as .encoder and .decoder (fden_nb.backbones' AE, VAE, "
+                            f"ALI, or a BackbonePair of modules); got {type(bb).__name__}.")
         self.backbone, self.attached = bb, None
 
     def before_create(self):
         "The images become the inputs; their latents as the backbone starts fit the scaler."
         t, bb = self.trainer, self.backbone
         if isinstance(t.x, Tensor) and t.x.ndim == 2:
-            raise ValueError("EndToEnd (FDEN_E) trains on images, encoding them at every step: pass data=(images, "
-                             "labels) or a Glyphs set, not latents.")
+            raise ValueError("EndToEnd (FDEN_E) trains on images, encoding them at every step: pass "
+                             "data=(images, labels) or a Glyphs set, not latents.")
         x = as_images(t.x, getattr(bb, "image_shape", None))
         if t.dist.main:
-            warnings.warn(f"EndToEnd: FDEN_E fine-tunes the backbone ({type(bb).__name__}) in place — its encoder "
-                          "and decoder weights will change, latents cached from it become stale, and the "
-                          "frozen-backbone guarantee does not hold for this run. Pass a copy (copy.deepcopy) to "
-                          "keep the original.", stacklevel=5)
+            warnings.warn(f"EndToEnd: FDEN_E fine-tunes the backbone ({type(bb).__name__}) in place — "
+                          "its encoder and decoder weights will change, latents cached from it become "
+                          "stale, and the frozen-backbone guarantee does not hold for this run. Pass a "
+                          "copy (copy.deepcopy) to keep the original.", stacklevel=5)
         bb.to(t.device)
-        z0, _ = encode_dataset(bb, x, progress=False)                  # (N, D), as the backbone starts
+        # (N, D), as the backbone starts
+        z0, _ = encode_dataset(bb, x, progress=False)
         self.start = weights_fingerprint(bb)
-        t.x, t.z = x.to(t.device), _latents(z0, t.model.cfg.z_dim, "the backbone's latents").to(t.device)
+        z0 = _latents(z0, t.model.cfg.z_dim, "the backbone's latents")
+        t.x, t.z = x.to(t.device), z0.to(t.device)
         if t.valid is not None:
             vx, vy = _unpack(t.valid)
             t.valid = as_images(vx, getattr(bb, "image_shape", None)), vy
         t.encoder = self.latents_of
 
     def after_create(self):
-        "The checkpoint's key: the images and labels, and the backbone's weights as training starts."
+        """The checkpoint's key: the images and labels, and the backbone's weights as training
+        starts."""
         t = self.trainer
         t.data_fp = hashlib.sha256(f"fden_e|{t.data_fp}|{self.start}".encode()).hexdigest()
 
     def attach(self):
-        "The encoder joins the Decomposer, the decoder the Entangler, and FDEN decodes through it unfrozen."
+        """The encoder joins the Decomposer, the decoder the Entangler, and FDEN decodes through it
+        unfrozen."""
         bb, m = self.backbone, self.trainer.model
         if self.attached is not None: return
         flags = [(p, p.requires_grad) for p in (*bb.encoder.parameters(), *bb.decoder.parameters())]
         self.attached = (m.decoder, bb.training, flags)
         for p, _ in flags: p.requires_grad_(True)              # a backbone frozen by `freeze` thaws
-        m.decomposer.add_module("e2e_encoder", bb.encoder)     # in θ: eq. 8 clips the reversed L_M gradient
-        m.entangler.add_module("e2e_decoder", bb.decoder)      # in the optimiser and the gradient average
-        m.decoder = bb.decode                                  # not `frozen`: the λ term trains the decoder
+        # in θ: eq. 8 clips the reversed L_M gradient
+        m.decomposer.add_module("e2e_encoder", bb.encoder)
+        # in the optimiser and the gradient average
+        m.entangler.add_module("e2e_decoder", bb.decoder)
+        # not `frozen`: the λ term trains the decoder
+        m.decoder = bb.decode
 
     def detach(self):
         "FDEN as it was: its frozen decoder back, the backbone detached and frozen as it came."
@@ -706,7 +782,8 @@ class EndToEnd(Callback):
     after_opt = after_fit = detach
 
     def before_step(self):
-        "z = E(x) for the batch's images, with gradient to the encoder; the images go to the λ term."
+        """z = E(x) for the batch's images, with gradient to the encoder; the images go to the λ
+        term."""
         t = self.trainer
         t.xb = t.zb
         t.zb = self.backbone.encode(t.xb.reshape(-1, *t.xb.shape[-3:])).view(*t.xb.shape[:-3], -1)
@@ -722,15 +799,17 @@ class EndToEnd(Callback):
 
     def after_load(self): self.backbone.load_state_dict(self.trainer.ck["backbone"])
 
-# %% ../nbs/30_train.ipynb #addf298b
+# %% ../nbs/30_train.ipynb #7839dd55
 _NEEDED = (Recorder, MixedPrecision, Distributed, Validation, Decorrelation)
 
 @patch
 def _needed_cbs(self:Trainer) -> list[Callback]:
-    "What the arguments ask for: a Recorder; MixedPrecision, Distributed, Validation, Decorrelation where they apply."
+    """What the arguments ask for: a Recorder; MixedPrecision, Distributed, Validation,
+    Decorrelation where they apply."""
     c, dev = self.cfg, self.device.type
     cbs = [Recorder()]
-    if c.amp == "bf16" and (dev == "cuda" or (dev == "cpu" and c.cpu_amp)): cbs.append(MixedPrecision())
+    if c.amp == "bf16" and (dev == "cuda" or (dev == "cpu" and c.cpu_amp)):
+        cbs.append(MixedPrecision())
     if self.dist.active: cbs.append(Distributed())
     if self.valid is not None: cbs.append(Validation())
     if self.model.cfg.decorrelate: cbs.append(Decorrelation())
@@ -739,30 +818,33 @@ def _needed_cbs(self:Trainer) -> list[Callback]:
 # %% ../nbs/30_train.ipynb #9b4d7390
 def fden_checkpoint(
     fden_cfg:FDENConfig, train_cfg:TrainConfig,
-    data,                             # the training data as `Trainer` takes it: Latents | (z, labels) | z
+    data,                             # the training data, as `Trainer` takes it
 ) -> Path:                            # the keyed file in `cache_dir('fden')`; it may not exist yet
     "The checkpoint a `Trainer(fden_cfg, data, train_cfg)` run writes and resumes from."
     z, labels = _unpack(data)
     z = _latents(z, fden_cfg.z_dim)
-    return checkpoint_path(fden_cfg, train_cfg, _fingerprint(z, _check_labels(fden_cfg, labels, len(z))))
+    data_fp = _fingerprint(z, _check_labels(fden_cfg, labels, len(z)))
+    return checkpoint_path(fden_cfg, train_cfg, data_fp)
 
 def load_fden(
     path:str|Path,                    # a `Trainer` checkpoint
-    data,                             # the data it must have been trained on: Latents | (z, labels) | z
+    data,                             # the data it must have been trained on, as `Trainer` takes it
     fden_cfg:FDENConfig|None=None,    # the FDEN configuration it must have (None: the stored one)
     train_cfg:TrainConfig|None=None,  # the training configuration it must have (None: any)
-    decoder:nn.Module|None=None,      # the frozen backbone FDEN decodes with (not part of the checkpoint)
+    decoder:nn.Module|None=None,      # the frozen backbone FDEN decodes with (not in the checkpoint)
     device:str|torch.device="auto",
-) -> tuple[FDEN, dict]:               # the model in eval mode, and the checkpoint (`step`, `history`, …)
+# the model in eval mode, and the checkpoint (`step`, `history`)
+) -> tuple[FDEN, dict]:
     "A trained FDEN from its checkpoint, after the checks a `Trainer` makes, without building one."
     ck = load_fden_checkpoint(path, fden_cfg, train_cfg)
     if ck.get("backbone") is not None:
-        raise ValueError(f"{path} is an FDEN_E checkpoint (it holds the fine-tuned backbone); load it with "
-                         "Trainer(model, images, cfg, cbs=[EndToEnd(backbone), Checkpoint(path)]).")
+        raise ValueError(f"{path} is an FDEN_E checkpoint (it holds the fine-tuned backbone); load it "
+                         "with Trainer(model, images, cfg, cbs=[EndToEnd(backbone), Checkpoint(path)]).")
     cfg = FDENConfig(**ck["fden_config"])
     z, labels = _unpack(data)
     z = _latents(z, cfg.z_dim)
     _check_checkpoint(ck, path, data_fp=_fingerprint(z, _check_labels(cfg, labels, len(z))))
-    with torch.random.fork_rng(devices=[]): model = FDEN(cfg, decoder=decoder)   # weights: overwritten below
+    with torch.random.fork_rng(devices=[]):
+        model = FDEN(cfg, decoder=decoder)                       # weights: overwritten below
     model.load_state_dict(ck["model"])
     return model.to(resolve_device(device)).eval(), ck
