@@ -18,7 +18,7 @@ from .compare import DEFAULT_METHODS, METHODS, check_methods, compare
 from .datasets import DATASETS, load_dataset
 from .loaders import DataNotFoundError
 from .metrics import format_table
-from .pipeline import (PAPER_SETTINGS, Sizes, Stopwatch, evaluate_fden, load_trained, plan_episodes, prepare, results_table,
+from .pipeline import (Run, Sizes, evaluate_fden, load_trained, plan_episodes, prepare,
                               run_ablations, smoke, train_baseline, train_fden, write_report)
 from .train import TrainConfig
 from .utils import CheckpointMismatch, resolve_device
@@ -147,64 +147,74 @@ def _check_flags(p, a):
     if a.command == "smoke" and a.n_way < 2: p.error("--n-way must be at least 2")
 
 # %% ../nbs/90_cli.ipynb #c3d56066
-def _plan(a, data, sizes:Sizes):
+def _plan(a, run:Run, data):
     "The episodes the data allow for this command (`plan_episodes`), its notes printed."
     if a.command == "eval":
         settings = None if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
-        plan = plan_episodes(data, sizes, settings, a.n_query)
-    else: plan = plan_episodes(data, sizes, None, None, a.n_way, a.k_shot, a.n_query)
+        plan = plan_episodes(run, data, settings, a.n_query)
+    else: plan = plan_episodes(run, data, None, None, a.n_way, a.k_shot, a.n_query)
     for n in plan.notes: print(f"note: {n}")
     return plan
 
-def _run(a) -> int:
-    "Run the subcommands; problems with the request raise `CLIError`/`ValueError` before any training."
-    t0 = time.perf_counter()
+def _check_request(a):
+    "What can be checked before any data is made: the data's name, the factors, the methods."
     check_data(a.data)
     if a.command != "attributes": check_factors(a.factors)
     else:                                                   # before any data is made: only the names can be checked
         unknown = [n for n in a.factors.replace(" ", "").split(",") if n not in ATTRIBUTES]
-        if unknown: raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are {', '.join(ATTRIBUTES)}")
-        if a.data != "glyphs": raise CLIError("attributes runs on the glyphs: their attributes (bold, oblique) are known exactly")
-    if a.command == "compare": check_methods(a.methods)          # before any data is made
+        if unknown:
+            raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are "
+                           f"{', '.join(ATTRIBUTES)}")
+        if a.data != "glyphs":
+            raise CLIError("attributes runs on the glyphs: their attributes (bold, oblique) are "
+                           "known exactly")
+    if a.command == "compare": check_methods(a.methods)
+
+def _evaluate(a, run:Run, prep, tr, plan):
+    "quickstart and eval: the MLP baseline, the evaluation printed, the report folder with --out."
+    baseline = train_baseline(run, prep)
+    ev = evaluate_fden(run, prep, tr.model, plan.settings, baseline=baseline)
+    print(ev.table())
+    if a.out:
+        out = write_report(run, prep, tr, ev, a.out)
+        print(f"report: {out}/ ({', '.join(sorted(f.name for f in out.iterdir()))})")
+
+def _run(a) -> int:
+    "Run the subcommands; problems with the request raise `CLIError`/`ValueError` before training."
+    t0 = time.perf_counter()
+    _check_request(a)
     dev = check_device(a.device, a.threads)
-    sizes, clock, progress = (Sizes.tiny() if a.tiny else Sizes()), Stopwatch(), not a.no_progress
-    bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=CPU_AMP[getattr(a, "precision", "auto")]).cpu_amp
+    sizes = Sizes.tiny() if a.tiny else Sizes()
+    if a.steps: sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's; whole models keep theirs
+    run = Run(sizes, dev, a.seed, progress=not a.no_progress, verbose=True,
+              cpu_amp=CPU_AMP[a.precision])
+    bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=run.cpu_amp).cpu_amp
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, "
           f"{torch.get_num_threads()} thread(s), FDEN in {'bf16 autocast' if bf16 else 'float32'}")
-    with clock("data"):
-        data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None), progress=progress, glyphs=sizes.glyphs)
+    with run.clock("data"):
+        data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None),
+                            progress=run.progress, glyphs=sizes.glyphs)
     if a.command != "attributes":
-        plan = _plan(a, data, sizes)
-        sizes = plan.sizes
-    prep = prepare(sizes, dev, clock, progress, data=data, verbose=True, retrain=a.retrain)
+        plan = _plan(a, run, data)
+        run = dataclasses.replace(run, sizes=plan.sizes)
+    prep = prepare(run, data=data, retrain=a.retrain)
     if a.command == "attributes":
-        write_attributes(a.out, prep, tuple(a.factors.replace(" ", "").split(",")), a.steps or sizes.steps, a.seed, dev, progress)
+        factors = tuple(a.factors.replace(" ", "").split(","))
+        write_attributes(a.out, prep, factors, run.sizes.steps, run.seed, run.device, run.progress)
     elif a.command == "ablate":
-        res = run_ablations(prep, sizes, clock, steps=a.steps, seed=a.seed, device=dev, progress=progress, verbose=True,
-                            out=a.out, setting=plan.settings[0])
+        res = run_ablations(run, prep, out=a.out, setting=plan.settings[0])
         print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "compare":
-        if a.steps: sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's steps; whole models keep their own
-        res = compare(prep, sizes, clock, a.methods, device=dev, seed=a.seed, progress=progress, verbose=True, out=a.out)
+        res = compare(run, prep, a.methods, out=a.out)
         print(format_table(res.rows))
         print(f"report: {a.out}/ (comparison.md, comparison.json, comparison.png)")
-    elif a.command == "eval":
-        tr = load_trained(prep, a.checkpoint, dev, a.seed, sizes, cpu_amp=CPU_AMP[a.precision])
     else:
-        tr = train_fden(prep, sizes, clock, a.n_way, a.k_shot, a.n_query, a.steps, a.seed, dev, progress, verbose=True,
-                        cpu_amp=CPU_AMP[a.precision])
-    if a.command not in ("ablate", "attributes", "compare"): _print_training(tr)
-    if a.command not in ("train", "ablate", "attributes", "compare"):
-        train_args = (a.n_way, a.k_shot, a.n_query, a.steps) if a.command == "quickstart" else ()
-        baseline = train_baseline(prep, sizes, clock, *train_args, seed=a.seed, device=dev, progress=False)
-        m = evaluate_fden(tr.model, prep, sizes, clock, plan.settings, a.seed, baseline=baseline)
-        print(results_table(m))
-        if a.out:
-            out = write_report(a.out, m, tr.model, prep, tr, sizes, clock, a.seed)
-            print(f"report: {out}/ ({', '.join(sorted(f.name for f in out.iterdir()))})")
-    clock.times["total"] = round(time.perf_counter() - t0, 3)
-    print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in clock.times.items()))
+        tr = load_trained(run, prep, a.checkpoint) if a.command == "eval" else train_fden(run, prep)
+        _print_training(tr)
+        if a.command != "train": _evaluate(a, run, prep, tr, plan)
+    run.clock.times["total"] = round(time.perf_counter() - t0, 3)
+    print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in run.clock.times.items()))
     return 0
 
 def main(argv:list[str]|None=None) -> int:

@@ -20,9 +20,10 @@ from .lord import LORD, LORDConfig, fit_lord
 from .mathieu import Mathieu, MathieuConfig, fit_mathieu
 from .mixing import MIXING_ONLY, Mixing, MixingConfig, fit_mixing
 from .metrics import few_shot_table, format_table, representations
-from .pipeline import (Prepared, Sizes, Stopwatch, prepare, train_fden, train_baseline, fit_linear_split, evaluate_fden,
-                              agg_pyplot, show_image)
-from .utils import CheckpointMismatch, as_images, data_fingerprint, evaluating, quiet
+from .evaluation import Evaluation, evaluate_fden
+from .report import agg_pyplot, show_image, swap_pairs
+from .stages import Prepared, Run, fit_linear_split, prepare, train_baseline, train_fden
+from .utils import CheckpointMismatch, as_images, data_fingerprint, evaluating
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'ThroughBackbone', 'OnBackbone', 'Context', 'MethodSpec', 'register', 'trained_seconds',
@@ -65,16 +66,15 @@ class OnBackbone(nn.Module):
 # %% ../nbs/82_compare.ipynb #6d23ef46
 @dataclass
 class Context:
-    "What every method's trainer gets: the prepared data, sizes, stopwatch, device, seed and how loud to be."
-    prep:Prepared; sizes:Sizes; clock:Stopwatch; device:torch.device; seed:int = 0
-    progress:bool = False; verbose:bool = False
+    "What every method's trainer gets: the run (sizes, device, seed, stopwatch) and the prepared data."
+    run:Run
+    prep:Prepared
     _ali:Prepared|None = None
 
     def prepared(self, kind:str) -> Prepared:
         "The data through another frozen backbone ('ali'): trained once (data cache), its latents cached."
         if kind == "ae": return self.prep
-        if self._ali is None:
-            self._ali = prepare(self.sizes, self.device, self.clock, self.progress, data=self.prep.data, verbose=self.verbose, backbone=kind)
+        if self._ali is None: self._ali = prepare(self.run, data=self.prep.data, backbone=kind)
         return self._ali
 
 @dataclass
@@ -99,7 +99,7 @@ def trained_seconds(tr) -> float:
     return s
 
 def _train_fden(c:Context, prep:Prepared, stage:str):
-    tr = train_fden(prep, c.sizes, c.clock, seed=c.seed, device=c.device, progress=c.progress, verbose=c.verbose, stage=stage)
+    tr = train_fden(c.run, prep, stage=stage)
     tr.model.train_seconds = trained_seconds(tr)
     return tr.model
 
@@ -112,11 +112,10 @@ def _fden_ali(c:Context):
     return ThroughBackbone(OnBackbone(_train_fden(c, ali, "train fden-ali"), ali.backbone), c.prep.backbone)
 
 @register("mlp", "plug-in", "the papers' MLP: FDEN's identity path alone, trained episodically on z (one factor: few-shot only)")
-def _mlp(c:Context):
-    return train_baseline(c.prep, c.sizes, c.clock, seed=c.seed, device=c.device, progress=False)
+def _mlp(c:Context): return train_baseline(c.run, c.prep)
 
 @register("linear", "plug-in", "Fisher's discriminant directions of z as the identity, the rest as the style (k = FDEN's identity width)")
-def _linear(c:Context): return fit_linear_split(c.prep, c.clock)
+def _linear(c:Context): return fit_linear_split(c.run, c.prep)
 
 # %% ../nbs/82_compare.ipynb #eb103b61
 def _images(prep:Prepared) -> tuple[Tensor, Tensor]:
@@ -143,10 +142,11 @@ def fit_cached(
         model = cls(cfg, n_classes=n_classes)
         model.load_state_dict(ck["state"])
         model.history, model.train_seconds = ck["history"], ck["train_seconds"]
-        if c.verbose: print(f"Loaded {path.name} ({name}, trained in {model.train_seconds:.0f} s)")
-        return model.to(c.device).eval()
-    with c.clock(f"train {name}"):
-        model = fit(x, y, cfg, device=c.device, progress=c.progress, verbose=c.verbose)
+        if c.run.verbose:
+            print(f"Loaded {path.name} ({name}, trained in {model.train_seconds:.0f} s)")
+        return model.to(c.run.device).eval()
+    with c.run.clock(f"train {name}"):
+        model = fit(x, y, cfg, device=c.run.device, progress=c.run.progress, verbose=c.run.verbose)
     tmp = path.with_suffix(".tmp")
     torch.save({"cfg": asdict(cfg), "n_classes": n_classes, "state": model.state_dict(), "history": model.history,
                 "train_seconds": model.train_seconds}, tmp)
@@ -158,8 +158,8 @@ def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     @register(name, "whole model", about)
     def _train(c:Context):
         size = c.prep.backbone.image_shape
-        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.seed)
-        if c.sizes.method_steps is not None: kw["steps"] = c.sizes.method_steps
+        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed)
+        if c.run.sizes.method_steps is not None: kw["steps"] = c.run.sizes.method_steps
         return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
     return _train
 
@@ -176,8 +176,18 @@ DEFAULT_METHODS = ("fden", "fden-ali", "mlp", "linear")
 
 @dataclass
 class Comparison:
-    "The table's rows, each method's metrics (without the embeddings), the trained models and the stage timings."
-    rows:list; metrics:dict; models:dict; times:dict
+    "What `compare` measured: rows, each method's `Evaluation`, the models, train seconds, timings."
+    rows:list                   # one `comparison_row` per method
+    metrics:dict                # {method: its `Evaluation`}
+    models:dict                 # {method: the trained model} (not the MLP: one factor, no swaps)
+    seconds:dict                # {method: seconds its training took}
+    times:dict                  # the stopwatch's stage timings
+
+    def to_json(self) -> dict:
+        "comparison.json: the rows, every method's numbers and train seconds, the stage timings."
+        metrics = {n: {**ev.to_json(), "train_seconds": self.seconds[n]}
+                   for n, ev in self.metrics.items()}
+        return {"rows": self.rows, "metrics": metrics, "times_s": self.times}
 
 def check_methods(names) -> list[str]:
     "The requested method names ('all': every one), checked against `METHODS` (one clear error for unknown ones)."
@@ -190,68 +200,69 @@ def check_methods(names) -> list[str]:
 
 def _cell(v, fmt="{:.1f}"): return "–" if v is None else fmt.format(v)
 
-def comparison_row(name:str, m:dict, seconds:float) -> dict:
-    "One line of the table from `evaluate_fden`'s metrics ('–' where a method has no such number)."
-    fs, spec = m["few_shot"][0], METHODS[name]
-    leak = {(r["target"], r["rep"]): r["acc"] for r in m.get("leakage", [])}
-    leak_mlp = {(r["target"], r["rep"]): r["acc"] for r in m.get("leakage_mlp", [])}
-    ide = fs.get("ide", fs.get("mlp"))
-    sty, ct, dis = fs.get("sty"), m.get("content_transfer", {}), m.get("disentanglement", {}).get("sty")
-    lin, mlp = leak.get(("class", "sty")), leak_mlp.get(("class", "sty"))
+def comparison_row(name:str, ev:Evaluation, seconds:float) -> dict:
+    "One line of the table from a method's `Evaluation` ('–' where a method has no such number)."
+    fs, spec = ev.shot(), METHODS[name]
+    ide, sty = fs.get("ide", fs.get("mlp")), fs.get("sty")
+    lin, mlp = ev.probe("class", "sty"), ev.probe("class", "sty", "mlp")
+    dis = (ev.disentanglement or {}).get("sty")
+    dep, rec, ct, s = ev.dependence, ev.reconstruction, ev.content_transfer, ev.swaps
     return {"method": name, "kind": spec.kind,
             f"{fs['setting']} ide": f"{ide['acc']:.1f} ± {ide['ci95']:.1f}",
             f"{fs['setting']} sty": _cell(sty and sty["acc"]),
-            "class from sty % (linear / MLP probe)": "–" if lin is None else f"{100 * lin:.1f} / {100 * mlp:.1f}",
-            "I(ide; sty) nats (all / monotone part)": "–" if "dependence" not in m else
-                f"{m['dependence']['ide_sty']:.2f} / {_cell(m['dependence'].get('ide_sty_monotone'), '{:.2f}')}",
-            "round trip %": _cell(m["reconstruction"]["rel_z_error"] * 100 if "reconstruction" in m else None),
+            "class from sty % (linear / MLP probe)":
+                "–" if lin is None else f"{100 * lin['acc']:.1f} / {100 * mlp['acc']:.1f}",
+            "I(ide; sty) nats (all / monotone part)": "–" if dep is None else
+                f"{dep['ide_sty']:.2f} / {_cell(dep.get('ide_sty_monotone'), '{:.2f}')}",
+            "round trip %": _cell(rec["rel_z_error"] * 100 if rec is not None else None),
             "transfer MSE": _cell(ct["transfer"]["mse"] if ct else None, "{:.4f}"),
-            "swap shows A % (over B / among all)": "–" if "swaps" not in m else
-                f"{100 * m['swaps']['A_vs_B']:.0f} / {100 * m['swaps']['A']:.0f}",
+            "swap shows A % (over B / among all)":
+                "–" if s is None else f"{100 * s['A_vs_B']:.0f} / {100 * s['A']:.0f}",
             "MIG / SAP sty": "–" if dis is None else f"{dis['mig']:.3f} / {dis['sap']:.3f}",
             "train s": f"{seconds:.0f}"}
 
 # %% ../nbs/82_compare.ipynb #38ffc1cf
+def _few_shot_only(run:Run, prep:Prepared, mlp) -> Evaluation:
+    "The MLP has one factor: its 5-way 1-shot accuracy on the held-out classes is all it is read by."
+    reps = {"mlp": representations(mlp, prep.lat_ev.z)["mlp"]}
+    s = run.sizes
+    r = few_shot_table(reps, prep.lat_ev.labels, ((5, 1),), s.n_query, s.n_episodes, run.seed)[0]
+    acc = {"acc": r["mlp"]["acc"], "ci95": r["mlp"]["ci95"]}
+    return Evaluation(few_shot=[{"setting": r["setting"], "mlp": acc}])
+
 def compare(
-    prep:Prepared, sizes:Sizes, clock:Stopwatch,
+    run:Run, prep:Prepared,
     methods=DEFAULT_METHODS,         # names of `METHODS` (a list or 'a,b,c')
-    device:str|torch.device="cpu", seed:int=0,
-    progress:bool=False, verbose:bool|None=None,
     out:str|Path|None=None,          # also write comparison.md, comparison.json and comparison.png here
 ) -> Comparison:
     "Train (or load) every method, evaluate each with FDEN's evaluation on the held-out classes, and tabulate."
-    names, verbose = check_methods(methods), quiet(progress, verbose)
-    device = torch.device(device)
-    c = Context(prep, sizes, clock, device, seed, progress, verbose)
-    judge = train_baseline(prep, sizes, clock, seed=seed, device=device, progress=False)
-    rows, metrics, models = [], {}, {}
+    names = check_methods(methods)
+    c = Context(run, prep)
+    judge = train_baseline(run, prep)
+    rows, metrics, models, seconds = [], {}, {}, {}
     for name in names:
         t0 = time.perf_counter()
         model = judge if name == "mlp" else METHODS[name].train(c)
-        seconds = getattr(model, "train_seconds", None)
-        if seconds is None: seconds = time.perf_counter() - t0 if name != "mlp" else clock.times.get("baseline", 0.0)
-        if name == "mlp":                                              # one factor: its few-shot accuracy only
-            r = few_shot_table({"mlp": representations(judge, prep.lat_ev.z)["mlp"]}, prep.lat_ev.labels, ((5, 1),),
-                               sizes.n_query, sizes.n_episodes, seed)[0]
-            m = {"few_shot": [{"setting": r["setting"], "mlp": {"acc": r["mlp"]["acc"], "ci95": r["mlp"]["ci95"]}}]}
+        s = getattr(model, "train_seconds", None)
+        if s is None and name == "mlp": s = run.clock.times.get("baseline", 0.0)
+        if s is None: s = time.perf_counter() - t0
+        if name == "mlp": ev = _few_shot_only(run, prep, judge)
         else:
-            m = evaluate_fden(model, prep, sizes, clock, settings=((5, 1),), seed=seed, baseline=judge)
-            m.pop("reps"); models[name] = model
-        m["train_seconds"] = seconds
-        metrics[name] = m
-        rows.append(comparison_row(name, m, seconds))
-        if verbose: print(f"[{name}] trained in {seconds:.0f} s; 5-way 1-shot ide {rows[-1]['5-way 1-shot ide']}")
-    res = Comparison(rows, metrics, models, dict(clock.times))
-    if out is not None: write_comparison(out, res, prep, seed)
+            ev = evaluate_fden(run, prep, model, settings=((5, 1),), baseline=judge)
+            models[name] = model
+        metrics[name], seconds[name] = ev, s
+        rows.append(comparison_row(name, ev, s))
+        if run.verbose:
+            print(f"[{name}] trained in {s:.0f} s; 5-way 1-shot ide {rows[-1]['5-way 1-shot ide']}")
+    res = Comparison(rows, metrics, models, seconds, dict(run.clock.times))
+    if out is not None: write_comparison(out, res, prep, run.seed)
     return res
 
 # %% ../nbs/82_compare.ipynb #918316cc
 def comparison_figure(models:dict, prep:Prepared, n:int=8, seed:int=0, ide:str="ide", sty:str="sty"):
     "One row of swaps per method on the same pairs of held-out images, under A, B and (glyphs) the true rendering."
     plt, lat, ev = agg_pyplot(), prep.lat_ev, prep.evaluation
-    g = torch.Generator().manual_seed(seed)
-    a, b = torch.randint(len(lat.z), (n,), generator=g), torch.randint(len(lat.z), (n,), generator=g)
-    while (same := lat.labels[a] == lat.labels[b]).any(): b[same] = torch.randint(len(lat.z), (int(same.sum()),), generator=g)
+    a, b = swap_pairs(lat.labels, n, seed)
     pic = lambda x: x.float().cpu().permute(0, 2, 3, 1).clamp(0, 1).numpy()
     with torch.no_grad():
         dev = device_of(prep.backbone)
@@ -284,8 +295,7 @@ def write_comparison(out:str|Path, res:Comparison, prep:Prepared, seed:int=0) ->
              "and their round trip is their own reconstruction error read in its latent space.",
              "The MLP has one factor: few-shot only."]
     (out / "comparison.md").write_text("# Comparison\n\n" + format_table(res.rows) + "\n\n" + "\n".join(f"* {n}" for n in notes) + "\n")
-    (out / "comparison.json").write_text(json.dumps({"rows": res.rows, "metrics": res.metrics, "times_s": res.times},
-                                                    indent=1, default=float))
+    (out / "comparison.json").write_text(json.dumps(res.to_json(), indent=1, default=float))
     fig = comparison_figure(res.models, prep, seed=seed)
     fig.savefig(out / "comparison.png", dpi=110, bbox_inches="tight")
     agg_pyplot().close(fig)

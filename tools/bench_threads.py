@@ -24,11 +24,11 @@ def parts():
     from fden_nb.backbones import make_backbone
     from fden_nb.core import FDEN
     from fden_nb.metrics import few_shot_eval
-    from fden_nb.pipeline import Sizes, train_config
+    from fden_nb.pipeline import Run, Sizes, train_config
     from fden_nb.train import Trainer
     torch.manual_seed(0)
     z, y = torch.randn(23420, 128), torch.arange(1171).repeat_interleave(20)
-    tr = Trainer(FDEN.two_factor(128), (z, y), train_config(Sizes(), steps=10**6, device="cpu"), cbs=[])
+    tr = Trainer(FDEN.two_factor(128), (z, y), train_config(Run(Sizes(), "cpu"), steps=10**6), cbs=[])
     ae = make_backbone("ae"); opts = ae.configure_optimizers(); x = torch.rand(64, 1, 32, 32)
     xe = torch.rand(512, 1, 32, 32); f = torch.randn(8140, 112); fy = torch.arange(407).repeat_interleave(20)
     state = {"n": 0}

@@ -176,8 +176,8 @@ def main(argv=None) -> int:
         TINY_REFERENCE.write_text(json.dumps(doc, indent=1) + "\n")
         print(f"wrote {TINY_REFERENCE}")
         return 0
-    from fden_nb.pipeline import results_table
-    print(results_table(new))
+    from fden_nb.pipeline import Evaluation
+    print(Evaluation.from_json(new).table())
     if a.reference:
         ref_path = Path(a.reference)
         ref = json.loads(ref_path.read_text())

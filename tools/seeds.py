@@ -7,42 +7,38 @@ and its latents are the quickstart's), written to results/quickstart_seeds.json 
     python tools/seeds.py --precision fp32    # FDEN trained in float32 (results/quickstart_seeds_fp32.json)
     python tools/seeds.py --table             # only print the table of the saved runs
 """
-import argparse, json, math, statistics, sys
+import argparse, dataclasses, json, math, statistics, sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 CPU_AMP = {"auto": "auto", "bf16": True, "fp32": False}
-ROWS = [  # (label, how to read it from a report's metrics, format)
-    ("f_ide 5-way 1-shot (%)", lambda m: m["few_shot"][0]["ide"]["acc"], "{:.2f}"),
-    ("MLP baseline 5-way 1-shot (%)", lambda m: m["few_shot"][0]["mlp"]["acc"], "{:.2f}"),
-    ("f_sty 5-way 1-shot (%)", lambda m: m["few_shot"][0]["sty"]["acc"], "{:.2f}"),
-    ("class from f_sty, linear probe (%)", lambda m: 100 * _leak(m)["class", "sty"]["acc"], "{:.2f}"),
-    ("held-out I(f_ide; f_sty) (nats)", lambda m: m["dependence"]["ide_sty"], "{:.3f}"),
-    ("round trip ‖z − z̃‖/‖z‖", lambda m: m["reconstruction"]["rel_z_error"], "{:.1e}"),
-    ("swaps read as A over B (%)", lambda m: 100 * m["swaps"]["A_vs_B"], "{:.1f}"),
-    ("transfer MSE", lambda m: m["content_transfer"]["transfer"]["mse"], "{:.4f}"),
-    ("keep-A MSE", lambda m: m["content_transfer"]["keep_A"]["mse"], "{:.4f}"),
+ROWS = [  # (label, how to read it from a report's `Evaluation`, format)
+    ("f_ide 5-way 1-shot (%)", lambda e: e.shot()["ide"]["acc"], "{:.2f}"),
+    ("MLP baseline 5-way 1-shot (%)", lambda e: e.shot()["mlp"]["acc"], "{:.2f}"),
+    ("f_sty 5-way 1-shot (%)", lambda e: e.shot()["sty"]["acc"], "{:.2f}"),
+    ("class from f_sty, linear probe (%)", lambda e: 100 * e.probe("class", "sty")["acc"], "{:.2f}"),
+    ("held-out I(f_ide; f_sty) (nats)", lambda e: e.dependence["ide_sty"], "{:.3f}"),
+    ("round trip ‖z − z̃‖/‖z‖", lambda e: e.reconstruction["rel_z_error"], "{:.1e}"),
+    ("swaps read as A over B (%)", lambda e: 100 * e.swaps["A_vs_B"], "{:.1f}"),
+    ("transfer MSE", lambda e: e.content_transfer["transfer"]["mse"], "{:.4f}"),
+    ("keep-A MSE", lambda e: e.content_transfer["keep_A"]["mse"], "{:.4f}"),
 ]
-
-
-def _leak(m): return {(r["target"], r["rep"]): r for r in m["leakage"]}
 
 
 def measure(seeds, precision:str="auto") -> list[dict]:
     import torch
     from fden_nb.datasets import load_dataset
-    from fden_nb.pipeline import (Sizes, Stopwatch, evaluate_fden, json_ready, prepare, train_baseline, train_fden)
+    from fden_nb.pipeline import Run, Sizes, evaluate_fden, prepare, train_baseline, train_fden
     from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
-    sizes, clock = Sizes(), Stopwatch(verbose=False)
-    prep = prepare(sizes, torch.device("cpu"), clock, False, data=load_dataset("glyphs", 32, None, progress=False))
+    run = Run(Sizes(), "cpu", progress=False, cpu_amp=CPU_AMP[precision])
+    prep = prepare(run, data=load_dataset("glyphs", 32, None, progress=False))
     runs = []
     for seed in seeds:
-        tr = train_fden(prep, sizes, clock, seed=seed, device="cpu", progress=False, cpu_amp=CPU_AMP[precision])
-        base = train_baseline(prep, sizes, clock, seed=seed, device="cpu", progress=False)
-        m = evaluate_fden(tr.model, prep, sizes, clock, seed=seed, baseline=base)
-        m.pop("reps")
-        runs.append({"seed": seed, "metrics": json_ready(m), "cpu": cpu_name(), "cpu_amp": tr.cfg.cpu_amp,
+        at = dataclasses.replace(run, seed=seed)
+        tr = train_fden(at, prep)
+        ev = evaluate_fden(at, prep, tr.model, baseline=train_baseline(at, prep))
+        runs.append({"seed": seed, "metrics": ev.to_json(), "cpu": cpu_name(), "cpu_amp": tr.cfg.cpu_amp,
                      "torch": torch.__version__})
         print(f"seed {seed} done", flush=True)
     return runs
@@ -54,8 +50,10 @@ def table(runs:list[dict]) -> str:
     t = {2: 12.71, 3: 4.30, 4: 3.18, 5: 2.78}.get(n, 2.0)
     head = "| measure | " + " | ".join(f"seed {r['seed']}" for r in runs) + " | mean ± 95% interval |"
     lines = [head, "| --- " * (n + 2) + "|"]
+    from fden_nb.pipeline import Evaluation
+    evaluations = [Evaluation.from_json(r["metrics"]) for r in runs]
     for label, read, fmt in ROWS:
-        vals = [read(r["metrics"]) for r in runs]
+        vals = [read(e) for e in evaluations]
         mean = statistics.fmean(vals)
         half = t * statistics.stdev(vals) / math.sqrt(n) if n > 1 else float("nan")
         lines.append(f"| {label} | " + " | ".join(fmt.format(v) for v in vals)
