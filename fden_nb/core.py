@@ -24,7 +24,7 @@ __all__ = ['OPTIONS', 'FDENConfig', 'Decomposer', 'Entangler', 'StatisticiansNet
            'AttributeHeads', 'frozen', 'FDEN', 'Departure', 'register', 'LossTerm', 'episodes']
 
 # %% ../nbs/07_fden.ipynb #169e0807
-OPTIONS:dict[str, type] = {}   # the departures from the papers by name (registered by fden_nb.options, 07a)
+OPTIONS:dict[str, type] = {}   # the departures from the papers by name (fden_nb.options, 07a)
 
 def _one_of(name:str, value, choices:tuple):
     "Raise unless `value` is one of `choices`."
@@ -32,10 +32,11 @@ def _one_of(name:str, value, choices:tuple):
 
 @dataclass
 class FDENConfig:
-    "What defines an FDEN: the papers' settings (Table 2 of both FDEN papers) and the departures named in `options`."
-    z_dim:int = 256                      # D, latent size of the frozen backbone (paper: 256 Omniglot, 512 otherwise)
+    """What defines an FDEN: the papers' settings (Table 2 of both FDEN papers), departures in
+    `options`."""
+    z_dim:int = 256                      # D, the backbone's latent size (paper: 256 or 512)
     aligned:tuple[str, ...] = ("f1",)    # names of the aligned factors f_1..f_N
-    unspecified:str|None = "f0"          # name of the unspecified factor f_0 (None: every factor is aligned)
+    unspecified:str|None = "f0"          # name of the unspecified factor f_0 (None: all aligned)
     factor_dim:int|None = None           # width d of every factor (paper: D)
     # architecture, Table 2
     dec_hidden:tuple[int, ...] = (512, 512, 512)    # Decomposer global decoder
@@ -48,7 +49,8 @@ class FDENConfig:
     dropout:float = 0.2                  # after every hidden layer
     leak:float = 0.01                    # LeakyReLU slope
     init_std:float|None = 0.001          # truncated-normal σ of the weights; None: PyTorch default
-    # alignment: "proto" | "relation" (episodic, Yoon & Suk 2019) | "attribute" (Yoon, Roh & Suk 2021) | None
+    # alignment: "proto" | "relation" (episodic, Yoon & Suk 2019) | "attribute" (Yoon, Roh & Suk
+    # 2021) | None
     alignment:str|None = "relation"
     attr_classes:int|tuple[int, ...] = 2 # classes per aligned factor for "attribute" (2: binary)
     # objective L = α L_R + β L_C − γ L_M, L_R = ‖z − z̃‖² + λ‖x − dec(z̃)‖²
@@ -56,12 +58,12 @@ class FDENConfig:
     beta:float = 1.0
     gamma:float = 0.5
     lam:float = 0.5
-    tc_mode:str = "all"                  # negatives: "all" (total correlation) | "one_vs_all" (Yoon, Roh & Suk, text)
-    mi_estimator:str = "smile"           # "dv" (the papers' MINE), "ema", "nwj", "smile", "infonce": see 04
-    mi_negatives:int|str = 1             # negatives per step: k shuffled copies of the batch, or "all" shifts (04)
-    grl:bool = True                      # False: no reversal layer (ablation, Yoon, Roh & Suk 2021, Fig. 7)
-    grl_coeff:float = 1.0                # reversal strength c (0: the critic only watches — no factorizer, Fig. 8)
-    clip:str|None = "per_tensor"         # adaptive clipping of the L_M gradient: "per_tensor" | "global" | None
+    tc_mode:str = "all"                  # negatives: "all" (total correlation) | "one_vs_all"
+    mi_estimator:str = "smile"           # "dv" (the papers' MINE), "ema", "nwj", "smile", "infonce"
+    mi_negatives:int|str = 1             # k shuffled copies of the batch, or "all" shifts (04)
+    grl:bool = True                      # False: no reversal layer (Yoon, Roh & Suk 2021, Fig. 7)
+    grl_coeff:float = 1.0                # reversal strength (0: the critic only watches, Fig. 8)
+    clip:str|None = "per_tensor"         # eq. 8 clipping of L_M's gradient: per_tensor|global|None
     # optimiser: Adam
     lr:float = 1e-4
     betas:tuple[float, float] = (0.5, 0.999)
@@ -76,36 +78,45 @@ class FDENConfig:
 
 # %% ../nbs/07_fden.ipynb #f9680bc8
 def _check_factor_names(c:FDENConfig):
-    "At least two uniquely named factors, and as many aligned ones as the alignment can give meaning to."
+    """At least two uniquely named factors, and as many aligned ones as the alignment can give
+    meaning to."""
     names = c.factor_names
     if len(names) < 2:
         raise ValueError(f"FDEN needs at least two factors to make independent, got {names}; "
                          "give `aligned` more names or set `unspecified`.")
     bad = [n for n in names if not (isinstance(n, str) and n.isidentifier())]
-    if bad: raise ValueError(f"factor names must be Python identifiers such as 'ide' or 'sty', got {bad}")
+    if bad: raise ValueError("factor names must be Python identifiers such as 'ide' or 'sty', got "
+                             f"{bad}")
     if len(set(names)) != len(names): raise ValueError(f"factor names must be unique, got {names}")
     if c.z_dim < 1: raise ValueError(f"z_dim must be positive, got {c.z_dim}")
     _one_of("alignment", c.alignment, ("proto", "relation", "attribute", None))
     if c.alignment in ("proto", "relation") and len(c.aligned) != 1:
-        raise ValueError(f"episodic alignment ({c.alignment!r}) gives meaning to one factor, the identity; "
-                         f"got aligned={c.aligned}. Use alignment='attribute' for several aligned factors.")
-    if c.alignment == "attribute" and not isinstance(c.attr_classes, int) and len(c.attr_classes) != len(c.aligned):
-        raise ValueError(f"attr_classes needs one entry per aligned factor {c.aligned}, got {c.attr_classes}")
+        raise ValueError(f"episodic alignment ({c.alignment!r}) gives meaning to one factor, the "
+                         "identity; "
+                         f"got aligned={c.aligned}. Use alignment='attribute' for several aligned "
+                         "factors.")
+    per_factor = not isinstance(c.attr_classes, int)
+    if c.alignment == "attribute" and per_factor and len(c.attr_classes) != len(c.aligned):
+        raise ValueError(f"attr_classes needs one entry per aligned factor {c.aligned}, got "
+                         f"{c.attr_classes}")
 
 def _check_objective(c:FDENConfig):
     "The independence term's estimator, negatives and clipping."
     _one_of("tc_mode", c.tc_mode, ("all", "one_vs_all"))
     _one_of("mi_estimator", c.mi_estimator, tuple(sorted(ESTIMATORS)))
     if c.mi_estimator == "infonce" and c.tc_mode == "all" and len(c.factor_names) > 2:
-        raise ValueError("InfoNCE compares two groups; with more than two factors use tc_mode='one_vs_all' "
+        raise ValueError("InfoNCE compares two groups; with more than two factors use "
+                         "tc_mode='one_vs_all' "
                          "or a shuffle-based estimator ('dv', 'ema', 'nwj', 'smile')")
     _one_of("clip", c.clip, ("per_tensor", "global", None))
 
 def _checked_options(c:FDENConfig) -> dict:
-    "`c.options` in the order the departures were registered, each part's settings checked and completed."
+    """`c.options` in the order the departures were registered, each part's settings checked and
+    completed."""
     unknown = [n for n in c.options if n not in OPTIONS]
     if unknown:
-        raise ValueError(f"unknown option(s) {unknown}; the departures are {list(OPTIONS)} (fden_nb.options)")
+        raise ValueError(f"unknown option(s) {unknown}; the departures are {list(OPTIONS)} "
+                         "(fden_nb.options)")
     return {n: part.check(c, **c.options[n]) for n, part in OPTIONS.items() if n in c.options}
 
 # %% ../nbs/07_fden.ipynb #bddb3869
@@ -119,24 +130,28 @@ def d(self:FDENConfig) -> int: return self.factor_dim or self.z_dim
 
 @patch(as_prop=True)
 def widths(self:FDENConfig) -> dict[str, int]:
-    "Width of every factor: `d` each (Table 2), unless a departure that replaces the Decomposer splits D otherwise."
+    """Width of every factor: `d` each (Table 2), unless a departure that replaces the Decomposer
+    splits D otherwise."""
     for name, settings in self.options.items():
         w = OPTIONS[name].factor_widths(self, **settings)
         if w is not None: return w
     return {n: self.d for n in self.factor_names}
 
 @patch(as_prop=True)
-def mlp_kwargs(self:FDENConfig) -> dict: return dict(dropout=self.dropout, leak=self.leak, init_std=self.init_std)
+def mlp_kwargs(self:FDENConfig) -> dict:
+    return dict(dropout=self.dropout, leak=self.leak, init_std=self.init_std)
 
 @patch
 def as_stored(self:FDENConfig) -> dict:
-    "What a checkpoint is keyed by and checked against: every field, the departures as `{name: settings}`."
+    """What a checkpoint is keyed by and checked against: every field, the departures as
+    `{name: settings}`."""
     return dataclasses.asdict(self)
 
 # %% ../nbs/07_fden.ipynb #c5660d08
 @patch(cls_method=True)
 def paper(cls:FDENConfig, **kwargs) -> FDENConfig:
-    "The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, no departures."
+    """The papers' settings: Table 2's networks, the plain DV/MINE estimator and one shuffle, no
+    departures."""
     return cls(**{"mi_estimator": "dv", "mi_negatives": 1, "options": {}, **kwargs})
 
 @patch(cls_method=True)
@@ -154,7 +169,8 @@ class Decomposer(nn.Module):
         super().__init__()
         z_dec = cfg.z_dec_dim or 2 * cfg.z_dim
         self.global_dec = mlp(cfg.z_dim, cfg.dec_hidden, z_dec, **cfg.mlp_kwargs)
-        self.heads = nn.ModuleDict({n: mlp(z_dec, cfg.head_hidden, cfg.d, **cfg.mlp_kwargs) for n in cfg.factor_names})
+        self.heads = nn.ModuleDict({n: mlp(z_dec, cfg.head_hidden, cfg.d, **cfg.mlp_kwargs)
+                                    for n in cfg.factor_names})
 
     def forward(self, z:Tensor) -> dict[str, Tensor]:
         "`z` (B, D) → {name: f_i (B, d)}."
@@ -162,25 +178,31 @@ class Decomposer(nn.Module):
         return {n: head(z_dec) for n, head in self.heads.items()}
 
 class Entangler(nn.Module):
-    "$\\tilde z = E_{enc}(E_0(f_0) \\oplus \\dots \\oplus E_N(f_N))$: one stream per factor, then a global encoder."
+    """$\\tilde z = E_{enc}(E_0(f_0) \\oplus \\dots \\oplus E_N(f_N))$: one stream per factor, then
+    a global encoder."""
     def __init__(self, cfg:FDENConfig):
         super().__init__()
-        self.streams = nn.ModuleDict({n: mlp(cfg.d, cfg.stream_hidden, cfg.d, **cfg.mlp_kwargs) for n in cfg.factor_names})
-        self.global_enc = mlp(len(cfg.factor_names) * cfg.d, cfg.enc_hidden, cfg.z_dim, **cfg.mlp_kwargs)
+        self.streams = nn.ModuleDict({n: mlp(cfg.d, cfg.stream_hidden, cfg.d, **cfg.mlp_kwargs)
+                                      for n in cfg.factor_names})
+        n_in = len(cfg.factor_names) * cfg.d
+        self.global_enc = mlp(n_in, cfg.enc_hidden, cfg.z_dim, **cfg.mlp_kwargs)
 
     def forward(self, factors:Mapping[str, Tensor]) -> Tensor:
         "{name: f_i (B, d)} → z̃ (B, D)."
-        h = torch.cat([stream(factors[n]) for n, stream in self.streams.items()], -1)  # (B, (N+1)·d)
+        # (B, (N+1)·d)
+        h = torch.cat([stream(factors[n]) for n, stream in self.streams.items()], -1)
         return self.global_enc(h)
 
 # %% ../nbs/07_fden.ipynb #0a9762a7
 class StatisticiansNetwork(nn.Module):
-    "$L_M$: the DV bound of a concat critic $T_\\xi$ on the factors, with a GRL in front (ξ ascends, θ descends)."
+    """$L_M$: the DV bound of a concat critic $T_\\xi$ on the factors, with a GRL in front (ξ
+    ascends, θ descends)."""
     def __init__(self, cfg:FDENConfig):
         super().__init__()
         self.mode, self.estimator, self.negatives = cfg.tc_mode, cfg.mi_estimator, cfg.mi_negatives
         self.grl = GradientReversal(cfg.grl_coeff) if cfg.grl else nn.Identity()
-        self.critic = ConcatCritic([cfg.widths[n] for n in cfg.factor_names], cfg.stat_hidden, **cfg.mlp_kwargs)
+        widths = [cfg.widths[n] for n in cfg.factor_names]
+        self.critic = ConcatCritic(widths, cfg.stat_hidden, **cfg.mlp_kwargs)
 
     def forward(self, factors:Sequence[Tensor], generator:torch.Generator|None=None) -> Tensor:
         "Factors f_0..f_N, each (B, d) → L_M in nats."
@@ -193,15 +215,20 @@ def _episode_labels(n_way:int, n_query:int, device) -> Tensor:
 
 def _split_episode(f:Tensor, k_shot:int) -> tuple[Tensor, Tensor]:
     if f.ndim != 4:
-        raise ValueError(f"episodic alignment needs factors laid out as (B, n_way, k_shot + n_query, d), got {tuple(f.shape)}; "
+        raise ValueError("episodic alignment needs factors laid out as (B, n_way, k_shot + "
+                         f"n_query, d), got {tuple(f.shape)}; "
                          "pass z with that shape.")
     if not 0 < k_shot < f.shape[2]:
-        raise ValueError(f"k_shot={k_shot} must leave at least one query among the {f.shape[2]} samples per class")
+        raise ValueError(f"k_shot={k_shot} must leave at least one query among the {f.shape[2]} "
+                         "samples per class")
     return f[:, :, :k_shot], f[:, :, k_shot:]                                   # support, query
 
 class ProtoHead(nn.Module):
-    "Prototypical episodic head: logits are minus squared distances from queries to class means of the support."
-    def __init__(self, factor:str): super().__init__(); self.factor = factor
+    """Prototypical episodic head: logits are minus squared distances from queries to class means
+    of the support."""
+    def __init__(self, factor:str):
+        super().__init__()
+        self.factor = factor
 
     def logits(self, f:Tensor, k_shot:int) -> Tensor:
         "`f` (B, C, K+Q, d) → logits (B, C·Q, C)."
@@ -215,10 +242,12 @@ class ProtoHead(nn.Module):
         f = factors[self.factor]
         logits = self.logits(f, k_shot)
         y = _episode_labels(f.shape[1], f.shape[2] - k_shot, f.device).expand(f.shape[0], -1)
-        return F.cross_entropy(logits.flatten(0, 1), y.flatten()), (logits.argmax(-1) == y).float().mean()
+        acc = (logits.argmax(-1) == y).float().mean()
+        return F.cross_entropy(logits.flatten(0, 1), y.flatten()), acc
 
 class RelationHead(ProtoHead):
-    "Relation/siamese episodic head (the published model's): an MLP scores |f_q − f_s|, averaged over each class's shots."
+    """Relation/siamese episodic head (the published model's): an MLP scores |f_q − f_s|, averaged
+    over each class's shots."""
     def __init__(self, factor:str, d:int, hidden:Sequence[int]=(512, 256, 64), **mlp_kwargs):
         super().__init__(factor)
         self.score = mlp(d, tuple(hidden), 1, **mlp_kwargs)
@@ -231,23 +260,32 @@ class RelationHead(ProtoHead):
         return self.score(pair.reshape(-1, d)).view(B, C * Q, C, k_shot).mean(-1)  # (B, C·Q, C)
 
 class AttributeHeads(nn.Module):
-    "One classifier per aligned factor (Yoon, Roh & Suk 2021): binary attributes use one logit and BCE, others cross-entropy."
+    """One classifier per aligned factor (Yoon, Roh & Suk 2021): binary attributes use one logit
+    and BCE, others cross-entropy."""
     def __init__(self, cfg:FDENConfig):
         super().__init__()
-        classes = cfg.attr_classes if not isinstance(cfg.attr_classes, int) else (cfg.attr_classes,) * len(cfg.aligned)
+        classes = cfg.attr_classes
+        if isinstance(classes, int): classes = (classes,) * len(cfg.aligned)
         self.classes = dict(zip(cfg.aligned, classes))
-        self.nets = nn.ModuleDict({n: mlp(cfg.widths[n], cfg.align_hidden, 1 if c == 2 else c, **cfg.mlp_kwargs)
+        self.nets = nn.ModuleDict({n: mlp(cfg.widths[n], cfg.align_hidden, 1 if c == 2 else c,
+                                          **cfg.mlp_kwargs)
                                    for n, c in self.classes.items()})
 
-    def forward(self, factors:Mapping[str, Tensor], labels:Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
-        "(L_C averaged over the aligned factors, mean accuracy); `labels[name]` holds class indices, one per sample."
+    def forward(self,
+                factors:Mapping[str, Tensor],
+                labels:Mapping[str, Tensor],
+               ) -> tuple[Tensor, Tensor]:
+        """(L_C averaged over the aligned factors, mean accuracy); `labels[name]` holds class
+        indices, one per sample."""
         if not isinstance(labels, Mapping) or set(labels) != set(self.nets):
             got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
-            raise ValueError(f"attribute alignment needs labels for exactly the aligned factors {sorted(self.nets)}, got {got}")
+            raise ValueError("attribute alignment needs labels for exactly the aligned factors "
+                             f"{sorted(self.nets)}, got {got}")
         losses, accs = [], []
         for n, net in self.nets.items():
             f, y = factors[n], labels[n].to(factors[n].device)
-            f = f.reshape(-1, f.shape[-1]); y = y.reshape(-1).long()
+            f = f.reshape(-1, f.shape[-1])
+            y = y.reshape(-1).long()
             if y.shape[0] != f.shape[0]:
                 raise ValueError(f"labels[{n!r}] has {y.shape[0]} entries for {f.shape[0]} samples")
             out = net(f)
@@ -255,18 +293,22 @@ class AttributeHeads(nn.Module):
                 losses.append(F.binary_cross_entropy_with_logits(out[:, 0], y.float()))
                 accs.append(((out[:, 0] > 0).long() == y).float().mean())
             else:
-                losses.append(F.cross_entropy(out, y)); accs.append((out.argmax(-1) == y).float().mean())
+                losses.append(F.cross_entropy(out, y))
+                accs.append((out.argmax(-1) == y).float().mean())
         return torch.stack(losses).mean(), torch.stack(accs).mean()
 
 # %% ../nbs/07_fden.ipynb #df465a58
 class frozen:
-    "A frozen view of a backbone module, module method or callable: eval mode, no gradient to its weights."
+    """A frozen view of a backbone module, module method or callable: eval mode, no gradient to its
+    weights."""
     def __init__(self, fn:nn.Module|Callable[[Tensor], Tensor]):
         if isinstance(fn, frozen): fn = fn.fn
-        if not callable(fn): raise TypeError(f"a backbone must be an nn.Module or a callable, got {type(fn).__name__}")
+        if not callable(fn): raise TypeError("a backbone must be an nn.Module or a callable, got "
+                                             f"{type(fn).__name__}")
         self.fn = fn
         owner = getattr(fn, "__self__", None)                 # the module behind a bound method
-        self.module = fn if isinstance(fn, nn.Module) else owner if isinstance(owner, nn.Module) else None
+        self.module = fn if isinstance(fn, nn.Module) else \
+                      owner if isinstance(owner, nn.Module) else None
 
     def __call__(self, *args, **kwargs):
         m = self.module
@@ -284,12 +326,16 @@ class frozen:
 # %% ../nbs/07_fden.ipynb #1da2e908
 class FDEN(nn.Module):
     """Factors Decomposer-Entangler Network on the latent space of a frozen backbone.
-    We minimise L = α·L_R + β·L_C − γ·L_M: the statisticians network maximises L_M (its bound gets tight)
-    while, through the gradient reversal layer, the Decomposer minimises it (its factors become independent)."""
+    We minimise L = α·L_R + β·L_C − γ·L_M: the statisticians network maximises L_M (its bound gets
+    tight) while, through the gradient reversal layer, the Decomposer minimises it (its factors
+    become independent)."""
     def __init__(self,
-                 cfg:FDENConfig|None=None,        # the configuration (default: `FDENConfig()`, the paper's)
-                 decoder:nn.Module|Callable|None=None,  # frozen decoder for the λ‖x − dec(z̃)‖² term (optional)
-                 align:nn.Module|None=None,       # a custom head `(factors, target) → (L_C, acc)`; default from cfg
+                 # the configuration (default: `FDENConfig()`, the paper's)
+                 cfg:FDENConfig|None=None,
+                 # frozen decoder for the λ‖x − dec(z̃)‖² term (optional)
+                 decoder:nn.Module|Callable|None=None,
+                 # a custom head `(factors, target) → (L_C, acc)`; default from cfg
+                 align:nn.Module|None=None,
                  **overrides):                    # any `FDENConfig` field, e.g. `z_dim=128`
         super().__init__()
         cfg = cfg or FDENConfig()
@@ -299,13 +345,16 @@ class FDEN(nn.Module):
         self.align = align if align is not None else self._make_alignment()
         self.departures = tuple(c.options)                     # each a submodule of that name (07a)
         for name, settings in c.options.items(): self.add_module(name, OPTIONS[name](c, **settings))
-        if decoder is not None and not isinstance(decoder, frozen) and callable(getattr(decoder, "decode", None)):
+        a_backbone = callable(getattr(decoder, "decode", None))
+        if decoder is not None and not isinstance(decoder, frozen) and a_backbone:
             decoder = decoder.decode                           # a backbone object: use its decoder
         self.decoder = None if decoder is None else frozen(decoder)
-        # hook: factors of this process → factors of every process, so L_M sees the global batch (set by
-        # 30_train's Trainer under torchrun to `distributed.gather_factors`; None: this process's batch)
+        # hook: factors of this process → factors of every process, so L_M sees the global batch
+        # (set by 30_train's Trainer under torchrun to `distributed.gather_factors`; None: this
+        # process's batch)
         self.factor_gather:Callable[[list[Tensor]], list[Tensor]]|None = None
-        self.register_buffer("z_mean", torch.zeros(c.z_dim))  # per-unit standardisation of z, see fit_scaler
+        # per-unit standardisation of z, see fit_scaler
+        self.register_buffer("z_mean", torch.zeros(c.z_dim))
         self.register_buffer("z_std", torch.ones(c.z_dim))
         self._register_load_state_dict_pre_hook(FDEN._rename_stored, with_module=True)
 
@@ -320,14 +369,16 @@ class FDEN(nn.Module):
         c = self.cfg
         if c.alignment == "proto": return ProtoHead(c.aligned[0])
         if c.alignment == "relation":
-            return RelationHead(c.aligned[0], c.widths[c.aligned[0]], c.align_hidden, **c.mlp_kwargs)
+            ide = c.aligned[0]
+            return RelationHead(ide, c.widths[ide], c.align_hidden, **c.mlp_kwargs)
         if c.alignment == "attribute": return AttributeHeads(c)
         return None
 
     def _parts(self) -> list[nn.Module]: return [getattr(self, n) for n in self.departures]
 
     def _rename_stored(self, state:dict, prefix:str, *args):
-        "State a checkpoint stored under the names of earlier versions, renamed (each departure's `stored_as`)."
+        """State a checkpoint stored under the names of earlier versions, renamed (each departure's
+        `stored_as`)."""
         for part in self._parts():
             for old, new in part.stored_as.items():
                 for k in [k for k in state if k.startswith(prefix + old)]:
@@ -342,12 +393,17 @@ def _count_nonfinite(t:Tensor) -> int: return int((~torch.isfinite(t)).sum())
 
 @patch
 def _check_latent(self:FDEN, z:Tensor, name:str="z") -> Tensor:
-    if not isinstance(z, Tensor): raise TypeError(f"{name} must be a torch.Tensor of latents, got {type(z).__name__}")
+    if not isinstance(z, Tensor): raise TypeError(f"{name} must be a torch.Tensor of latents, got "
+                                                  f"{type(z).__name__}")
     if z.ndim == 0 or z.shape[-1] != self.cfg.z_dim:
-        raise ValueError(f"{name} must hold latents of size {self.cfg.z_dim} (cfg.z_dim) in its last axis, got shape "
-                         f"{tuple(z.shape)}. Is this the latent of the backbone FDEN was configured for?")
-    if not z.is_floating_point(): raise TypeError(f"{name} must be a floating-point tensor, got {z.dtype}")
-    if (n := _count_nonfinite(z)): raise ValueError(f"{name} contains {n} non-finite values (NaN or inf); check the "
+        raise ValueError(f"{name} must hold latents of size {self.cfg.z_dim} (cfg.z_dim) in its "
+                         "last axis, got shape "
+                         f"{tuple(z.shape)}. Is this the latent of the backbone FDEN was "
+                         "configured for?")
+    if not z.is_floating_point(): raise TypeError(f"{name} must be a floating-point tensor, got "
+                                                  f"{z.dtype}")
+    if (n := _count_nonfinite(z)): raise ValueError(f"{name} contains {n} non-finite values (NaN "
+                                                    "or inf); check the "
                                                     "encoder's output or the latent cache.")
     return z
 
@@ -358,20 +414,25 @@ def _flat(self:FDEN, z:Tensor, name:str="z") -> tuple[Tensor, torch.Size]:
     lead = z.shape[:-1]
     z = z.reshape(-1, self.cfg.z_dim)
     if self.training and z.shape[0] < 2:
-        raise ValueError(f"{name} holds a single latent but FDEN is in training mode (BatchNorm needs a batch): "
+        raise ValueError(f"{name} holds a single latent but FDEN is in training mode (BatchNorm "
+                         "needs a batch): "
                          "call model.eval() before decomposing single samples.")
     return z, lead
 
 @patch
 def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, Tensor], torch.Size]:
     "Check names, widths and leading shapes of a factor dict; flatten it to (n, d) per factor."
-    if not isinstance(factors, Mapping): raise TypeError(f"factors must be a dict {{name: tensor}}, got {type(factors).__name__}")
+    if not isinstance(factors, Mapping): raise TypeError("factors must be a dict "
+                                                         f"{{name: tensor}}, got "
+                                                         f"{type(factors).__name__}")
     names = self.factor_names
     if set(factors) != set(names):
-        missing, unknown = [n for n in names if n not in factors], [n for n in factors if n not in names]
+        missing = [n for n in names if n not in factors]
+        unknown = [n for n in factors if n not in names]
         raise KeyError(f"this FDEN has factors {names}; missing {missing}, unknown {unknown}")
     leads = {n: tuple(f.shape[:-1]) for n, f in factors.items()}
-    if len(set(leads.values())) != 1: raise ValueError(f"factors must share their leading (batch) shape, got {leads}")
+    if len(set(leads.values())) != 1: raise ValueError("factors must share their leading (batch) "
+                                                       f"shape, got {leads}")
     want = self.cfg.widths
     widths = {n: f.shape[-1] for n, f in factors.items() if f.shape[-1] != want[n]}
     if widths: raise ValueError(f"factors must have widths {want} (cfg.widths), got {widths}")
@@ -382,13 +443,15 @@ def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, T
 @patch
 @torch.no_grad()
 def fit_scaler(self:FDEN,
-               z:Tensor,            # latents of the data FDEN will see, (…, D); a few thousand are plenty
+               # latents of the data FDEN will see, (…, D); a few thousand are plenty
+               z:Tensor,
                eps:float=1e-6,      # floor for the standard deviation of constant units
               ) -> FDEN:
     "Set the per-unit mean and standard deviation FDEN standardises `z` with; returns the model."
     z, _ = self._flat(z)
     if z.shape[0] < 2: raise ValueError("fit_scaler needs at least 2 latents to estimate a spread")
-    self.z_mean.copy_(z.mean(0)); self.z_std.copy_(z.std(0).clamp_min(eps))
+    self.z_mean.copy_(z.mean(0))
+    self.z_std.copy_(z.std(0).clamp_min(eps))
     return self
 
 @patch
@@ -402,7 +465,8 @@ def decompose(self:FDEN, z:Tensor) -> dict[str, Tensor]:
     "Split latents `z` (…, D) into named factors {name: (…, d)}."
     z, lead = self._flat(z)
     f = self.decomposer(self._standardize(z))
-    for part in self._parts(): f = part.transform(f, -1)        # a departure that changes the factors (07a)
+    # a departure that changes the factors (07a)
+    for part in self._parts(): f = part.transform(f, -1)
     return {n: f[n].view(*lead, -1) for n in self.factor_names}
 
 @patch
@@ -421,7 +485,8 @@ def reconstruct(self:FDEN, z:Tensor) -> Tensor:
 def _weights(self:FDEN, weights) -> dict[str, float|Tensor]:
     if isinstance(weights, Mapping):
         unknown = [n for n in weights if n not in self.factor_names]
-        if unknown: raise KeyError(f"unknown factor(s) {unknown}; this FDEN has factors {self.factor_names}")
+        if unknown: raise KeyError(f"unknown factor(s) {unknown}; this FDEN has factors "
+                                   f"{self.factor_names}")
         return {n: weights.get(n, 1.0) for n in self.factor_names}
     return {n: weights for n in self.factor_names}
 
@@ -429,11 +494,13 @@ def _weights(self:FDEN, weights) -> dict[str, float|Tensor]:
 def mix(self:FDEN,
         z_a:Tensor,                   # latents of the A inputs (…, D)
         z_b:Tensor,                   # latents of the B inputs, same shape
-        weights:float|Tensor|Mapping[str, float|Tensor]=0.5,  # w per factor (A's share); a tensor gives one per pair
+        # w per factor (A's share); a tensor gives one per pair
+        weights:float|Tensor|Mapping[str, float|Tensor]=0.5,
        ) -> Tensor:                   # mixed latents z̃ (…, D)
     "Interpolate factors of two inputs, `f̃_i = w_i·f_i^A + (1 − w_i)·f_i^B`, and entangle them."
     if isinstance(z_a, Tensor) and isinstance(z_b, Tensor) and z_a.shape != z_b.shape:
-        raise ValueError(f"z_a and z_b must have the same shape, got {tuple(z_a.shape)} and {tuple(z_b.shape)}")
+        raise ValueError(f"z_a and z_b must have the same shape, got {tuple(z_a.shape)} and "
+                         f"{tuple(z_b.shape)}")
     fa, fb = self.decompose(z_a), self.decompose(z_b)
     mixed = {}
     for n, w in self._weights(weights).items():
@@ -443,14 +510,17 @@ def mix(self:FDEN,
 
 @patch
 def swap(self:FDEN, z_a:Tensor, z_b:Tensor, name:str) -> Tensor:
-    "The factors of A with factor `name` taken from B (e.g. the identity of A in the style of B: `swap(a, b, 'sty')`)."
-    if name not in self.factor_names: raise KeyError(f"unknown factor {name!r}; this FDEN has factors {self.factor_names}")
+    """The factors of A with factor `name` taken from B (e.g. the identity of A in the style of B:
+    `swap(a, b, 'sty')`)."""
+    if name not in self.factor_names: raise KeyError(f"unknown factor {name!r}; this FDEN has "
+                                                     f"factors {self.factor_names}")
     return self.mix(z_a, z_b, {name: 0.0})
 
 @patch
 def decode(self:FDEN, z:Tensor) -> Tensor:
     "The frozen decoder applied to latents (e.g. to `mix(...)`)."
-    if self.decoder is None: raise RuntimeError("this FDEN was built without a decoder: pass `decoder=` to FDEN(...)")
+    if self.decoder is None: raise RuntimeError("this FDEN was built without a decoder: pass "
+                                                "`decoder=` to FDEN(...)")
     return self.decoder(z)
 
 @patch
@@ -459,8 +529,10 @@ def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 # %% ../nbs/07_fden.ipynb #d75d5820
 @patch
 def losses(self:FDEN,
-           z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
-           x:Tensor|None=None,   # inputs of the frozen decoder's output shape, for the λ term (optional)
+           # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
+           z:Tensor,
+           # inputs of the frozen decoder's output shape, for the λ term (optional)
+           x:Tensor|None=None,
            target=None,          # k_shot (episodic) | {factor: labels} (attribute) | None
            generator:torch.Generator|None=None,  # for the shuffles of the DV negatives
           ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ the departures' terms, 07a)
@@ -469,30 +541,33 @@ def losses(self:FDEN,
     zf, lead = self._flat(z)
     zf = self._standardize(zf)                                      # units of z on a common scale
     factors = self.decomposer(zf)                                   # {name: (n, d)}
-    # (n, D), standardised; the invertible Entangler is the Decomposer's exact inverse ("An exact round trip"): z̃ is z,
-    # and its pass — a third of a step — would only add float error
-    # (n, D), standardised; an Entangler that is the Decomposer's exact inverse (07a) says so: z̃ is z, and
-    # its pass would only add float error
+    # (n, D), standardised; an Entangler that is the Decomposer's exact inverse (07a) says so: z̃ is
+    # z, and its pass would only add float error
     z_tilde = zf if getattr(self.entangler, "exact", False) else self.entangler(factors)
-    L_R = F.mse_loss(z_tilde, zf)                                   # ‖z − z̃‖², mean over batch and units
+    # ‖z − z̃‖², mean over batch and units
+    L_R = F.mse_loss(z_tilde, zf)
     if x is not None and self.decoder is None:
         raise ValueError("x was given for the λ‖x − dec(z̃)‖² term, but this FDEN has no decoder: "
                          "build it with FDEN(cfg, decoder=backbone), or leave x out")
     if x is not None:
         if x.shape[0] != zf.shape[0] and x.shape[:len(lead)] != lead:
-            raise ValueError(f"x has {x.shape[0]} samples for {zf.shape[0]} latents: pass one input per latent")
+            raise ValueError(f"x has {x.shape[0]} samples for {zf.shape[0]} latents: pass one "
+                             "input per latent")
         x = x.reshape(zf.shape[0], *x.shape[len(lead):]) if x.shape[:len(lead)] == lead else x
         x_tilde = self.decoder(self._unstandardize(z_tilde))
         if x_tilde.shape != x.shape:
-            raise ValueError(f"the decoder returns {tuple(x_tilde.shape)} but x has shape {tuple(x.shape)}")
+            raise ValueError(f"the decoder returns {tuple(x_tilde.shape)} but x has shape "
+                             f"{tuple(x.shape)}")
         L_R = L_R + c.lam * F.mse_loss(x_tilde, x)                  # + λ‖x − dec(z̃)‖²
     fs = [factors[n] for n in self.factor_names]
-    if self.factor_gather is not None and self.training: fs = self.factor_gather(fs)   # the global batch (30_train)
+    # the global batch (30_train)
+    if self.factor_gather is not None and self.training: fs = self.factor_gather(fs)
     L_M = self.statisticians(fs, generator)
     L_C = acc = torch.zeros((), device=zf.device)
     if self.align is not None:
         if target is None: raise ValueError(f"alignment {c.alignment!r} needs a target: "
-                                            + ("k_shot" if c.alignment != "attribute" else "{factor: labels}"))
+                                            + ("k_shot" if c.alignment != "attribute"
+                                               else "{factor: labels}"))
         shaped = {n: f.view(*lead, -1) for n, f in factors.items()}
         L_C, acc = self.align(shaped, target)
     out = dict(L_R=L_R, L_C=L_C, L_M=L_M, acc=acc)
@@ -502,37 +577,45 @@ def losses(self:FDEN,
 
 @patch
 def _utility(self:FDEN, out:Mapping[str, Tensor]) -> Tensor:
-    "Every term but the independence one: `α·L_R + β·L_C`, plus the departures' weighted terms (07a)."
+    """Every term but the independence one: `α·L_R + β·L_C`, plus the departures' weighted terms
+    (07a)."""
     c = self.cfg
     u = c.alpha * out["L_R"] + c.beta * out["L_C"]
-    for part in sorted(self._parts(), key=lambda p: getattr(p, "rank", 0)):   # in each term's `rank`
+    # in each term's `rank`
+    for part in sorted(self._parts(), key=lambda p: getattr(p, "rank", 0)):
         term = part.utility(out)
         if term is not None: u = u + term
     return u
 
 @patch
 def configure_optimizer(self:FDEN) -> torch.optim.Optimizer:
-    "Adam over FDEN's own parameters with the configured learning rate and betas (the backbone is not among them)."
+    """Adam over FDEN's own parameters with the configured learning rate and betas (the backbone is
+    not among them)."""
     params = list(self.parameters())
-    # the fused kernel updates all tensors at once (≈15% faster steps at small batches on a CPU, see 30_train)
+    # the fused kernel updates all tensors at once (≈15% faster steps at small batches on a CPU,
+    # see 30_train)
     fused = all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
     return torch.optim.Adam(params, lr=self.cfg.lr, betas=self.cfg.betas, fused=fused)
 
 @patch
 def training_step(self:FDEN,
                   z:Tensor, x:Tensor|None=None, target=None,
-                  opt:torch.optim.Optimizer|None=None,  # default: one made by `configure_optimizer`, kept on the model
+                  # default: one made by `configure_optimizer`, kept on the model
+                  opt:torch.optim.Optimizer|None=None,
                   generator:torch.Generator|None=None,
-                  grad_sync:Callable[[list[Tensor]], None]|None=None,  # averages gradients over processes in place (30_train)
+                  # averages gradients over processes in place (30_train)
+                  grad_sync:Callable[[list[Tensor]], None]|None=None,
                  ) -> dict[str, float]:                  # the losses of this step, as numbers
-    "One step on `L = α L_R + β L_C − γ L_M` with gradient reversal and eq.-8 clipping of the Decomposer's L_M gradient."
+    """One step on `L = α L_R + β L_C − γ L_M` with gradient reversal and eq.-8 clipping of the
+    Decomposer's L_M gradient."""
     if opt is None:
         if getattr(self, "_opt", None) is None: self._opt = self.configure_optimizer()
         opt = self._opt
     self.train()
     c = self.cfg
     grads = lambda ps: [p.grad for p in ps if p.grad is not None]
-    for part in self._parts(): part.before_step(self, z, opt, generator, grad_sync)   # e.g. extra critic steps
+    # e.g. extra critic steps
+    for part in self._parts(): part.before_step(self, z, opt, generator, grad_sync)
     out = self.losses(z, x, target, generator)
     opt.zero_grad(set_to_none=True)
     if c.clip is None:
@@ -540,11 +623,14 @@ def training_step(self:FDEN,
         if grad_sync is not None: grad_sync(grads(self.parameters()))
     else:
         theta = [p for p in self.decomposer.parameters() if p.requires_grad]
-        (-c.gamma * out["L_M"]).backward(retain_graph=True)   # pass 1: the critic ascends on L_M; θ gets g_m (reversed)
+        # pass 1: the critic ascends on L_M; θ gets g_m (reversed)
+        (-c.gamma * out["L_M"]).backward(retain_graph=True)
         g_m = [p.grad for p in theta]
         for p in theta: p.grad = None
-        self._utility(out).backward()                          # pass 2: g_u, into everything but the critic
-        if grad_sync is not None: grad_sync([g for g in g_m if g is not None] + grads(self.parameters()))
+        # pass 2: g_u, into everything but the critic
+        self._utility(out).backward()
+        if grad_sync is not None:
+            grad_sync([g for g in g_m if g is not None] + grads(self.parameters()))
         g_a = adaptive_clip([p.grad for p in theta], g_m, per_tensor=c.clip == "per_tensor")
         for p, ga in zip(theta, g_a):
             if ga is not None: p.grad = ga if p.grad is None else p.grad + ga
@@ -553,52 +639,67 @@ def training_step(self:FDEN,
 
 @patch
 def _critic_step(self:FDEN, z:Tensor, opt:torch.optim.Optimizer, generator=None, grad_sync=None):
-    "One extra ascent step of the statisticians network alone, on factors of `z` detached from the Decomposer."
+    """One extra ascent step of the statisticians network alone, on factors of `z` detached from
+    the Decomposer."""
     with torch.no_grad():
         zf, _ = self._flat(z)
         factors = self.decomposer(self._standardize(zf))
     L_M = self.statisticians([factors[n] for n in self.factor_names], generator)
     opt.zero_grad(set_to_none=True)
-    (-L_M).backward()                                         # only the critic has a path to L_M here
-    if grad_sync is not None: grad_sync([p.grad for p in self.statisticians.parameters() if p.grad is not None])
+    # only the critic has a path to L_M here
+    (-L_M).backward()
+    if grad_sync is not None:
+        grad_sync([p.grad for p in self.statisticians.parameters() if p.grad is not None])
     opt.step()
 
 # %% ../nbs/07_fden.ipynb #d156ae42
 class Departure(nn.Module):
-    "A departure from the papers' FDEN: a part built from `cfg.options[name]`; it overrides the hook it needs."
-    name:ClassVar[str] = ""            # its key in `FDENConfig.options` and its submodule's name in FDEN
+    """A departure from the papers' FDEN: a part built from `cfg.options[name]`; it overrides the
+    hook it needs."""
+    # its key in `FDENConfig.options` and its submodule's name in FDEN
+    name:ClassVar[str] = ""
     defaults:ClassVar[dict] = {}       # its settings and their defaults
-    episodic:ClassVar[bool] = False    # it needs episodes and an unspecified factor (the two-factor model)
+    # it needs episodes and an unspecified factor (the two-factor model)
+    episodic:ClassVar[bool] = False
     needs:ClassVar[str|None] = None    # another departure it builds on
-    switch:ClassVar[str] = ""          # the FDENConfig field that switched it on before departures were parts
-    fields:ClassVar[tuple] = ()        # its settings that were FDENConfig fields then, under the same names
+    # the FDENConfig field that switched it on before departures were parts
+    switch:ClassVar[str] = ""
+    # its settings that were FDENConfig fields then, under the same names
+    fields:ClassVar[tuple] = ()
     stored_as:ClassVar[dict] = {}      # {state-dict key of then: key now}, for checkpoints of then
 
     def __init__(self, cfg:FDENConfig, **settings): super().__init__()
 
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
-        "`settings` completed with the defaults; raise on unknown ones or a model this part cannot act on."
+        """`settings` completed with the defaults; raise on unknown ones or a model this part
+        cannot act on."""
         unknown = sorted(set(settings) - set(cls.defaults))
-        if unknown: raise ValueError(f"option {cls.name!r} has the settings {sorted(cls.defaults)}, got {unknown}")
+        if unknown: raise ValueError(f"option {cls.name!r} has the settings "
+                                     f"{sorted(cls.defaults)}, got {unknown}")
         if cls.episodic and (cfg.alignment not in ("proto", "relation") or not cfg.unspecified):
-            raise ValueError(f"option {cls.name!r} acts on episodes and needs an unspecified factor: use it with "
-                             "alignment 'proto' or 'relation' and `unspecified` set (the two-factor model)")
+            raise ValueError(f"option {cls.name!r} acts on episodes and needs an unspecified "
+                             "factor: use it with "
+                             "alignment 'proto' or 'relation' and `unspecified` set (the "
+                             "two-factor model)")
         if cls.needs and cls.needs not in cfg.options:
-            raise ValueError(f"option {cls.name!r} builds on option {cls.needs!r}: switch that on too")
+            raise ValueError(f"option {cls.name!r} builds on option {cls.needs!r}: switch that on "
+                             "too")
         return {**cls.defaults, **settings}
 
     @classmethod
     def factor_widths(cls, cfg:FDENConfig, **settings) -> dict[str, int]|None: return None
     @classmethod
     def make_split(cls, cfg:FDENConfig, **settings) -> tuple[nn.Module, nn.Module]|None: return None
-    def terms(self, model, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]: return {}
+    def terms(self, model, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]:
+        return {}
     def utility(self, out:Mapping[str, Tensor]) -> Tensor|None: return None
     def transform(self, f:dict[str, Tensor], sign:int) -> dict[str, Tensor]: return f
     def before_step(self, model, z:Tensor, opt, generator=None, grad_sync=None): pass
 
     @classmethod
-    def from_switch(cls, value) -> dict|None: return {} if value else None   # settings, or None: off
+    # settings, or None: off
+    def from_switch(cls, value) -> dict|None: return {} if value else None
     @classmethod
     def to_switch(cls, settings:dict|None): return settings is not None
 
@@ -611,7 +712,8 @@ def register(part:type) -> type:
 class LossTerm(Departure):
     "A departure that adds one loss term, `weight · out[key]`, to the utility."
     key:ClassVar[str] = ""             # the term's name in `losses`' output, e.g. "L_S"
-    rank:ClassVar[int] = 0             # where its term enters the utility's sum (float sums depend on the order)
+    # where its term enters the utility's sum (float sums depend on the order)
+    rank:ClassVar[int] = 0
     defaults = dict(weight=1.0)
 
     def __init__(self, cfg:FDENConfig, weight:float):
@@ -621,7 +723,8 @@ class LossTerm(Departure):
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         s = super().check(cfg, **settings)
-        if not s["weight"] > 0: raise ValueError(f"option {cls.name!r} needs a weight > 0 (leave it out for 0), "
+        if not s["weight"] > 0: raise ValueError(f"option {cls.name!r} needs a weight > 0 (leave "
+                                                 "it out for 0), "
                                                  f"got {s['weight']}")
         return s
 
@@ -632,7 +735,8 @@ class LossTerm(Departure):
     def to_switch(cls, settings:dict|None): return settings["weight"] if settings else 0.0
 
 def episodes(lead:torch.Size, name:str) -> torch.Size:
-    "`lead` if it is the shape of a batch of episodes (B, n_way, k_shot + n_query), else a clear error."
+    """`lead` if it is the shape of a batch of episodes (B, n_way, k_shot + n_query), else a clear
+    error."""
     if len(lead) != 3:
         raise ValueError(f"option {name!r} needs episodes (B, n_way, k_shot + n_query, D), "
                          f"got leading shape {tuple(lead)}")
@@ -640,7 +744,8 @@ def episodes(lead:torch.Size, name:str) -> torch.Size:
 
 # %% ../nbs/07_fden.ipynb #4bd0b5e0
 def _named_switches(init):
-    "FDENConfig's `__init__`, taking the departures also by the fields that switched them (`swap=1.0`)."
+    """FDENConfig's `__init__`, taking the departures also by the fields that switched them
+    (`swap=1.0`)."""
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
         options = dict(kwargs.pop("options", None) or {})
@@ -657,7 +762,8 @@ def _named_switches(init):
 FDENConfig.__init__ = _named_switches(FDENConfig.__init__)
 
 def _field_of_then(self:FDENConfig, name:str):
-    "A departure's field of then, read from `options` (e.g. `cfg.adversary`: its weight, 0.0 when off)."
+    """A departure's field of then, read from `options` (e.g. `cfg.adversary`: its weight, 0.0 when
+    off)."""
     options = self.__dict__.get("options", {})
     for part in OPTIONS.values() if not name.startswith("_") else ():
         if name == part.switch: return part.to_switch(options.get(part.name))

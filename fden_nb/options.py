@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn, Tensor
 
-from .core import OPTIONS, Departure, FDEN, FDENConfig, LossTerm, RelationHead, episodes, register
+from .core import (OPTIONS, Departure, FDEN, FDENConfig, LossTerm, RelationHead, episodes,
+                          register)
 from .grl import GradientReversal
 from .layers import mlp
 from .utils import evaluating
@@ -26,14 +27,20 @@ __all__ = ['TWO_FACTOR_DEPARTURES', 'AdditiveCoupling', 'InvertibleDecomposer', 
 
 # %% ../nbs/07a_fden_options.ipynb #bd5cb870
 class AdditiveCoupling(nn.Module):
-    "One NICE layer: permute, split in halves `[a, b]`, then `b ← b + m(a)`; `inverse` undoes it exactly."
+    """One NICE layer: permute, split in halves `[a, b]`, then `b ← b + m(a)`; `inverse` undoes it
+    exactly."""
     def __init__(self, dim:int, hidden:Sequence[int], seed:int, leak:float=0.01):
         super().__init__()
         perm = torch.randperm(dim, generator=torch.Generator().manual_seed(seed))
-        self.register_buffer("perm", perm); self.register_buffer("unperm", torch.argsort(perm))
+        self.register_buffer("perm", perm)
+        self.register_buffer("unperm", torch.argsort(perm))
         self.half = dim // 2
-        self.m = mlp(self.half, tuple(hidden), dim - self.half, dropout=0.0, leak=leak, batchnorm=False, init_std=None)
-        nn.init.zeros_(self.m[-1].weight); nn.init.zeros_(self.m[-1].bias)   # starts as a permutation
+        self.m = mlp(self.half, tuple(hidden), dim - self.half, dropout=0.0, leak=leak,
+                     batchnorm=False,
+                     init_std=None)
+        # starts as a permutation
+        nn.init.zeros_(self.m[-1].weight)
+        nn.init.zeros_(self.m[-1].bias)
     def forward(self, u:Tensor) -> Tensor:
         u = u[:, self.perm]
         a, b = u[:, :self.half], u[:, self.half:]
@@ -43,14 +50,17 @@ class AdditiveCoupling(nn.Module):
         return torch.cat([a, b - self.m(a)], 1)[:, self.unperm]
 
 class InvertibleDecomposer(nn.Module):
-    "$f = \\mathrm{split}(T(z))$, $T$ = a learnt linear map (orthogonal at start), then additive couplings."
+    """$f = \\mathrm{split}(T(z))$, $T$ = a learnt linear map (orthogonal at start), then additive
+    couplings."""
     def __init__(self, cfg:FDENConfig, coupling_layers:int=4, coupling_hidden:Sequence[int]=(256,)):
         super().__init__()
         self.names, self.widths = cfg.factor_names, cfg.widths
-        self.order = cfg.aligned + ((cfg.unspecified,) if cfg.unspecified else ())   # aligned first in u
+        # aligned first in u
+        self.order = cfg.aligned + ((cfg.unspecified,) if cfg.unspecified else ())
         self.linear = nn.Linear(cfg.z_dim, cfg.z_dim, bias=False)
         nn.init.orthogonal_(self.linear.weight)
-        self.couplings = nn.ModuleList(AdditiveCoupling(cfg.z_dim, coupling_hidden, seed=l, leak=cfg.leak)
+        self.couplings = nn.ModuleList(
+            AdditiveCoupling(cfg.z_dim, coupling_hidden, seed=l, leak=cfg.leak)
                                        for l in range(coupling_layers))
     def forward(self, z:Tensor) -> dict[str, Tensor]:
         "`z` (B, D) → {name: f_i (B, width_i)}."
@@ -62,21 +72,26 @@ class InvertibleDecomposer(nn.Module):
         "{name: f_i} → z, exactly: the couplings undone in reverse order, then a linear solve."
         u = torch.cat([factors[n] for n in self.order], -1)
         for c in reversed(self.couplings): u = c.inverse(u)
-        dt = torch.promote_types(u.dtype, torch.float32)       # no half-precision solve (bf16 autocast)
+        # no half-precision solve (bf16 autocast)
+        dt = torch.promote_types(u.dtype, torch.float32)
         return torch.linalg.solve(self.linear.weight.to(dt), u.T.to(dt)).T.to(u.dtype)
 
 class InverseEntangler(nn.Module):
-    "$\\tilde z = T^{-1}(f)$: no weights of its own, it reads the Decomposer's; exact, so FDEN takes z̃ = z."
+    """$\\tilde z = T^{-1}(f)$: no weights of its own, it reads the Decomposer's; exact, so FDEN
+    takes z̃ = z."""
     exact = True
     def __init__(self, decomposer:InvertibleDecomposer):
         super().__init__()
-        self.__dict__["decomposer"] = decomposer     # not a submodule: its parameters belong to the Decomposer
-    def forward(self, factors:Mapping[str, Tensor]) -> Tensor: return self.decomposer.inverse(factors)
+        # not a submodule: its parameters belong to the Decomposer
+        self.__dict__["decomposer"] = decomposer
+    def forward(self, factors:Mapping[str, Tensor]) -> Tensor:
+        return self.decomposer.inverse(factors)
 
 # %% ../nbs/07a_fden_options.ipynb #30a10ba5
 @register
 class InvertibleSplit(Departure):
-    "$f = \\mathrm{split}(T(z))$, $\\tilde z = T^{-1}(f) = z$: an exact round trip; the factors share D's units."
+    """$f = \\mathrm{split}(T(z))$, $\\tilde z = T^{-1}(f) = z$: an exact round trip; the factors
+    share D's units."""
     name, switch = "invertible", "decomposer"
     defaults = dict(coupling_layers=4, coupling_hidden=(256,), aligned_dim=None, style_share=None)
     fields = ("coupling_layers", "coupling_hidden", "aligned_dim", "style_share")
@@ -88,26 +103,33 @@ class InvertibleSplit(Departure):
             raise ValueError("factor_dim is the width of every factor of Table 2's Decomposer; "
                              "the invertible one takes aligned_dim (f_0 gets the rest of z)")
         if s["style_share"] is not None and not 0 < s["style_share"] < 1:
-            raise ValueError(f"style_share is f_0's share of z's units, strictly between 0 and 1; got {s['style_share']}")
+            raise ValueError("style_share is f_0's share of z's units, strictly between 0 and 1; "
+                             f"got {s['style_share']}")
         w = cls.factor_widths(cfg, **s)
         if any(v < 1 for v in w.values()) or sum(w.values()) != cfg.z_dim:
-            raise ValueError(f"an invertible Decomposer splits the {cfg.z_dim} units of z among the factors; "
-                             f"aligned_dim={s['aligned_dim']} gives widths {w}. Lower aligned_dim, or set `unspecified`.")
+            raise ValueError(f"an invertible Decomposer splits the {cfg.z_dim} units of z among "
+                             "the factors; "
+                             f"aligned_dim={s['aligned_dim']} gives widths {w}. Lower aligned_dim, "
+                             "or set `unspecified`.")
         return s
 
     @classmethod
-    def factor_widths(cls, cfg:FDENConfig, coupling_layers=4, coupling_hidden=(256,), aligned_dim=None,
+    def factor_widths(cls, cfg:FDENConfig, coupling_layers=4, coupling_hidden=(256,),
+                      aligned_dim=None,
                       style_share=None) -> dict[str, int]:
-        "Aligned factors `aligned_dim` units each (default D // (N+1), or what f_0's `style_share` leaves); f_0 the rest."
+        """Aligned factors `aligned_dim` units each (default D // (N+1), or what f_0's
+        `style_share` leaves); f_0 the rest."""
         k = aligned_dim or cfg.z_dim // len(cfg.factor_names)
         if aligned_dim is None and style_share is not None and cfg.unspecified:
             k = (cfg.z_dim - max(1, round(style_share * cfg.z_dim))) // len(cfg.aligned)
         rest = cfg.z_dim - k * len(cfg.aligned)
-        if cfg.unspecified: return {n: (rest if n == cfg.unspecified else k) for n in cfg.factor_names}
+        if cfg.unspecified:
+            return {n: (rest if n == cfg.unspecified else k) for n in cfg.factor_names}
         return {n: (k + rest if i == 0 else k) for i, n in enumerate(cfg.factor_names)}
 
     @classmethod
-    def make_split(cls, cfg:FDENConfig, coupling_layers=4, coupling_hidden=(256,), **_) -> tuple[nn.Module, nn.Module]:
+    def make_split(cls, cfg:FDENConfig, coupling_layers=4, coupling_hidden=(256,),
+                   **_) -> tuple[nn.Module, nn.Module]:
         dec = InvertibleDecomposer(cfg, coupling_layers, coupling_hidden)
         return dec, InverseEntangler(dec)
 
@@ -117,28 +139,34 @@ class InvertibleSplit(Departure):
             raise ValueError(f"decomposer must be 'mlp' (Table 2) or 'invertible', got {value!r}")
         return {} if value == "invertible" else None
     @classmethod
-    def to_switch(cls, settings:dict|None) -> str: return "mlp" if settings is None else "invertible"
+    def to_switch(cls, settings:dict|None) -> str:
+        return "mlp" if settings is None else "invertible"
 
 # %% ../nbs/07a_fden_options.ipynb #62975af6
 @register
 class SwapLoss(LossTerm):
-    "$L_S = \\lVert z - E(\\bar f_{ide}^{c}, f_{sty})\\rVert^2$: z rebuilt from its class's mean identity and its own style."
+    """$L_S = \\lVert z - E(\\bar f_{ide}^{c}, f_{sty})\\rVert^2$: z rebuilt from its class's mean
+    identity and its own style."""
     name, switch, key, episodic = "swap_loss", "swap", "L_S", True
-    rank = 0                                # the order of the utility's sum: swap, adversary, fisher, prior
+    # the order of the utility's sum: swap, adversary, fisher, prior
+    rank = 0
 
-    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]:
+    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
         ide = self.aligned[0]
         g = factors[ide].view(*episodes(lead, self.name), -1)                  # (B, n_way, K+Q, k)
-        class_mean = g.mean(2, keepdim=True).expand_as(g).reshape(-1, g.shape[-1])   # f̄_ide of each one's class
+        # f̄_ide of each one's class
+        class_mean = g.mean(2, keepdim=True).expand_as(g).reshape(-1, g.shape[-1])
         return {"L_S": F.mse_loss(model.entangler({**factors, ide: class_mean}), zf)}
 
 # %% ../nbs/07a_fden_options.ipynb #b40d6b21
 def class_variance_share(
     f:Tensor,            # (n, d) one factor of a batch of episodes, flattened
     lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
-    within:bool=True,    # True: the share of variance within classes; False: the share between class means
+    # True: the share of variance within classes; False: the share between class means
+    within:bool=True,
 ) -> Tensor:             # scalar in [0, 1], averaged over the episodes
-    "Within-class (or between-class) share of a factor's variance in every episode; the two shares sum to 1."
+    """Within-class (or between-class) share of a factor's variance in every episode; the two
+    shares sum to 1."""
     g = f.view(*lead, -1)
     centred = g - g.mean((1, 2), keepdim=True)                     # around the episode's mean
     spread = g - g.mean(2, keepdim=True)                           # around each class's mean
@@ -149,11 +177,13 @@ def class_variance_share(
 # %% ../nbs/07a_fden_options.ipynb #7ac4a1c1
 @register
 class FisherLoss(LossTerm):
-    "$L_F$ = the within-class share of f_ide's variance + the between-class share of f_0's, per episode."
+    """$L_F$ = the within-class share of f_ide's variance + the between-class share of f_0's, per
+    episode."""
     name, switch, key, episodic = "fisher", "fisher", "L_F", True
-    rank = 2                                # the order of the utility's sum: swap, adversary, fisher, prior
+    # the order of the utility's sum: swap, adversary, fisher, prior
+    rank = 2
 
-    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]:
+    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
         lead = episodes(lead, self.name)
         return {"L_F": class_variance_share(factors[self.aligned[0]], lead, within=True)
                        + class_variance_share(factors[self.unspecified], lead, within=False)}
@@ -161,17 +191,20 @@ class FisherLoss(LossTerm):
 # %% ../nbs/07a_fden_options.ipynb #8a24a761
 @register
 class ClassAdversary(LossTerm):
-    "$L_A$: an episodic relation head classifies f_0's queries ($\\min_\\psi$); behind a GRL the Decomposer $\\max_\\theta$."
-    rank = 1                                # the order of the utility's sum: swap, adversary, fisher, prior
+    """$L_A$: an episodic relation head classifies f_0's queries ($\\min_\\psi$); behind a GRL the
+    Decomposer $\\max_\\theta$."""
+    # the order of the utility's sum: swap, adversary, fisher, prior
+    rank = 1
     name, switch, key, episodic = "adversary", "adversary", "L_A", True
     stored_as = {"adversary.score.": "adversary.head.score."}
 
     def __init__(self, cfg:FDENConfig, weight:float):
         super().__init__(cfg, weight)
         self.grl = GradientReversal(1.0)
-        self.head = RelationHead(cfg.unspecified, cfg.widths[cfg.unspecified], cfg.align_hidden, **cfg.mlp_kwargs)
+        sty = cfg.unspecified
+        self.head = RelationHead(sty, cfg.widths[sty], cfg.align_hidden, **cfg.mlp_kwargs)
 
-    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]:
+    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
         f0 = self.grl(factors[self.unspecified]).view(*episodes(lead, self.name), -1)
         L_A, acc = self.head({self.unspecified: f0}, target)
         return {"L_A": L_A, "adv_acc": acc}
@@ -182,45 +215,57 @@ def product_prior_nll(
     f_sty:Tensor,        # (n, D − k) style factors of the same samples
     lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
     log_sw:Tensor,       # (k,) log σ_w, the prior's within-class spread of each identity unit
-    logdet:Tensor,       # log|det ∂T/∂z| of the Decomposer (its linear map's: additive couplings keep volume)
+    # log|det ∂T/∂z| of the Decomposer (its linear map's: additive couplings keep volume)
+    logdet:Tensor,
 ) -> Tensor:             # nats per unit of z, averaged over the samples
-    "−log p(z)/D under the product prior f_sty ~ N(0, I), f_ide ~ N(μ_c, σ_w²), μ_c ~ N(0, I) the episode's class means."
+    """−log p(z)/D under the product prior f_sty ~ N(0, I), f_ide ~ N(μ_c, σ_w²), μ_c ~ N(0, I) the
+    episode's class means."""
     g = f_ide.view(*lead, -1)
-    mu = g.mean(2, keepdim=True)                                          # (B, n_way, 1, k) class means
+    # (B, n_way, 1, k) class means
+    mu = g.mean(2, keepdim=True)
     c = 0.5 * math.log(2 * math.pi)
-    nll_ide = (0.5 * ((g - mu) / log_sw.exp()).pow(2) + log_sw + c).sum(-1)   # (B, n_way, n_per_class)
-    nll_mu = (0.5 * mu.pow(2) + c).sum(-1) / lead[2]                      # each sample's share of its class mean's prior
+    # (B, n_way, n_per_class)
+    nll_ide = (0.5 * ((g - mu) / log_sw.exp()).pow(2) + log_sw + c).sum(-1)
+    # each sample's share of its class mean's prior
+    nll_mu = (0.5 * mu.pow(2) + c).sum(-1) / lead[2]
     nll_sty = (0.5 * f_sty.pow(2) + c).sum(-1).view(*lead)
     return ((nll_ide + nll_mu + nll_sty).mean() - logdet) / (f_ide.shape[-1] + f_sty.shape[-1])
 
 # %% ../nbs/07a_fden_options.ipynb #f0a64a5e
 @register
 class ProductPrior(LossTerm):
-    "$L_P = -\\log p(z \\mid c)/D$ with $f_{sty} \\sim N(0, I)$, $f_{ide} \\sim N(\\mu_c, \\sigma_w^2)$, through T's change of variables."
+    """$L_P = -\\log p(z \\mid c)/D$ with $f_{sty} \\sim N(0, I)$, $f_{ide} \\sim N(\\mu_c,
+    \\sigma_w^2)$, through T's change of variables."""
     name, switch, key, episodic, needs = "prior", "likelihood", "L_P", True, "invertible"
-    rank = 3                                # the order of the utility's sum: swap, adversary, fisher, prior
+    # the order of the utility's sum: swap, adversary, fisher, prior
+    rank = 3
     stored_as = {"prior_log_sw": "prior.log_sw"}
 
     def __init__(self, cfg:FDENConfig, weight:float):
         super().__init__(cfg, weight)
-        self.log_sw = nn.Parameter(torch.zeros(cfg.widths[cfg.aligned[0]]))   # log σ_w of every identity unit
+        # log σ_w of every identity unit
+        self.log_sw = nn.Parameter(torch.zeros(cfg.widths[cfg.aligned[0]]))
 
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         if "invertible" not in cfg.options:
-            raise ValueError("the prior needs the exact change of variables of the invertible Decomposer (Table 2's "
-                             "has no density): switch on 'invertible' (decomposer='invertible') or leave the prior out")
+            raise ValueError("the prior needs the exact change of variables of the invertible "
+                             "Decomposer (Table 2's "
+                             "has no density): switch on 'invertible' (decomposer='invertible') or "
+                             "leave the prior out")
         return super().check(cfg, **settings)
 
-    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict[str, Tensor]:
-        logdet = torch.linalg.slogdet(model.decomposer.linear.weight)[1]   # log|det ∂T/∂z|: the couplings keep volume
+    def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
+        # log|det ∂T/∂z|: the couplings keep volume
+        logdet = torch.linalg.slogdet(model.decomposer.linear.weight)[1]
         return {"L_P": product_prior_nll(factors[self.aligned[0]], factors[self.unspecified],
                                          episodes(lead, self.name), self.log_sw, logdet)}
 
 # %% ../nbs/07a_fden_options.ipynb #31a1f7aa
 @register
 class ResidualStyle(Departure):
-    "$f_0' = f_0 - A[f_1 \\dots f_N; 1]$ with A fitted by least squares (`FDEN.fit_decorrelation`): an exact shear."
+    """$f_0' = f_0 - A[f_1 \\dots f_N; 1]$ with A fitted by least squares
+    (`FDEN.fit_decorrelation`): an exact shear."""
     name, switch = "residual_style", "decorrelate"
     stored_as = {"residual_coef": "residual_style.coef"}
 
@@ -228,18 +273,22 @@ class ResidualStyle(Departure):
         super().__init__(cfg)
         self.aligned, self.unspecified = cfg.aligned, cfg.unspecified
         w = cfg.widths
-        self.register_buffer("coef", torch.zeros(sum(w[n] for n in cfg.aligned) + 1, w[cfg.unspecified]))   # A
+        # A
+        rows = sum(w[n] for n in cfg.aligned) + 1
+        self.register_buffer("coef", torch.zeros(rows, w[cfg.unspecified]))
 
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         if not cfg.unspecified:
-            raise ValueError("the residual style replaces the unspecified factor f_0 by its residual on the aligned "
+            raise ValueError("the residual style replaces the unspecified factor f_0 by its "
+                             "residual on the aligned "
                              "ones: set `unspecified`")
         return super().check(cfg, **settings)
 
     def transform(self, f:dict[str, Tensor], sign:int) -> dict[str, Tensor]:
         "f_0 − A[f_1 … f_N; 1] (sign −1, decompose) or + (sign +1, entangle)."
-        x = torch.cat([f[n] for n in self.aligned] + [torch.ones_like(f[self.aligned[0]][:, :1])], 1)
+        ones = torch.ones_like(f[self.aligned[0]][:, :1])
+        x = torch.cat([f[n] for n in self.aligned] + [ones], 1)
         return {**f, self.unspecified: f[self.unspecified] + sign * (x @ self.coef.to(x.dtype))}
 
 # %% ../nbs/07a_fden_options.ipynb #7379480c
@@ -256,12 +305,16 @@ def fit_decorrelation(self:FDEN,
     part = getattr(self, ResidualStyle.name)
     coef = part.coef
     z, _ = self._flat(z)
-    if z.shape[0] <= coef.shape[0]:                                 # fewer equations than unknowns: no fit to trust
-        warnings.warn(f"fit_decorrelation needs more latents than the {coef.shape[0]} coefficients of each f_0 "
-                      f"unit, got {z.shape[0]}: f_0 is left as trained (no residual); fit it on more latents")
+    # fewer equations than unknowns: no fit to trust
+    if z.shape[0] <= coef.shape[0]:
+        warnings.warn(f"fit_decorrelation needs more latents than the {coef.shape[0]} coefficients "
+                      "of each f_0 "
+                      f"unit, got {z.shape[0]}: f_0 is left as trained (no residual); fit it on "
+                      "more latents")
         coef.zero_()
         return self
-    with evaluating(self): f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]   # as trained
+    # as trained
+    with evaluating(self): f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]
     x = torch.cat([torch.cat([fb[n] for n in part.aligned], 1) for fb in f]).double().cpu()
     x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
     y = torch.cat([fb[part.unspecified] for fb in f]).double().cpu()
@@ -271,7 +324,8 @@ def fit_decorrelation(self:FDEN,
 # %% ../nbs/07a_fden_options.ipynb #53290adf
 @register
 class CriticSteps(Departure):
-    "`steps` ascent steps of the statisticians network alone ($\\max_\\xi L_M$, θ fixed) before each step."
+    """`steps` ascent steps of the statisticians network alone ($\\max_\\xi L_M$, θ fixed) before
+    each step."""
     name, switch = "critic_steps", "critic_steps"
     defaults = dict(steps=1)
 
@@ -283,7 +337,8 @@ class CriticSteps(Departure):
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         s = super().check(cfg, **settings)
         if not (isinstance(s["steps"], int) and s["steps"] >= 1):
-            raise ValueError(f"critic_steps needs an integer number of steps >= 1, got {s['steps']!r}")
+            raise ValueError("critic_steps needs an integer number of steps >= 1, got "
+                             f"{s['steps']!r}")
         return s
 
     def before_step(self, model:FDEN, z:Tensor, opt, generator=None, grad_sync=None):
@@ -298,8 +353,10 @@ class CriticSteps(Departure):
     def to_switch(cls, settings:dict|None) -> int: return settings["steps"] if settings else 0
 
 # %% ../nbs/07a_fden_options.ipynb #95c53277
-TWO_FACTOR_DEPARTURES = {      # the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
-    "invertible": dict(coupling_layers=12, coupling_hidden=(512,), style_share=0.125),   # exact; f_sty D/8 wide
+# the two-factor model's defaults where they beat Table 2 on the glyphs (96_fden_options)
+TWO_FACTOR_DEPARTURES = {
+    # exact; f_sty D/8 wide
+    "invertible": dict(coupling_layers=12, coupling_hidden=(512,), style_share=0.125),
     "swap_loss": dict(weight=1.0),      # the identity carries the class …
     "fisher": dict(weight=10.0),        # … and the style does not
     "adversary": dict(weight=10.0),
@@ -309,17 +366,21 @@ TWO_FACTOR_DEPARTURES = {      # the two-factor model's defaults where they beat
 
 @patch(cls_method=True)
 def two_factor(cls:FDENConfig, z_dim:int, preset:str="fast", **kwargs) -> FDENConfig:
-    """Yoon & Suk's (2019) model: an aligned identity factor `ide` and an unspecified style factor `sty`.
+    """Yoon & Suk's (2019) model: an aligned identity factor `ide`, an unspecified style `sty`.
     preset "fast": the CPU sizes with `TWO_FACTOR_DEPARTURES`; "paper": Table 2 as published."""
-    if preset not in ("fast", "paper"): raise ValueError(f"preset must be 'fast' or 'paper', got {preset!r}")
+    if preset not in ("fast", "paper"): raise ValueError("preset must be 'fast' or 'paper', got "
+                                                         f"{preset!r}")
     options = dict(TWO_FACTOR_DEPARTURES) if preset == "fast" else {}
     episodic = kwargs.get("alignment", "proto") in ("proto", "relation")
-    off = {p.name for p in OPTIONS.values() if p.switch in kwargs and p.from_switch(kwargs[p.switch]) is None}
+    given = [p for p in OPTIONS.values() if p.switch in kwargs]
+    off = {p.name for p in given if p.from_switch(kwargs[p.switch]) is None}
     options = {n: s for n, s in options.items()
                if (episodic or not OPTIONS[n].episodic) and OPTIONS[n].needs not in off}
-    return getattr(cls, preset)(z_dim=z_dim, aligned=("ide",), unspecified="sty", **{"options": options, **kwargs})
+    names = dict(aligned=("ide",), unspecified="sty")
+    return getattr(cls, preset)(z_dim=z_dim, **names, **{"options": options, **kwargs})
 
 @patch(cls_method=True)
 def two_factor(cls:FDEN, z_dim:int, preset:str="fast", decoder=None, **overrides) -> FDEN:
-    "Yoon & Suk's (2019) identity/style model: factors `ide` (aligned, episodic) and `sty` (unspecified)."
+    """Yoon & Suk's (2019) identity/style model: factors `ide` (aligned, episodic) and `sty`
+    (unspecified)."""
     return cls(FDENConfig.two_factor(z_dim, preset, **overrides), decoder=decoder)
