@@ -771,6 +771,3 @@ def _field_of_then(self:FDENConfig, name:str):
     raise AttributeError(f"'FDENConfig' object has no attribute {name!r}")
 
 FDENConfig.__getattr__ = _field_of_then   # only asked for names that are not attributes
-
-# %% ../nbs/07_fden.ipynb #7cf066d4
-from . import options as _options   # the departures of 07a (a module that reads this one)
