@@ -330,12 +330,9 @@ class FDEN(nn.Module):
     tight) while, through the gradient reversal layer, the Decomposer minimises it (its factors
     become independent)."""
     def __init__(self,
-                 # the configuration (default: `FDENConfig()`, the paper's)
-                 cfg:FDENConfig|None=None,
-                 # frozen decoder for the λ‖x − dec(z̃)‖² term (optional)
-                 decoder:nn.Module|Callable|None=None,
-                 # a custom head `(factors, target) → (L_C, acc)`; default from cfg
-                 align:nn.Module|None=None,
+                 cfg:FDENConfig|None=None,        # the configuration (default: the paper's)
+                 decoder:nn.Module|Callable|None=None,  # frozen decoder of the λ term (optional)
+                 align:nn.Module|None=None,       # a head `(factors, target) → (L_C, acc)`
                  **overrides):                    # any `FDENConfig` field, e.g. `z_dim=128`
         super().__init__()
         cfg = cfg or FDENConfig()
@@ -443,8 +440,7 @@ def _check_factors(self:FDEN, factors:Mapping[str, Tensor]) -> tuple[dict[str, T
 @patch
 @torch.no_grad()
 def fit_scaler(self:FDEN,
-               # latents of the data FDEN will see, (…, D); a few thousand are plenty
-               z:Tensor,
+               z:Tensor,                     # latents FDEN will see (…, D); thousands do
                eps:float=1e-6,      # floor for the standard deviation of constant units
               ) -> FDEN:
     "Set the per-unit mean and standard deviation FDEN standardises `z` with; returns the model."
@@ -494,8 +490,7 @@ def _weights(self:FDEN, weights) -> dict[str, float|Tensor]:
 def mix(self:FDEN,
         z_a:Tensor,                   # latents of the A inputs (…, D)
         z_b:Tensor,                   # latents of the B inputs, same shape
-        # w per factor (A's share); a tensor gives one per pair
-        weights:float|Tensor|Mapping[str, float|Tensor]=0.5,
+        weights:float|Tensor|Mapping[str, float|Tensor]=0.5,  # A's share w per factor
        ) -> Tensor:                   # mixed latents z̃ (…, D)
     "Interpolate factors of two inputs, `f̃_i = w_i·f_i^A + (1 − w_i)·f_i^B`, and entangle them."
     if isinstance(z_a, Tensor) and isinstance(z_b, Tensor) and z_a.shape != z_b.shape:
@@ -529,10 +524,8 @@ def forward(self:FDEN, z:Tensor) -> Tensor: return self.reconstruct(z)
 # %% ../nbs/07_fden.ipynb #d75d5820
 @patch
 def losses(self:FDEN,
-           # latents (…, D); episodes (B, n_way, k_shot + n_query, D) for episodic alignment
-           z:Tensor,
-           # inputs of the frozen decoder's output shape, for the λ term (optional)
-           x:Tensor|None=None,
+           z:Tensor,             # latents (…, D); episodes (B, n_way, k_shot + n_query, D)
+           x:Tensor|None=None,   # what the frozen decoder should give, for the λ term (optional)
            target=None,          # k_shot (episodic) | {factor: labels} (attribute) | None
            generator:torch.Generator|None=None,  # for the shuffles of the DV negatives
           ) -> dict[str, Tensor]:  # L_R, L_C, L_M, acc, loss (+ the departures' terms, 07a)
@@ -600,8 +593,7 @@ def configure_optimizer(self:FDEN) -> torch.optim.Optimizer:
 @patch
 def training_step(self:FDEN,
                   z:Tensor, x:Tensor|None=None, target=None,
-                  # default: one made by `configure_optimizer`, kept on the model
-                  opt:torch.optim.Optimizer|None=None,
+                  opt:torch.optim.Optimizer|None=None,  # default: configure_optimizer()
                   generator:torch.Generator|None=None,
                   # averages gradients over processes in place (30_train)
                   grad_sync:Callable[[list[Tensor]], None]|None=None,

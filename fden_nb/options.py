@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import ClassVar, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -162,8 +162,7 @@ class SwapLoss(LossTerm):
 def class_variance_share(
     f:Tensor,            # (n, d) one factor of a batch of episodes, flattened
     lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
-    # True: the share of variance within classes; False: the share between class means
-    within:bool=True,
+    within:bool=True,    # True: the share within classes; False: between class means
 ) -> Tensor:             # scalar in [0, 1], averaged over the episodes
     """Within-class (or between-class) share of a factor's variance in every episode; the two
     shares sum to 1."""
@@ -215,8 +214,7 @@ def product_prior_nll(
     f_sty:Tensor,        # (n, D − k) style factors of the same samples
     lead:torch.Size,     # (B, n_way, n_per_class): how the n rows form episodes and classes
     log_sw:Tensor,       # (k,) log σ_w, the prior's within-class spread of each identity unit
-    # log|det ∂T/∂z| of the Decomposer (its linear map's: additive couplings keep volume)
-    logdet:Tensor,
+    logdet:Tensor,       # log|det ∂T/∂z| (the linear map's: additive couplings keep volume)
 ) -> Tensor:             # nats per unit of z, averaged over the samples
     """−log p(z)/D under the product prior f_sty ~ N(0, I), f_ide ~ N(μ_c, σ_w²), μ_c ~ N(0, I) the
     episode's class means."""
