@@ -82,8 +82,8 @@ def _check_factor_names(c:FDENConfig):
     meaning to."""
     names = c.factor_names
     if len(names) < 2:
-        raise ValueError(f"FDEN needs at least two factors to make independent, got {names}; "
-                         "give `aligned` more names or set `unspecified`.")
+        raise ValueError(f"FDEN needs at least two factors to make independent, got {names}; give "
+                         "`aligned` more names or set `unspecified`.")
     bad = [n for n in names if not (isinstance(n, str) and n.isidentifier())]
     if bad: raise ValueError("factor names must be Python identifiers such as 'ide' or 'sty', got "
                              f"{bad}")
@@ -92,9 +92,8 @@ def _check_factor_names(c:FDENConfig):
     _one_of("alignment", c.alignment, ("proto", "relation", "attribute", None))
     if c.alignment in ("proto", "relation") and len(c.aligned) != 1:
         raise ValueError(f"episodic alignment ({c.alignment!r}) gives meaning to one factor, the "
-                         "identity; "
-                         f"got aligned={c.aligned}. Use alignment='attribute' for several aligned "
-                         "factors.")
+                         f"identity; got aligned={c.aligned}. Use alignment='attribute' for "
+                         "several aligned factors.")
     per_factor = not isinstance(c.attr_classes, int)
     if c.alignment == "attribute" and per_factor and len(c.attr_classes) != len(c.aligned):
         raise ValueError(f"attr_classes needs one entry per aligned factor {c.aligned}, got "
@@ -106,8 +105,8 @@ def _check_objective(c:FDENConfig):
     _one_of("mi_estimator", c.mi_estimator, tuple(sorted(ESTIMATORS)))
     if c.mi_estimator == "infonce" and c.tc_mode == "all" and len(c.factor_names) > 2:
         raise ValueError("InfoNCE compares two groups; with more than two factors use "
-                         "tc_mode='one_vs_all' "
-                         "or a shuffle-based estimator ('dv', 'ema', 'nwj', 'smile')")
+                         "tc_mode='one_vs_all' or a shuffle-based estimator ('dv', 'ema', 'nwj', "
+                         "'smile')")
     _one_of("clip", c.clip, ("per_tensor", "global", None))
 
 def _checked_options(c:FDENConfig) -> dict:
@@ -216,8 +215,7 @@ def _episode_labels(n_way:int, n_query:int, device) -> Tensor:
 def _split_episode(f:Tensor, k_shot:int) -> tuple[Tensor, Tensor]:
     if f.ndim != 4:
         raise ValueError("episodic alignment needs factors laid out as (B, n_way, k_shot + "
-                         f"n_query, d), got {tuple(f.shape)}; "
-                         "pass z with that shape.")
+                         f"n_query, d), got {tuple(f.shape)}; pass z with that shape.")
     if not 0 < k_shot < f.shape[2]:
         raise ValueError(f"k_shot={k_shot} must leave at least one query among the {f.shape[2]} "
                          "samples per class")
@@ -394,14 +392,13 @@ def _check_latent(self:FDEN, z:Tensor, name:str="z") -> Tensor:
                                                   f"{type(z).__name__}")
     if z.ndim == 0 or z.shape[-1] != self.cfg.z_dim:
         raise ValueError(f"{name} must hold latents of size {self.cfg.z_dim} (cfg.z_dim) in its "
-                         "last axis, got shape "
-                         f"{tuple(z.shape)}. Is this the latent of the backbone FDEN was "
-                         "configured for?")
+                         f"last axis, got shape {tuple(z.shape)}. Is this the latent of the "
+                         "backbone FDEN was configured for?")
     if not z.is_floating_point(): raise TypeError(f"{name} must be a floating-point tensor, got "
                                                   f"{z.dtype}")
     if (n := _count_nonfinite(z)): raise ValueError(f"{name} contains {n} non-finite values (NaN "
-                                                    "or inf); check the "
-                                                    "encoder's output or the latent cache.")
+                                                    "or inf); check the encoder's output or the "
+                                                    "latent cache.")
     return z
 
 @patch
@@ -412,8 +409,7 @@ def _flat(self:FDEN, z:Tensor, name:str="z") -> tuple[Tensor, torch.Size]:
     z = z.reshape(-1, self.cfg.z_dim)
     if self.training and z.shape[0] < 2:
         raise ValueError(f"{name} holds a single latent but FDEN is in training mode (BatchNorm "
-                         "needs a batch): "
-                         "call model.eval() before decomposing single samples.")
+                         "needs a batch): call model.eval() before decomposing single samples.")
     return z, lead
 
 @patch
@@ -671,9 +667,8 @@ class Departure(nn.Module):
                                      f"{sorted(cls.defaults)}, got {unknown}")
         if cls.episodic and (cfg.alignment not in ("proto", "relation") or not cfg.unspecified):
             raise ValueError(f"option {cls.name!r} acts on episodes and needs an unspecified "
-                             "factor: use it with "
-                             "alignment 'proto' or 'relation' and `unspecified` set (the "
-                             "two-factor model)")
+                             "factor: use it with alignment 'proto' or 'relation' and "
+                             "`unspecified` set (the two-factor model)")
         if cls.needs and cls.needs not in cfg.options:
             raise ValueError(f"option {cls.name!r} builds on option {cls.needs!r}: switch that on "
                              "too")
@@ -716,8 +711,7 @@ class LossTerm(Departure):
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         s = super().check(cfg, **settings)
         if not s["weight"] > 0: raise ValueError(f"option {cls.name!r} needs a weight > 0 (leave "
-                                                 "it out for 0), "
-                                                 f"got {s['weight']}")
+                                                 f"it out for 0), got {s['weight']}")
         return s
 
     def utility(self, out:Mapping[str, Tensor]) -> Tensor: return self.weight * out[self.key]
@@ -730,8 +724,8 @@ def episodes(lead:torch.Size, name:str) -> torch.Size:
     """`lead` if it is the shape of a batch of episodes (B, n_way, k_shot + n_query), else a clear
     error."""
     if len(lead) != 3:
-        raise ValueError(f"option {name!r} needs episodes (B, n_way, k_shot + n_query, D), "
-                         f"got leading shape {tuple(lead)}")
+        raise ValueError(f"option {name!r} needs episodes (B, n_way, k_shot + n_query, D), got "
+                         f"leading shape {tuple(lead)}")
     return lead
 
 # %% ../nbs/07_fden.ipynb #4bd0b5e0

@@ -108,15 +108,13 @@ class InvertibleSplit(Departure):
         w = cls.factor_widths(cfg, **s)
         if any(v < 1 for v in w.values()) or sum(w.values()) != cfg.z_dim:
             raise ValueError(f"an invertible Decomposer splits the {cfg.z_dim} units of z among "
-                             "the factors; "
-                             f"aligned_dim={s['aligned_dim']} gives widths {w}. Lower aligned_dim, "
-                             "or set `unspecified`.")
+                             f"the factors; aligned_dim={s['aligned_dim']} gives widths {w}. Lower "
+                             "aligned_dim, or set `unspecified`.")
         return s
 
     @classmethod
-    def factor_widths(cls, cfg:FDENConfig, coupling_layers=4, coupling_hidden=(256,),
-                      aligned_dim=None,
-                      style_share=None) -> dict[str, int]:
+    def factor_widths(cls, cfg:FDENConfig, aligned_dim:int|None=None, style_share:float|None=None,
+                      **_) -> dict[str, int]:
         """Aligned factors `aligned_dim` units each (default D // (N+1), or what f_0's
         `style_share` leaves); f_0 the rest."""
         k = aligned_dim or cfg.z_dim // len(cfg.factor_names)
@@ -148,8 +146,7 @@ class SwapLoss(LossTerm):
     """$L_S = \\lVert z - E(\\bar f_{ide}^{c}, f_{sty})\\rVert^2$: z rebuilt from its class's mean
     identity and its own style."""
     name, switch, key, episodic = "swap_loss", "swap", "L_S", True
-    # the order of the utility's sum: swap, adversary, fisher, prior
-    rank = 0
+    rank = 0                   # its place in the utility's sum: swap, adversary, fisher, prior
 
     def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
         ide = self.aligned[0]
@@ -179,8 +176,7 @@ class FisherLoss(LossTerm):
     """$L_F$ = the within-class share of f_ide's variance + the between-class share of f_0's, per
     episode."""
     name, switch, key, episodic = "fisher", "fisher", "L_F", True
-    # the order of the utility's sum: swap, adversary, fisher, prior
-    rank = 2
+    rank = 2                   # its place in the utility's sum: swap, adversary, fisher, prior
 
     def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
         lead = episodes(lead, self.name)
@@ -192,9 +188,8 @@ class FisherLoss(LossTerm):
 class ClassAdversary(LossTerm):
     """$L_A$: an episodic relation head classifies f_0's queries ($\\min_\\psi$); behind a GRL the
     Decomposer $\\max_\\theta$."""
-    # the order of the utility's sum: swap, adversary, fisher, prior
-    rank = 1
     name, switch, key, episodic = "adversary", "adversary", "L_A", True
+    rank = 1                   # its place in the utility's sum: swap, adversary, fisher, prior
     stored_as = {"adversary.score.": "adversary.head.score."}
 
     def __init__(self, cfg:FDENConfig, weight:float):
@@ -232,25 +227,22 @@ def product_prior_nll(
 # %% ../nbs/07a_fden_options.ipynb #f0a64a5e
 @register
 class ProductPrior(LossTerm):
-    """$L_P = -\\log p(z \\mid c)/D$ with $f_{sty} \\sim N(0, I)$, $f_{ide} \\sim N(\\mu_c,
-    \\sigma_w^2)$, through T's change of variables."""
+    """$L_P = -\\log p(z \\mid c)/D$, through T's change of variables, under the product prior
+    $f_{sty} \\sim N(0, I)$, $f_{ide} \\sim N(\\mu_c, \\sigma_w^2)$."""
     name, switch, key, episodic, needs = "prior", "likelihood", "L_P", True, "invertible"
-    # the order of the utility's sum: swap, adversary, fisher, prior
-    rank = 3
+    rank = 3                   # its place in the utility's sum: swap, adversary, fisher, prior
     stored_as = {"prior_log_sw": "prior.log_sw"}
 
     def __init__(self, cfg:FDENConfig, weight:float):
         super().__init__(cfg, weight)
-        # log σ_w of every identity unit
-        self.log_sw = nn.Parameter(torch.zeros(cfg.widths[cfg.aligned[0]]))
+        self.log_sw = nn.Parameter(torch.zeros(cfg.widths[cfg.aligned[0]]))   # log σ_w, per unit
 
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         if "invertible" not in cfg.options:
             raise ValueError("the prior needs the exact change of variables of the invertible "
-                             "Decomposer (Table 2's "
-                             "has no density): switch on 'invertible' (decomposer='invertible') or "
-                             "leave the prior out")
+                             "Decomposer (Table 2's has no density): switch on 'invertible' "
+                             "(decomposer='invertible') or leave the prior out")
         return super().check(cfg, **settings)
 
     def terms(self, model:FDEN, factors:dict, zf:Tensor, lead:torch.Size, target) -> dict:
@@ -271,16 +263,14 @@ class ResidualStyle(Departure):
         super().__init__(cfg)
         self.aligned, self.unspecified = cfg.aligned, cfg.unspecified
         w = cfg.widths
-        # A
         rows = sum(w[n] for n in cfg.aligned) + 1
-        self.register_buffer("coef", torch.zeros(rows, w[cfg.unspecified]))
+        self.register_buffer("coef", torch.zeros(rows, w[cfg.unspecified]))   # A
 
     @classmethod
     def check(cls, cfg:FDENConfig, **settings) -> dict:
         if not cfg.unspecified:
             raise ValueError("the residual style replaces the unspecified factor f_0 by its "
-                             "residual on the aligned "
-                             "ones: set `unspecified`")
+                             "residual on the aligned ones: set `unspecified`")
         return super().check(cfg, **settings)
 
     def transform(self, f:dict[str, Tensor], sign:int) -> dict[str, Tensor]:
@@ -298,21 +288,19 @@ def fit_decorrelation(self:FDEN,
                      ) -> FDEN:
     "Fit the residual style's A, the least-squares map from [f_1 … f_N, 1] to f_0 on `z`."
     if ResidualStyle.name not in self.departures:
-        raise ValueError("this FDEN was built without the residual style (option 'residual_style', "
-                         "decorrelate=True): it has no residual to fit")
+        raise ValueError("this FDEN was built without the residual style (option "
+                         "'residual_style', decorrelate=True): it has no residual to fit")
     part = getattr(self, ResidualStyle.name)
     coef = part.coef
     z, _ = self._flat(z)
-    # fewer equations than unknowns: no fit to trust
-    if z.shape[0] <= coef.shape[0]:
+    if z.shape[0] <= coef.shape[0]:                                 # fewer equations than unknowns
         warnings.warn(f"fit_decorrelation needs more latents than the {coef.shape[0]} coefficients "
-                      "of each f_0 "
-                      f"unit, got {z.shape[0]}: f_0 is left as trained (no residual); fit it on "
-                      "more latents")
+                      f"of each f_0 unit, got {z.shape[0]}: f_0 is left as trained (no residual); "
+                      "fit it on more latents")
         coef.zero_()
         return self
-    # as trained
-    with evaluating(self): f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]
+    with evaluating(self):                                          # the factors as trained
+        f = [self.decomposer(self._standardize(b)) for b in z.split(batch)]
     x = torch.cat([torch.cat([fb[n] for n in part.aligned], 1) for fb in f]).double().cpu()
     x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
     y = torch.cat([fb[part.unspecified] for fb in f]).double().cpu()
