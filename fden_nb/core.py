@@ -457,8 +457,7 @@ def decompose(self:FDEN, z:Tensor) -> dict[str, Tensor]:
     "Split latents `z` (…, D) into named factors {name: (…, d)}."
     z, lead = self._flat(z)
     f = self.decomposer(self._standardize(z))
-    # a departure that changes the factors (07a)
-    for part in self._parts(): f = part.transform(f, -1)
+    for part in self._parts(): f = part.transform(f, -1)   # a departure may change them (07a)
     return {n: f[n].view(*lead, -1) for n in self.factor_names}
 
 @patch
@@ -570,8 +569,7 @@ def _utility(self:FDEN, out:Mapping[str, Tensor]) -> Tensor:
     (07a)."""
     c = self.cfg
     u = c.alpha * out["L_R"] + c.beta * out["L_C"]
-    # in each term's `rank`
-    for part in sorted(self._parts(), key=lambda p: getattr(p, "rank", 0)):
+    for part in sorted(self._parts(), key=lambda p: getattr(p, "rank", 0)):   # in `rank` order
         term = part.utility(out)
         if term is not None: u = u + term
     return u
@@ -602,8 +600,7 @@ def training_step(self:FDEN,
     self.train()
     c = self.cfg
     grads = lambda ps: [p.grad for p in ps if p.grad is not None]
-    # e.g. extra critic steps
-    for part in self._parts(): part.before_step(self, z, opt, generator, grad_sync)
+    for part in self._parts(): part.before_step(self, z, opt, generator, grad_sync)   # 07a
     out = self.losses(z, x, target, generator)
     opt.zero_grad(set_to_none=True)
     if c.clip is None:
@@ -644,17 +641,14 @@ def _critic_step(self:FDEN, z:Tensor, opt:torch.optim.Optimizer, generator=None,
 class Departure(nn.Module):
     """A departure from the papers' FDEN: a part built from `cfg.options[name]`; it overrides the
     hook it needs."""
-    # its key in `FDENConfig.options` and its submodule's name in FDEN
-    name:ClassVar[str] = ""
+    name:ClassVar[str] = ""            # its key in `cfg.options`, and its submodule's name in FDEN
     defaults:ClassVar[dict] = {}       # its settings and their defaults
-    # it needs episodes and an unspecified factor (the two-factor model)
-    episodic:ClassVar[bool] = False
+    episodic:ClassVar[bool] = False    # it needs episodes and an unspecified factor (two-factor)
     needs:ClassVar[str|None] = None    # another departure it builds on
-    # the FDENConfig field that switched it on before departures were parts
-    switch:ClassVar[str] = ""
-    # its settings that were FDENConfig fields then, under the same names
-    fields:ClassVar[tuple] = ()
-    stored_as:ClassVar[dict] = {}      # {state-dict key of then: key now}, for checkpoints of then
+    # earlier versions kept the departures as FDENConfig fields (see below):
+    switch:ClassVar[str] = ""          # the field that switched it on
+    fields:ClassVar[tuple] = ()        # its settings that were fields, under the same names
+    stored_as:ClassVar[dict] = {}      # {state-dict key of then: key now}
 
     def __init__(self, cfg:FDENConfig, **settings): super().__init__()
 
@@ -663,15 +657,15 @@ class Departure(nn.Module):
         """`settings` completed with the defaults; raise on unknown ones or a model this part
         cannot act on."""
         unknown = sorted(set(settings) - set(cls.defaults))
-        if unknown: raise ValueError(f"option {cls.name!r} has the settings "
-                                     f"{sorted(cls.defaults)}, got {unknown}")
+        if unknown:
+            raise ValueError(f"option {cls.name!r} has the settings {sorted(cls.defaults)}, got "
+                             f"{unknown}")
         if cls.episodic and (cfg.alignment not in ("proto", "relation") or not cfg.unspecified):
             raise ValueError(f"option {cls.name!r} acts on episodes and needs an unspecified "
                              "factor: use it with alignment 'proto' or 'relation' and "
                              "`unspecified` set (the two-factor model)")
         if cls.needs and cls.needs not in cfg.options:
-            raise ValueError(f"option {cls.name!r} builds on option {cls.needs!r}: switch that on "
-                             "too")
+            raise ValueError(f"option {cls.name!r} builds on option {cls.needs!r}: switch it on")
         return {**cls.defaults, **settings}
 
     @classmethod
@@ -685,8 +679,7 @@ class Departure(nn.Module):
     def before_step(self, model, z:Tensor, opt, generator=None, grad_sync=None): pass
 
     @classmethod
-    # settings, or None: off
-    def from_switch(cls, value) -> dict|None: return {} if value else None
+    def from_switch(cls, value) -> dict|None: return {} if value else None   # None: off
     @classmethod
     def to_switch(cls, settings:dict|None): return settings is not None
 
@@ -699,8 +692,7 @@ def register(part:type) -> type:
 class LossTerm(Departure):
     "A departure that adds one loss term, `weight · out[key]`, to the utility."
     key:ClassVar[str] = ""             # the term's name in `losses`' output, e.g. "L_S"
-    # where its term enters the utility's sum (float sums depend on the order)
-    rank:ClassVar[int] = 0
+    rank:ClassVar[int] = 0             # its place in the utility's sum (float sums depend on order)
     defaults = dict(weight=1.0)
 
     def __init__(self, cfg:FDENConfig, weight:float):

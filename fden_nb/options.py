@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn, Tensor
 
-from .core import (OPTIONS, Departure, FDEN, FDENConfig, LossTerm, RelationHead, episodes,
-                          register)
+from .core import OPTIONS, Departure, FDEN, FDENConfig, LossTerm, episodes, register
+from .core import RelationHead
 from .grl import GradientReversal
 from .layers import mlp
 from .utils import evaluating
@@ -36,10 +36,8 @@ class AdditiveCoupling(nn.Module):
         self.register_buffer("unperm", torch.argsort(perm))
         self.half = dim // 2
         self.m = mlp(self.half, tuple(hidden), dim - self.half, dropout=0.0, leak=leak,
-                     batchnorm=False,
-                     init_std=None)
-        # starts as a permutation
-        nn.init.zeros_(self.m[-1].weight)
+                     batchnorm=False, init_std=None)
+        nn.init.zeros_(self.m[-1].weight)                  # the coupling starts as a permutation
         nn.init.zeros_(self.m[-1].bias)
     def forward(self, u:Tensor) -> Tensor:
         u = u[:, self.perm]
@@ -55,8 +53,7 @@ class InvertibleDecomposer(nn.Module):
     def __init__(self, cfg:FDENConfig, coupling_layers:int=4, coupling_hidden:Sequence[int]=(256,)):
         super().__init__()
         self.names, self.widths = cfg.factor_names, cfg.widths
-        # aligned first in u
-        self.order = cfg.aligned + ((cfg.unspecified,) if cfg.unspecified else ())
+        self.order = cfg.aligned + ((cfg.unspecified,) if cfg.unspecified else ())   # aligned first
         self.linear = nn.Linear(cfg.z_dim, cfg.z_dim, bias=False)
         nn.init.orthogonal_(self.linear.weight)
         self.couplings = nn.ModuleList(
