@@ -19,7 +19,8 @@ from .info import _check_splits, gaussian_copula, heldout_mi, logmeanexp
 
 # %% auto #0
 __all__ = ['FAMILY_MI', 'square_mi', 'sign_mi', 'ring_mi', 'nonmonotone_pair', 'ScoreCritic', 'shuffled', 'dv_reading',
-           'fit_score_critic', 'reduce_for_samples', 'Dependence', 'measure_dependence']
+           'fit_score_critic', 'HatCritic', 'StackedCritic', 'stack_critics', 'reduce_for_samples', 'Dependence',
+           'measure_dependence']
 
 # %% ../nbs/04a_dependence.ipynb #bda0567a
 def _entropy(p:np.ndarray, dx:float) -> float:
@@ -131,19 +132,17 @@ def dv_reading(
 
 # %% ../nbs/04a_dependence.ipynb #3ef67fda
 def fit_score_critic(
+    critic:nn.Module,         # a fresh critic: `ScoreCritic`, `HatCritic`, …
     train:Sequence[Tensor],   # normal scores of the fitting rows, each (n, d_i)
     valid:Sequence[Tensor],   # normal scores of a validation slice, each (m, d_i)
-    squares:bool=False,       # see `ScoreCritic`
-    hidden:int=128,
     steps:int=2000,           # at most this many steps …
     patience:int=5,           # … stopping after this many checks without a better reading
     every:int=100,            # steps between checks
     batch:int=256,
     lr:float=2e-3,
     g:torch.Generator|None=None,
-) -> tuple[ScoreCritic, float]:  # the critic at its best check, and that check's validation reading
-    "Train a `ScoreCritic` to tell joint rows from shuffled ones; keep the best validation DV."
-    critic = ScoreCritic([f.shape[1] for f in train], hidden, squares)
+) -> tuple[nn.Module, float]:  # the critic at its best check, and that check's validation reading
+    "Train a critic to tell joint rows from shuffled ones; keep the best validation DV."
     opt = torch.optim.Adam(critic.parameters(), lr=lr)
     n, best, state, bad = len(train[0]), -math.inf, None, 0
     for step in range(steps):
@@ -163,6 +162,69 @@ def fit_score_critic(
         if bad >= patience: break
     critic.load_state_dict(state)
     return critic.eval(), best
+
+
+# %% ../nbs/04a_dependence.ipynb #b7d472e5
+class HatCritic(nn.Module):
+    "T = φ(u)ᵀ W φ(v) + a·φ(u) + b·φ(v) + c: a piecewise-linear surface for every cross pair (u_i, v_j)."
+    def __init__(self,
+                 dims:Sequence[int],   # width of each factor; u is the first, v the rest concatenated
+                 k:int=5,              # hat functions per coordinate
+                 span:float=2.0):      # their centres: k points from −span to span
+        super().__init__()
+        self.dims, self.span = tuple(int(d) for d in dims), span
+        self.register_buffer("centres", torch.linspace(-span, span, k))
+        self.width = 2 * span / (k - 1)
+        kx, ky = k * self.dims[0], k * sum(self.dims[1:])
+        self.W = nn.Parameter(torch.zeros(kx, ky))
+        self.lin = nn.Linear(kx + ky, 1)
+
+    def phi(self, u:Tensor) -> Tensor:
+        "φ_k(u) = max(0, 1 − |u − c_k| / width) of every coordinate, (B, d) → (B, k·d)."
+        u = u.clamp(-self.span, self.span)
+        return torch.relu(1 - (u[..., None] - self.centres).abs() / self.width).flatten(-2)
+
+    def forward(self, *factors:Tensor) -> Tensor:
+        "Scores (B,) of the rows of the factors, each (B, d_i)."
+        pu, pv = self.phi(factors[0]), self.phi(torch.cat(factors[1:], -1))
+        return ((pu @ self.W) * pv).sum(-1) + self.lin(torch.cat([pu, pv], -1)).squeeze(-1)
+
+class StackedCritic(nn.Module):
+    "T = Σ_m w_m T_m for fixed critics T_m and weights w ≥ 0."
+    def __init__(self, critics:Sequence[nn.Module], weights:Tensor):
+        super().__init__()
+        self.critics = nn.ModuleList(critics)
+        self.register_buffer("weights", weights)
+
+    def forward(self, *factors:Tensor) -> Tensor:
+        "Scores (B,): the weighted sum of the members' scores."
+        return torch.stack([c(*factors) for c in self.critics], -1) @ self.weights
+
+@torch.no_grad()
+def _member_scores(critics, factors, g, shuffles):
+    "Scores of every critic on the joint rows (n, M) and on shuffled rows (shuffles·n, M)."
+    score = lambda fs: torch.stack([c(*fs) for c in critics], -1)
+    return score(factors), torch.cat([score(shuffled(factors, g)) for _ in range(shuffles)])
+
+def stack_critics(
+    critics:Sequence[nn.Module],  # fitted critics
+    valid:Sequence[Tensor],       # the validation slice, each (m, d_i)
+    g:torch.Generator|None=None,
+    shuffles:int=4,               # shuffles of the slice for the log-partition term
+    steps:int=300,                # Adam steps on the weights
+) -> StackedCritic:               # the weights that maximise the DV reading on the slice
+    "max over w ≥ 0 of mean(T_joint w) − log mean exp(T_marg w): concave in w, fitted by Adam."
+    t_joint, t_marg = _member_scores(critics, valid, g, shuffles)
+    a = torch.zeros(len(critics), requires_grad=True)
+    opt = torch.optim.Adam([a], lr=0.05)
+    w = lambda: nn.functional.softplus(a) / math.log(2)          # w ≥ 0, every w_m = 1 at the start
+    for _ in range(steps):
+        loss = logmeanexp(t_marg @ w()) - (t_joint @ w()).mean()  # −DV
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return StackedCritic(critics, w().detach()).eval()
+
 
 # %% ../nbs/04a_dependence.ipynb #5d5f834e
 def reduce_for_samples(
@@ -188,12 +250,28 @@ def reduce_for_samples(
     return out_tr, out_te, note
 
 # %% ../nbs/04a_dependence.ipynb #abf8ca10
+def _critic_reading(train, test, seed, steps, pairs_upto):
+    "Fit the critics on 4/5 of the training half, stack them on the rest, read once on the held-out half."
+    torch.manual_seed(seed)                                  # the critics' initial weights
+    g = torch.Generator().manual_seed(seed)
+    u = [gaussian_copula(f).float() for f in train]
+    ut = [gaussian_copula(f, reference=r).float() for f, r in zip(test, train)]
+    p = torch.randperm(len(u[0]), generator=g)
+    nv = len(p) // 5                                         # a fifth of the rows to validate on
+    fit, val = [f[p[nv:]] for f in u], [f[p[:nv]] for f in u]
+    dims = [f.shape[1] for f in u]
+    members = [(ScoreCritic(dims, squares=False), {}), (ScoreCritic(dims, squares=True), {})]
+    if dims[0] * sum(dims[1:]) <= pairs_upto:
+        members.append((HatCritic(dims), dict(lr=3e-3, batch=512, patience=6)))
+    fitted = [fit_score_critic(m, fit, val, steps=steps, g=g, **kw)[0] for m, kw in members]
+    return dv_reading(stack_critics(fitted, val, g), ut, g, shuffles=16)   # read once, held out
+
 @dataclass
 class Dependence:
     "What `measure_dependence` found; `float(result)` is the number to report, `value`."
     value:float      # max(monotone, critic) floored at 0, in nats (TC for > 2 factors)
     monotone:float   # the Gaussian-copula reading (`heldout_mi`): what monotone maps make linear
-    critic:float     # the neural critic's held-out DV reading on normal scores: any kind
+    critic:float     # the stacked critics' held-out DV reading on normal scores: any kind
     raw:float        # max(monotone, critic) before the floor
     dims:tuple       # the widths measured (after any reduction)
     notes:list = field(default_factory=list)
@@ -208,10 +286,11 @@ def measure_dependence(
     train:Sequence[Tensor],   # factors of the fitting half, each (n, d_i), n ≥ 80
     test:Sequence[Tensor],    # the same factors on held-out rows, each (m, d_i)
     seed:int=0,
-    critic:bool=True,         # also train the neural critics (False: the monotone part alone)
+    critic:bool=True,         # also train the critics (False: the monotone part alone)
     per_dim:int=4,            # fewer rows per dimension than this: `reduce_for_samples`
     extrapolate_from:int=20,  # rows per dimension from which the copula reading is extrapolated
     steps:int=2000,           # each critic's step limit (it stops when validation stalls)
+    pairs_upto:int=1024,      # the pairwise `HatCritic` joins when d_0 · (Σ_{i>0} d_i) is at most this
 ) -> Dependence:
     "Held-out I(f_0; f_1) (TC for more factors): the larger of the copula and critic readings, ≥ 0."
     t0 = time.perf_counter()
@@ -226,17 +305,7 @@ def measure_dependence(
         notes.append(f"{len(train[0])} rows for {width} dimensions (fewer than {extrapolate_from} "
                      "per dimension): the copula reading is not extrapolated (it reads low)")
     monotone, crit = float(heldout_mi(train, test, extrapolate=extrapolate, seed=seed)), -math.inf
-    if critic:
-        torch.manual_seed(seed)                              # the critics' initial weights
-        g = torch.Generator().manual_seed(seed)
-        u = [gaussian_copula(f).float() for f in train]
-        ut = [gaussian_copula(f, reference=r).float() for f, r in zip(test, train)]
-        p = torch.randperm(len(u[0]), generator=g)
-        nv = len(p) // 5                                     # a fifth of the rows to validate on
-        fit, val = [f[p[nv:]] for f in u], [f[p[:nv]] for f in u]
-        found = [fit_score_critic(fit, val, squares=sq, steps=steps, g=g) for sq in (False, True)]
-        best = max(found, key=lambda cv: cv[1])[0]           # chosen on the validation slice …
-        crit = dv_reading(best, ut, g)                       # … and read once, on the held-out half
+    if critic: crit = _critic_reading(train, test, seed, steps, pairs_upto)
     raw = max(monotone, crit)
     if raw < -0.05:
         notes.append(f"every held-out reading fell below 0 (best {raw:.2f} nats): "

@@ -417,7 +417,7 @@ def fit_gaussian_critic(
     x:Tensor, y:Tensor,                  # the training half, (n, dx) and (n, dy), copula-normalised
     val:float=0.2,                       # fraction held out inside the training half to choose rank and shrinkage
     ranks:Sequence[int]=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
-    shrinks:Sequence[float]=(1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5),
+    shrinks:Sequence[float]=(1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2),
     generator:torch.Generator|None=None, # for the validation split
 ) -> GaussianCritic:
     "CCA on the training half; keep the rank r and shrinkage c of ρ that score best on a validation slice."
