@@ -209,7 +209,8 @@ def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:Tr
         diff = config_diff(want, got)
         if diff:
             raise CheckpointMismatch(f"{path} was made with another {what}; (stored, requested): {diff}. It is not loaded: "
-                                     "use the configuration it was made with, or another checkpoint file.")
+                                     "use the configuration it was made with, or train anew into another checkpoint "
+                                     "file (after an update of fden_nb changed its configurations, retrain).")
     if data_fp is not None and ck["data_fp"] != data_fp:
         raise CheckpointMismatch(f"{path} was trained on other latents (fingerprint {ck['data_fp'][:10]}…, these have "
                                  f"{data_fp[:10]}…). It is not loaded: pass the latents it was trained on, or another file.")
