@@ -21,8 +21,9 @@ from torch import Tensor, nn
 from .cache import atomic_path, cache_dir
 from .glyphs import STYLE_NAMES, STYLE_RANGES, VARIANTS
 from .metrics import stratified_split
-from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, config_key, data_fingerprint,
-                           evaluating, master_bar, progress_bar, quiet, resolve_device)
+from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, config_key,
+                           data_fingerprint, evaluating, master_bar, progress_bar, quiet,
+                           resolve_device)
 
 # %% auto #0
 __all__ = ['CLASSIFIER_VERSION', 'CLASS', 'MORPHO', 'ClassifierConfig', 'AttributeCNN', 'classifier_path',
@@ -35,7 +36,7 @@ __all__ = ['CLASSIFIER_VERSION', 'CLASS', 'MORPHO', 'ClassifierConfig', 'Attribu
 class ClassifierConfig:
     "The attribute classifier on images and its training; every field keys its checkpoint."
     attributes:tuple = ('bold', 'oblique')
-    n_values:tuple = (2, 2)        # values per attribute (2: one logit and BCE; more: cross-entropy)
+    n_values:tuple = (2, 2)       # values per attribute (2: one logit and BCE; more: cross-entropy)
     size:int = 32                  # image side S (a multiple of 8)
     width:int = 16                 # channels of the first convolution, doubled at each block
     epochs:int = 4                 # ≈ 15 s on one CPU core for 14,000 glyphs (81's attribute judge)
@@ -47,9 +48,10 @@ class ClassifierConfig:
         object.__setattr__(self, 'attributes', tuple(self.attributes))
         object.__setattr__(self, 'n_values', tuple(int(k) for k in self.n_values))
         if not self.attributes or len(self.attributes) != len(self.n_values):
-            raise ValueError(f"give one n_values entry per attribute, got {self.attributes} and {self.n_values}")
+            raise ValueError(f"give one n_values entry per attribute, got {self.attributes} "
+                             f"and {self.n_values}")
         if min(self.n_values) < 2:
-            raise ValueError(f"every attribute needs at least 2 values, got n_values={self.n_values}")
+            raise ValueError(f"every attribute needs at least 2 values, got {self.n_values}")
         if self.size < 8 or self.size % 8:
             raise ValueError(f"size must be a multiple of 8 (three 2×2 poolings), got {self.size}")
         if min(self.width, self.epochs, self.batch_size) < 1 or self.lr <= 0:
@@ -60,12 +62,13 @@ class ClassifierConfig:
         return config_key(self)
 
 class AttributeCNN(nn.Module):
-    "Three conv blocks (3×3 conv, BatchNorm, ReLU, 2×2 max-pool), a 64-unit layer, and one head per attribute."
+    "Three blocks (3×3 conv, BatchNorm, ReLU, 2×2 max-pool), 64 units, one head per attribute."
     def __init__(self, cfg:ClassifierConfig):
         super().__init__()
         self.cfg, w, c, blocks = cfg, cfg.width, 1, []
         for i in range(3):
-            blocks += [nn.Conv2d(c, w * 2**i, 3, padding=1), nn.BatchNorm2d(w * 2**i), nn.ReLU(), nn.MaxPool2d(2)]
+            blocks += [nn.Conv2d(c, w * 2**i, 3, padding=1), nn.BatchNorm2d(w * 2**i), nn.ReLU(),
+                       nn.MaxPool2d(2)]
             c = w * 2**i
         self.features = nn.Sequential(*blocks, nn.Flatten())                  # (B, 4w·(S/8)²)
         self.outs = [1 if k == 2 else k for k in cfg.n_values]
@@ -85,34 +88,39 @@ class AttributeCNN(nn.Module):
 
     @torch.no_grad()
     def scores(self, x, batch:int=1024) -> dict[str, Tensor]:
-        "Logits {attribute: (N,) or (N, k)} of images (anything `as_images` reads), in eval mode, on the CPU."
+        "Logits {attribute: (N,) or (N, k)} of images (anything `as_images` reads), eval mode, CPU."
         x = as_images(x, (1, self.cfg.size, self.cfg.size))
         dev = next(self.parameters()).device
         with evaluating(self): outs = [self(b.to(dev)) for b in x.split(batch)]
         return {n: torch.cat([o[n] for o in outs]).cpu() for n in self.cfg.attributes}
 
     def predict(self, x, batch:int=1024) -> dict[str, Tensor]:
-        "Predicted values {attribute: (N,) long} of images: the sign of a binary logit, else the largest."
-        return {n: (o > 0).long() if o.ndim == 1 else o.argmax(-1) for n, o in self.scores(x, batch).items()}
+        "Predicted values {attribute: (N,) long}: the sign of a binary logit, else the largest."
+        return {n: (o > 0).long() if o.ndim == 1 else o.argmax(-1)
+                for n, o in self.scores(x, batch).items()}
 
 # %% ../nbs/33_judges.ipynb #0f446a4b
 CLASSIFIER_VERSION = 1
 
-def _label_tensors(labels:Mapping, names:Sequence[str], n:int, what:str='images') -> dict[str, Tensor]:
+def _label_tensors(labels:Mapping, names:Sequence[str], n:int,
+                   what:str='images') -> dict[str, Tensor]:
     "{attribute: (n,) long} for exactly `names`, or a clear error."
     if not isinstance(labels, Mapping) or set(labels) != set(names):
         got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
-        raise ValueError(f"labels must be {{attribute: (N,) values}} for exactly {list(names)}, got {got}")
+        raise ValueError(f"labels must be {{attribute: (N,) values}} for exactly {list(names)}, "
+                         f"got {got}")
     return {k: as_labels(labels[k], n, f"labels[{k!r}]", what) for k in names}
 
 def classifier_path(cfg:ClassifierConfig, data_fp:str) -> Path:
     "Where the classifier of `cfg` trained on data with fingerprint `data_fp` is kept."
-    return cache_dir('attributes') / f"cnn-{'-'.join(cfg.attributes)}-{cfg.key()}-data{data_fp[:10]}.pt"
+    name = f"cnn-{'-'.join(cfg.attributes)}-{cfg.key()}-data{data_fp[:10]}.pt"
+    return cache_dir('attributes') / name
 
 def _load_classifier(model:AttributeCNN, path:Path, cfg:ClassifierConfig, fp:str) -> AttributeCNN:
     ck = torch.load(path, map_location='cpu', weights_only=True)
     if not isinstance(ck, dict) or ck.get('version') != CLASSIFIER_VERSION:
-        raise CheckpointMismatch(f"{path} is not an attribute classifier of version {CLASSIFIER_VERSION}")
+        raise CheckpointMismatch(f"{path} is not an attribute classifier of version "
+                                 f"{CLASSIFIER_VERSION}")
     diff = config_diff(dataclasses.asdict(cfg), ck['config'])
     if diff or ck['data_fp'] != fp:
         raise CheckpointMismatch(f"{path} was made with another configuration or other data "
@@ -123,12 +131,12 @@ def _load_classifier(model:AttributeCNN, path:Path, cfg:ClassifierConfig, fp:str
 
 # %% ../nbs/33_judges.ipynb #72ebf59a
 def train_attribute_classifier(
-    images,                            # training images: uint8 (N, S, S) or float in [0, 1] (see `as_images`)
+    images,                  # training images: uint8 (N, S, S) or float in [0, 1] (see `as_images`)
     labels:Mapping,                    # {attribute: (N,) values}, the attributes of `cfg`
     cfg:ClassifierConfig|None=None,    # default: binary attributes, named by `labels`
     device='auto',                     # 'auto', 'cpu', 'cuda', …
     progress:bool=True,                # progress bars with the live loss
-    verbose:bool|None=None,            # say when a cached classifier is loaded (None: as `progress`)
+    verbose:bool|None=None,           # say when a cached classifier is loaded (None: as `progress`)
 ) -> AttributeCNN:                     # eval mode, with `.history` and `.checkpoint`
     "Train the image classifier once and keep it in `cache_dir('attributes')`; later calls load it."
     cfg = cfg or ClassifierConfig(attributes=tuple(labels), n_values=(2,) * len(labels))
@@ -136,8 +144,10 @@ def train_attribute_classifier(
     y = _label_tensors(labels, cfg.attributes, len(x))
     for n, k in zip(cfg.attributes, cfg.n_values):
         lo, hi = int(y[n].min()), int(y[n].max())
-        if lo < 0 or hi >= k: raise ValueError(f"labels[{n!r}] must lie in [0, {k}), got values in [{lo}, {hi}]")
-        if lo == hi: raise ValueError(f"labels[{n!r}] take the single value {lo}: there is nothing to learn")
+        if lo < 0 or hi >= k:
+            raise ValueError(f"labels[{n!r}] must lie in [0, {k}), got values in [{lo}, {hi}]")
+        if lo == hi:
+            raise ValueError(f"labels[{n!r}] take the single value {lo}: there is nothing to learn")
     parts = [data_fingerprint(x)] + [data_fingerprint(y[n]) for n in cfg.attributes]
     fp = hashlib.sha256('|'.join(parts).encode()).hexdigest()
     path, dev = classifier_path(cfg, fp), resolve_device(device)
@@ -158,7 +168,7 @@ def train_attribute_classifier(
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps * cfg.epochs)
         gen, history = torch.Generator().manual_seed(cfg.seed), []
         mb = master_bar(range(cfg.epochs)) if progress else range(cfg.epochs)
-        for epoch in mb:                                 # Ctrl-C here stops training; nothing half-trained is saved
+        for epoch in mb:                 # Ctrl-C here stops training; nothing half-trained is saved
             model.train()
             perm, total, t0 = torch.randperm(len(x), generator=gen), 0., time.perf_counter()
             for i in (progress_bar(range(steps), parent=mb) if progress else range(steps)):
@@ -188,11 +198,12 @@ def classifier_accuracy(clf:AttributeCNN, images, labels:Mapping) -> dict[str, f
 CLASS = 'class'    # the head of the class judge
 
 def _gray(data) -> Tensor:
-    "Images of a pool (Glyphs, ImageSet, array or tensor) as float (N, 1, S, S) in [0, 1]; colour is refused."
+    "Gray images of a pool (Glyphs, ImageSet, array, tensor) as float (N, 1, S, S) in [0, 1]."
     x = data.images if hasattr(data, 'images') else data
     x = torch.as_tensor(np.asarray(x)) if not isinstance(x, Tensor) else x
     if x.ndim == 4 and x.shape[1] != 1:
-        raise ValueError(f"the judges read gray images (N, S, S) or (N, 1, S, S), got {tuple(x.shape)}; "
+        raise ValueError(f"the judges read gray images (N, S, S) or (N, 1, S, S), "
+                         f"got {tuple(x.shape)}; "
                          "convert colour images to gray first (e.g. x.mean(-1) for (N, S, S, 3))")
     return as_images(x)
 
@@ -203,7 +214,7 @@ def train_class_judge(
     seed:int=0,              # the split, the weights and the batches
     device='auto', progress:bool=False, verbose:bool|None=None,
 ) -> tuple[AttributeCNN, float]:   # the classifier and its accuracy on the held-out half
-    "A CNN of the class trained on a stratified half of every class of the pool, read on the other half."
+    "A CNN of the class trained on a stratified half of each class of the pool, tested on the rest."
     x = _gray(images)
     y = as_labels(labels, len(x), 'labels', 'images')
     if len(y.unique()) < 2: raise ValueError("the class judge needs images of at least two classes")
@@ -215,16 +226,19 @@ def train_class_judge(
 
 # %% ../nbs/33_judges.ipynb #d34a7c94
 MORPHO = ('area', 'length', 'thickness', 'slant', 'width', 'height')
-_NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))  # P2 … P9, clockwise from north
+# the neighbours P2 … P9 as (dy, dx), clockwise from north
+_NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 
 def _thinning_tables() -> tuple[np.ndarray, np.ndarray]:
-    "Zhang–Suen: for each of the 256 neighbourhoods (bit k = P_{k+2}), may a pixel go in sub-step 1, in sub-step 2."
+    "Zhang–Suen: may a pixel go in sub-step 1, in sub-step 2, per neighbourhood (bit k: P_{k+2})."
     p = (np.arange(256)[:, None] >> np.arange(8)) & 1                     # (256, 8) P2 … P9
     b = p.sum(1)                                                           # B: ink neighbours
-    a = ((p == 0) & (np.roll(p, -1, 1) == 1)).sum(1)                       # A: 0 → 1 steps around P2 … P9, P2
+    a = ((p == 0) & (np.roll(p, -1, 1) == 1)).sum(1)             # A: 0 → 1 steps around P2 … P9, P2
     p2, _, p4, _, p6, _, p8, _ = p.T
     ok = (b >= 2) & (b <= 6) & (a == 1)
-    return ok & (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0), ok & (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+    first = ok & (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
+    second = ok & (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+    return first, second
 
 _ZHANG_SUEN = _thinning_tables()
 
@@ -247,8 +261,9 @@ def thin(
                 ink, changed = ink[~gone], True
     return pad.reshape(n, H + 2, W + 2)[:, 1:-1, 1:-1]
 
-# %% ../nbs/33_judges.ipynb #a0e99440
-_STEP = np.array([[0., 0., 0.], [0., 0., 1.], [np.sqrt(2.), 1., np.sqrt(2.)]])   # each neighbour pair once
+# %% ../nbs/33_judges.ipynb #7ddf50b8
+# each pair of neighbouring pixels once: right (1), below-left, below, below-right (√2, 1, √2)
+_STEP = np.array([[0., 0., 0.], [0., 0., 1.], [np.sqrt(2.), 1., np.sqrt(2.)]])
 
 def skeleton_length(sk:np.ndarray) -> np.ndarray:
     "Σ over neighbouring skeleton pixels of 1 (straight) or √2 (diagonal), (N,) in pixels."
@@ -256,7 +271,7 @@ def skeleton_length(sk:np.ndarray) -> np.ndarray:
     return (steps * sk).sum((1, 2))
 
 def image_moments(x:np.ndarray) -> tuple:
-    "Centroid (c_x, c_y) and central moments μ20, μ11, μ02 (normalised by the mass) of gray images (N, H, W)."
+    "Centroid (c_x, c_y), central moments μ20, μ11, μ02 (per unit mass) of gray images (N, H, W)."
     H, W = x.shape[1:]
     yy, xx = np.mgrid[:H, :W].astype(np.float64)
     m = np.maximum(x.sum((1, 2)), 1e-12)
@@ -265,7 +280,7 @@ def image_moments(x:np.ndarray) -> tuple:
     return cx, cy, mean(xx**2) - cx**2, mean(xx * yy) - cx * cy, mean(yy**2) - cy**2
 
 def _mass_bounds(pos:np.ndarray, w:np.ndarray, n_locs:int, frac:float) -> np.ndarray:
-    "Where the mass w (N, P) at positions pos (N, P) left of t = 0 … n_locs−1 reaches frac/2 and 1 − frac/2, (2, N)."
+    "Where the mass w (N, P) at pos (N, P) below t = 0 … n_locs−1 reaches frac/2 and 1 − frac/2."
     n = len(pos)
     j = np.clip(np.floor(pos).astype(np.int64) + 1, 0, n_locs)            # pos < t ⇔ ⌊pos⌋ + 1 ≤ t
     bins = (np.arange(n)[:, None] * (n_locs + 1) + j).ravel()
@@ -287,49 +302,51 @@ def _measure_chunk(x:Tensor, scale:int, threshold:float, bound_frac:float) -> di
     shear = u11 / np.maximum(u02, 1e-12)
     n, H, W = up.shape
     yy, xx = np.mgrid[:H, :W].astype(np.float64)
-    along = (xx + .5)[None] - shear[:, None, None] * (yy[None] - cy[:, None, None])  # x along the slant
+    # x along the slant
+    along = (xx + .5)[None] - shear[:, None, None] * (yy[None] - cy[:, None, None])
     w = up.reshape(n, -1)
     left, right = _mass_bounds(along.reshape(n, -1), w, W, bound_frac)
     top, bottom = _mass_bounds(np.broadcast_to(yy.reshape(1, -1), (n, H * W)), w, H, bound_frac)
-    out = dict(area=shape.sum((1, 2)) / scale**2, length=skeleton_length(sk) / scale, thickness=thickness,
-               slant=np.arctan(-shear), width=(right - left) / scale, height=(bottom - top) / scale)
-    blank = (hi - lo)[:, 0, 0] < 1e-3                                     # no ink: nothing to measure
+    out = dict(area=shape.sum((1, 2)) / scale**2, length=skeleton_length(sk) / scale,
+               thickness=thickness, slant=np.arctan(-shear), width=(right - left) / scale,
+               height=(bottom - top) / scale)
+    blank = (hi - lo)[:, 0, 0] < 1e-3                                   # no ink: nothing to measure
     return {k: np.where(blank, np.nan, v) for k, v in out.items()}
 
 def morpho_measures(
-    images,                  # gray images: uint8 (N, S, S), float in [0, 1], (N, 1, S, S), Glyphs or ImageSet
+    images,        # gray images: uint8 (N, S, S), float in [0, 1], (N, 1, S, S), Glyphs or ImageSet
     scale:int=4,             # upsampling before thresholding (Castro et al.: 4)
     threshold:float=0.5,     # cut at this fraction of each image's intensity range
     bound_frac:float=0.02,   # ink left outside the bounding parallelogram
     chunk:int=512,           # images measured at once
-) -> dict[str, np.ndarray]:  # {measure: (N,)}, MORPHO; lengths in pixels of the input, slant in radians
-    "Morpho-MNIST's area, length, thickness, slant, width and height of every image (Castro et al. 2019)."
+) -> dict[str, np.ndarray]:  # {measure: (N,)}; lengths in input pixels, slant in radians
+    "Morpho-MNIST's area, length, thickness, slant, width, height of images (Castro et al. 2019)."
     x = _gray(images)[:, 0]
     parts = [_measure_chunk(c, scale, threshold, bound_frac) for c in x.split(chunk)]
     return {k: np.concatenate([p[k] for p in parts]) for k in MORPHO}
 
 # %% ../nbs/33_judges.ipynb #8989acce
 def style_factors(variant:str='sans') -> tuple[str, ...]:
-    "The glyph style factors that vary: `STYLE_NAMES`, less the family where the variant has only one."
+    "The glyph style factors that vary: `STYLE_NAMES`, less the family where there is only one."
     return tuple(n for n in STYLE_NAMES if n != 'family' or len(VARIANTS[variant]) > 1)
 
 def style_values(
     styles:np.ndarray,        # (N, 9) glyph styles, columns STYLE_NAMES
     names:Sequence[str],      # factors, from `style_factors`
 ) -> dict[str, np.ndarray]:   # {factor: (N,) int64}
-    "Each factor as a class: continuous ones 1 above the middle of their range, 0 below; discrete ones as they are."
+    "Each factor as a class: continuous ones 1 above the middle of their range, else 0."
     s = np.asarray(styles, np.float64)
     out = {}
     for n in names:
         v = s[:, STYLE_NAMES.index(n)]
-        out[n] = (v > np.mean(STYLE_RANGES[n])).astype(np.int64) if n in STYLE_RANGES else v.astype(np.int64)
+        out[n] = (v > np.mean(STYLE_RANGES[n]) if n in STYLE_RANGES else v).astype(np.int64)
     return out
 
 def clear_pairs(
     styles_a:np.ndarray, styles_b:np.ndarray,   # (n, 9) styles of A and of B
     name:str,                                   # the factor
 ) -> np.ndarray:                                # (n,) bool
-    "Pairs that differ clearly in `name`: discrete values differ; continuous ones lie in opposite outer thirds."
+    "Pairs that differ clearly: discrete values differ, continuous ones in opposite outer thirds."
     j = STYLE_NAMES.index(name)
     a, b = np.asarray(styles_a)[:, j], np.asarray(styles_b)[:, j]
     if name not in STYLE_RANGES: return a != b
@@ -344,7 +361,8 @@ def train_style_judge(
     seed:int=0, device='auto', progress:bool=False, verbose:bool|None=None,
 ) -> AttributeCNN:           # one head per factor of `style_factors`
     "A CNN with one head per glyph style factor (`style_values`), trained on real renderings."
-    if not hasattr(glyphs, 'styles'): raise TypeError("the style judge learns from Glyphs: images with known styles")
+    if not hasattr(glyphs, 'styles'):
+        raise TypeError("the style judge learns from Glyphs: images with known styles")
     names = style_factors(glyphs.variant)
     y = style_values(glyphs.styles, names)
     k = tuple(len(VARIANTS[glyphs.variant]) if n == 'family' else 2 for n in names)
@@ -354,7 +372,7 @@ def train_style_judge(
 # %% ../nbs/33_judges.ipynb #b903c77e
 @dataclass
 class Judges:
-    "The image judges of one pool: a class CNN, and for glyphs a style CNN; trained once, read many times."
+    "The image judges of one pool: a class CNN and, for glyphs, a style CNN; trained once."
     images:Tensor                    # the pool (N, 1, S, S) in [0, 1]
     labels:Tensor                    # (N,) classes
     classes:AttributeCNN             # the class judge
@@ -363,23 +381,32 @@ class Judges:
     style:AttributeCNN|None = None   # the style judge (glyphs)
     style_acc:dict = field(default_factory=dict)    # its accuracy per factor on the pool
     seconds:dict = field(default_factory=dict)      # training (or loading) time of each judge
+    measures:dict|None = None      # the pool's Morpho measures, made on first use (`pool_measures`)
+
+    def pool_measures(self) -> dict[str, np.ndarray]:
+        "The Morpho measures of every pool image, computed once."
+        if self.measures is None: self.measures = morpho_measures(self.images)
+        return self.measures
 
 def make_judges(
     pool,                      # the images the swaps are drawn from: Glyphs or ImageSet (gray)
-    seen=None,                 # glyphs with styles to train the style judge on; None: the pool itself
+    seen=None,               # glyphs with styles to train the style judge on; None: the pool itself
     class_epochs:int=16, style_epochs:int=4, seed:int=0,
     device='auto', progress:bool=False, verbose:bool|None=None,
 ) -> Judges:
     "Train or load the class judge of `pool` and, where styles are known, the glyph-style judge."
     t0 = time.perf_counter()
-    clf, acc = train_class_judge(pool.images, pool.labels, class_epochs, seed, device, progress, verbose)
-    j = Judges(_gray(pool), torch.as_tensor(np.asarray(pool.labels)), clf, acc, seconds=dict(classes=0.))
+    clf, acc = train_class_judge(pool.images, pool.labels, class_epochs, seed, device, progress,
+                                 verbose)
+    j = Judges(_gray(pool), torch.as_tensor(np.asarray(pool.labels)), clf, acc)
     j.seconds['classes'] = round(time.perf_counter() - t0, 2)
     if hasattr(pool, 'styles'):
         t0 = time.perf_counter()
         j.styles = np.asarray(pool.styles)
-        j.style = train_style_judge(seen if seen is not None else pool, style_epochs, seed, device, progress, verbose)
-        j.style_acc = classifier_accuracy(j.style, j.images, style_values(j.styles, j.style.cfg.attributes))
+        src = seen if seen is not None else pool
+        j.style = train_style_judge(src, style_epochs, seed, device, progress, verbose)
+        y = style_values(j.styles, j.style.cfg.attributes)
+        j.style_acc = classifier_accuracy(j.style, j.images, y)
         j.seconds['style'] = round(time.perf_counter() - t0, 2)
     return j
 
@@ -398,6 +425,21 @@ def _read_classes(clf:AttributeCNN, x:Tensor, ya:Tensor, yb:Tensor) -> dict[str,
     return dict(A=float((top == ya).float().mean()), B=float((top == yb).float().mean()),
                 A_vs_B=float((s[rows, ya] > s[rows, yb]).float().mean()))
 
+def _read_morpho(xs:dict, judges:Judges, a:np.ndarray, b:np.ndarray) -> dict[str, dict]:
+    "{row: {measure: r with B's and with A's style part}}; style part: measure less its class mean."
+    pm, y = judges.pool_measures(), judges.labels.numpy()
+    mine = {r: morpho_measures(x) for r, x in xs.items()}
+    out = {r: {} for r in xs}
+    for k in MORPHO:
+        ok = np.isfinite(pm[k])
+        n_c = np.maximum(np.bincount(y[ok], minlength=len(y)), 1)
+        mu = np.bincount(y[ok], pm[k][ok], len(y)) / n_c                    # class means
+        part_a, part_b = pm[k][a] - mu[y[a]], pm[k][b] - mu[y[b]]
+        for r, m in mine.items():
+            own = m[k] - mu[y[a]]                                           # the image as A's class
+            out[r][k] = dict(B=_pearson(own, part_b), A=_pearson(own, part_a))
+    return out
+
 def _read_styles(clf:AttributeCNN, x:Tensor, sa:np.ndarray, sb:np.ndarray) -> dict[str, dict]:
     "{factor: shares read as B's and as A's value, over the pairs that differ clearly in it}."
     p = clf.predict(x)
@@ -413,18 +455,18 @@ def _read_styles(clf:AttributeCNN, x:Tensor, sa:np.ndarray, sb:np.ndarray) -> di
 # %% ../nbs/33_judges.ipynb #af424036
 @dataclass
 class SwapJudgement:
-    "Whose class and whose style the image sets of one list of pairs (A, B) show, read from the images alone."
+    "Whose class and whose style image sets of the same pairs (A, B) show, read from images alone."
     n_pairs:int
     chance:float                     # 1 / classes: a class guessed at random
     class_acc:float                  # the class judge's held-out accuracy: the ceiling of 'A'
     classes:dict                     # {row: {'A', 'B', 'A_vs_B'}} shares of pairs
-    style:dict = field(default_factory=dict)        # {row: {factor: {'B', 'A'}}} shares on clearly differing pairs
+    style:dict = field(default_factory=dict)  # {row: {factor: {'B', 'A'}}}, clearly differing pairs
     style_pairs:dict = field(default_factory=dict)  # {factor: how many pairs differ clearly}
     style_acc:dict = field(default_factory=dict)    # the style judge's accuracy per factor
-    morpho:dict = field(default_factory=dict)       # {row: {measure: {'B', 'A'}}} Pearson r over pairs
+    morpho:dict = field(default_factory=dict)    # {row: {measure: {'B', 'A'}}} Pearson r over pairs
 
     def row(self, name:str) -> dict:
-        "A few numbers of one row for a comparison table: class A/B shares, mean style-B share, mean Morpho r."
+        "A few numbers of one row for a comparison table: class shares, mean style shares, mean r."
         out = {f"class {k}": v for k, v in self.classes[name].items()}
         if name in self.style:
             out['style B'] = float(np.nanmean([v['B'] for v in self.style[name].values()]))
@@ -441,37 +483,42 @@ class SwapJudgement:
                  "| images | class A % | class B % | A over B % |", "|---|---|---|---|"]
         lines += [f"| {r} | {100 * c['A']:.0f} | {100 * c['B']:.0f} | {100 * c['A_vs_B']:.0f} |"
                   for r, c in self.classes.items()]
-        for what, part, unit, fmt in (('style read as B / as A (%)', self.style, 'factor', '{:.0f}'),
-                                      ('Morpho-MNIST r with B / with A', self.morpho, 'measure', '{:.2f}')):
+        parts = (("style read as B's / as A's value (%); columns: factor (clearly differing pairs)",
+                  self.style, 100, '{:.0f}'),
+                 ("style part r with B's / with A's (Morpho-MNIST); columns: measure",
+                  self.morpho, 1, '{:.2f}'))
+        for title, part, scale, fmt in parts:
             if not part: continue
             cols = list(next(iter(part.values())))
-            scale = 100 if part is self.style else 1
-            head = [f"{c} ({self.style_pairs[c]})" for c in cols] if part is self.style else cols
-            lines += ["", f"{what}; columns: {unit}" + (" (clearly differing pairs)" if part is self.style else ""),
-                      "", "| images | " + " | ".join(head) + " |", "|---|" + "---|" * len(cols)]
+            head = [f"{c} ({self.style_pairs[c]})" if part is self.style else c for c in cols]
+            lines += ["", title, "", "| images | " + " | ".join(head) + " |",
+                      "|---|" + "---|" * len(cols)]
             for r, v in part.items():
-                cells = [f"{fmt.format(scale * v[c]['B'])} / {fmt.format(scale * v[c]['A'])}" for c in cols]
+                cells = [f"{fmt.format(scale * v[c]['B'])} / {fmt.format(scale * v[c]['A'])}"
+                         for c in cols]
                 lines.append(f"| {r} | " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
 # %% ../nbs/33_judges.ipynb #d988c831
 def judge_swaps(
-    images,                    # swaps (n, 1, S, S) in [0, 1] (clamped), or {row name: such images} for several
+    images,         # swaps (n, 1, S, S) in [0, 1] (clamped), or {row name: such images} for several
     a_idx, b_idx,              # (n,) pool indices of A (identity) and B (style) of every pair
     judges:Judges,             # `make_judges` of the pool
-    morpho:bool|None=None,     # Morpho-MNIST measures too (None: where the pool has no known styles)
+    morpho:bool|None=None,    # Morpho-MNIST measures too (None: where the pool has no known styles)
 ) -> SwapJudgement:
-    "Whose class (A's or B's) and whose style each image set shows, read by judges that never see a latent."
+    "Whose class (A's or B's) and whose style each image set shows, read without any latent."
     rows = dict(images) if isinstance(images, Mapping) else {'swap': images}
     a, b = (torch.as_tensor(np.asarray(i)).long().reshape(-1) for i in (a_idx, b_idx))
     N = len(judges.labels)
-    if len(a) != len(b) or len(a) == 0: raise ValueError(f"give one B per A, at least one pair; got {len(a)} and {len(b)}")
+    if len(a) != len(b) or len(a) == 0:
+        raise ValueError(f"give one B per A, at least one pair; got {len(a)} and {len(b)}")
     if min(int(a.min()), int(b.min())) < 0 or max(int(a.max()), int(b.max())) >= N:
         raise IndexError(f"pair indices must lie in [0, {N}), the judges' pool")
     xs = {}
     for r, x in rows.items():
         x = torch.as_tensor(x).detach().float().cpu().clamp(0, 1)
-        if len(x) != len(a): raise ValueError(f"{r!r} holds {len(x)} images for {len(a)} pairs: one image per pair")
+        if len(x) != len(a):
+            raise ValueError(f"{r!r} holds {len(x)} images for {len(a)} pairs: one image per pair")
         xs[r] = _gray(x)
     ya, yb = judges.labels[a], judges.labels[b]
     out = SwapJudgement(len(a), 1 / len(judges.labels.unique()), judges.class_acc,
@@ -479,14 +526,8 @@ def judge_swaps(
     if judges.style is not None:
         sa, sb = judges.styles[a.numpy()], judges.styles[b.numpy()]
         out.style = {r: _read_styles(judges.style, x, sa, sb) for r, x in xs.items()}
-        out.style_pairs = {n: int(clear_pairs(sa, sb, n).sum()) for n in judges.style.cfg.attributes}
+        out.style_pairs = {n: int(clear_pairs(sa, sb, n).sum()) for n in out.style[r]}
         out.style_acc = judges.style_acc
     if morpho or (morpho is None and judges.style is None):
-        used = torch.unique(torch.cat([a, b]))
-        at = torch.full((N,), -1, dtype=torch.long)
-        at[used] = torch.arange(len(used))
-        pm = morpho_measures(judges.images[used])
-        ma, mb = ({k: v[at[i].numpy()] for k, v in pm.items()} for i in (a, b))
-        out.morpho = {r: {k: dict(B=_pearson(v, mb[k]), A=_pearson(v, ma[k]))
-                          for k, v in morpho_measures(x).items()} for r, x in xs.items()}
+        out.morpho = _read_morpho(xs, judges, a.numpy(), b.numpy())
     return out
