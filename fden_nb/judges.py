@@ -354,20 +354,24 @@ def clear_pairs(
     third = (hi - lo) / 3
     return (a < lo + third) & (b > hi - third) | (b < lo + third) & (a > hi - third)
 
-# %% ../nbs/33_judges.ipynb #7e2b03da
+# %% ../nbs/33_judges.ipynb #70bece5a
 def train_style_judge(
-    glyphs,                  # glyphs with known styles (the seen split)
-    epochs:int=4,            # ≈ 30 s on one CPU core for the 23,420 seen glyphs
+    images,                  # real renderings: uint8 (N, S, S) or float in [0, 1]
+    styles:np.ndarray,       # (N, 9) their styles, columns STYLE_NAMES (`Glyphs.styles`)
+    variant:str='sans',      # the glyph variant (whether the family varies)
+    epochs:int=4,            # ≈ 40 s on one CPU core for the 23,420 seen glyphs
     seed:int=0, device='auto', progress:bool=False, verbose:bool|None=None,
 ) -> AttributeCNN:           # one head per factor of `style_factors`
     "A CNN with one head per glyph style factor (`style_values`), trained on real renderings."
-    if not hasattr(glyphs, 'styles'):
-        raise TypeError("the style judge learns from Glyphs: images with known styles")
-    names = style_factors(glyphs.variant)
-    y = style_values(glyphs.styles, names)
-    k = tuple(len(VARIANTS[glyphs.variant]) if n == 'family' else 2 for n in names)
-    cfg = ClassifierConfig(attributes=names, n_values=k, size=glyphs.size, epochs=epochs, seed=seed)
-    return train_attribute_classifier(glyphs.images, y, cfg, device, progress, verbose)
+    x, styles = _gray(images), np.asarray(styles)
+    if styles.shape != (len(x), len(STYLE_NAMES)):
+        raise ValueError(f"styles must be (N, {len(STYLE_NAMES)}) for {len(x)} images, got "
+                         f"{styles.shape}: pass the images' `Glyphs.styles`")
+    names = style_factors(variant)
+    k = tuple(len(VARIANTS[variant]) if n == 'family' else 2 for n in names)
+    cfg = ClassifierConfig(attributes=names, n_values=k, size=x.shape[-1], epochs=epochs, seed=seed)
+    y = style_values(styles, names)
+    return train_attribute_classifier(x, y, cfg, device, progress, verbose)
 
 # %% ../nbs/33_judges.ipynb #b903c77e
 @dataclass
@@ -390,7 +394,7 @@ class Judges:
 
 def make_judges(
     pool,                      # the images the swaps are drawn from: Glyphs or ImageSet (gray)
-    seen=None,               # glyphs with styles to train the style judge on; None: the pool itself
+    seen=None,                 # glyphs to train the style judge on; None: the pool's training half
     class_epochs:int=16, style_epochs:int=4, seed:int=0,
     device='auto', progress:bool=False, verbose:bool|None=None,
 ) -> Judges:
@@ -403,10 +407,13 @@ def make_judges(
     if hasattr(pool, 'styles'):
         t0 = time.perf_counter()
         j.styles = np.asarray(pool.styles)
-        src = seen if seen is not None else pool
-        j.style = train_style_judge(src, style_epochs, seed, device, progress, verbose)
-        y = style_values(j.styles, j.style.cfg.attributes)
-        j.style_acc = classifier_accuracy(j.style, j.images, y)
+        tr, te = stratified_split(j.labels, 0.5, seed)                    # the class judge's split
+        if seen is None: x, s = j.images[tr], j.styles[tr.numpy()]
+        else: x, s, te = seen.images, seen.styles, torch.arange(len(j.labels))
+        j.style = train_style_judge(x, s, pool.variant, style_epochs, seed, device, progress,
+                                    verbose)
+        y = style_values(j.styles[te.numpy()], j.style.cfg.attributes)
+        j.style_acc = classifier_accuracy(j.style, j.images[te], y)
         j.seconds['style'] = round(time.perf_counter() - t0, 2)
     return j
 
