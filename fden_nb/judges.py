@@ -533,7 +533,8 @@ def judge_swaps(
     if judges.style is not None:
         sa, sb = judges.styles[a.numpy()], judges.styles[b.numpy()]
         out.style = {r: _read_styles(judges.style, x, sa, sb) for r, x in xs.items()}
-        out.style_pairs = {n: int(clear_pairs(sa, sb, n).sum()) for n in out.style[r]}
+        names = judges.style.cfg.attributes
+        out.style_pairs = {n: int(clear_pairs(sa, sb, n).sum()) for n in names}
         out.style_acc = judges.style_acc
     if morpho or (morpho is None and judges.style is None):
         out.morpho = _read_morpho(xs, judges, a.numpy(), b.numpy())
