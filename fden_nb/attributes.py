@@ -6,36 +6,30 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from .analysis import attribute_means, attribute_swap, opposite_mean
 from .backbones import device_of
-from .cache import atomic_path, cache_dir
 from .core import FDEN, FDENConfig
 from .glyphs import STYLE_NAMES, VARIANTS, Glyphs
+from .judges import (AttributeCNN, ClassifierConfig, _label_tensors, classifier_accuracy,
+                            train_attribute_classifier)
 from .metrics import image_error, linear_probe
 from .pipeline import agg_pyplot, json_ready
 from .train import Trainer, TrainConfig
-from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, config_key, data_fingerprint, decompose_in_chunks,
-                           master_bar, progress_bar, quiet,
-                           evaluating, resolve_device)
+from .utils import decompose_in_chunks, evaluating, resolve_device
 
 # %% auto #0
-__all__ = ['ATTRIBUTES', 'NEUTRAL', 'CLASSIFIER_VERSION', 'SWAP_MODES', 'attribute_arity', 'check_attributes', 'attribute_labels',
-           'flip_values', 'attribute_effect', 'attribute_subset', 'ClassifierConfig', 'AttributeCNN', 'classifier_path',
-           'train_attribute_classifier', 'classifier_accuracy', 'attribute_config', 'head_accuracy', 'leakage_table',
-           'swap_factor', 'swap_experiment', 'attribute_experiment', 'jsonable', 'attribute_table', 'swap_figure',
-           'write_attributes']
+__all__ = ['ATTRIBUTES', 'NEUTRAL', 'SWAP_MODES', 'attribute_arity', 'check_attributes', 'attribute_labels', 'flip_values',
+           'attribute_effect', 'attribute_subset', 'attribute_config', 'head_accuracy', 'leakage_table', 'swap_factor',
+           'swap_experiment', 'attribute_experiment', 'jsonable', 'attribute_table', 'swap_figure', 'write_attributes']
 
 # %% ../nbs/81_attributes.ipynb #37603e75
 ATTRIBUTES = ('bold', 'oblique', 'family')   # the discrete columns of `Glyphs.styles`
@@ -110,144 +104,6 @@ def attribute_subset(
     ok = np.ones(g.n_classes, bool)
     for n in names: ok &= attribute_effect(g, n) > threshold
     return np.flatnonzero(ok[g.labels])
-
-# %% ../nbs/81_attributes.ipynb #fb1d6ce2
-@dataclass(frozen=True)
-class ClassifierConfig:
-    "The attribute classifier on images and its training; every field keys its checkpoint."
-    attributes:tuple = ('bold', 'oblique')
-    n_values:tuple = (2, 2)        # values per attribute (2: one logit and BCE; more: cross-entropy)
-    size:int = 32                  # image side S (a multiple of 8)
-    width:int = 16                 # channels of the first convolution, doubled at each block
-    epochs:int = 4                 # ≈ 15 s on one CPU core for the ~14,000 background glyphs whose attributes show
-    batch_size:int = 128
-    lr:float = 3e-3                # peak of the one-cycle schedule (Adam)
-    seed:int = 0                   # initial weights and batch order
-
-    def __post_init__(self):
-        object.__setattr__(self, 'attributes', tuple(self.attributes))
-        object.__setattr__(self, 'n_values', tuple(int(k) for k in self.n_values))
-        if not self.attributes or len(self.attributes) != len(self.n_values):
-            raise ValueError(f"give one n_values entry per attribute, got {self.attributes} and {self.n_values}")
-        if min(self.n_values) < 2: raise ValueError(f"every attribute needs at least 2 values, got n_values={self.n_values}")
-        if self.size < 8 or self.size % 8: raise ValueError(f"size must be a multiple of 8 (three 2×2 poolings), got {self.size}")
-        if min(self.width, self.epochs, self.batch_size) < 1 or self.lr <= 0:
-            raise ValueError(f"width, epochs, batch_size and lr must be positive: {self}")
-
-    def key(self) -> str:
-        "A short hash of every field: the configuration part of the checkpoint's name."
-        return config_key(self)
-
-class AttributeCNN(nn.Module):
-    "Three conv blocks (3×3 conv, BatchNorm, ReLU, 2×2 max-pool), a 64-unit layer, and one head per attribute."
-    def __init__(self, cfg:ClassifierConfig):
-        super().__init__()
-        self.cfg, w, c, blocks = cfg, cfg.width, 1, []
-        for i in range(3):
-            blocks += [nn.Conv2d(c, w * 2**i, 3, padding=1), nn.BatchNorm2d(w * 2**i), nn.ReLU(), nn.MaxPool2d(2)]
-            c = w * 2**i
-        self.features = nn.Sequential(*blocks, nn.Flatten())                  # (B, 4w·(S/8)²)
-        self.outs = [1 if k == 2 else k for k in cfg.n_values]
-        self.mlp = nn.Sequential(nn.Linear(c * (cfg.size // 8)**2, 64), nn.ReLU(), nn.Linear(64, sum(self.outs)))
-
-    def forward(self, x:Tensor) -> dict[str, Tensor]:
-        "x (B, 1, S, S) in [0, 1] → {attribute: logits, (B,) for a binary one, (B, k) otherwise}."
-        h = self.mlp(self.features(x)).split(self.outs, -1)
-        return {n: o[:, 0] if k == 2 else o for n, k, o in zip(self.cfg.attributes, self.cfg.n_values, h)}
-
-    def loss(self, x:Tensor, y:Mapping[str, Tensor]) -> Tensor:
-        "Σ over attributes of BCE (binary) or cross-entropy (k values)."
-        return sum(F.binary_cross_entropy_with_logits(o, y[n].float()) if o.ndim == 1 else F.cross_entropy(o, y[n])
-                   for n, o in self(x).items())
-
-    @torch.no_grad()
-    def predict(self, x, batch:int=1024) -> dict[str, Tensor]:
-        "Predicted values {attribute: (N,) long} of images (anything `as_images` reads), in eval mode."
-        x = as_images(x, (1, self.cfg.size, self.cfg.size))
-        dev = next(self.parameters()).device
-        with evaluating(self): outs = [self(b.to(dev)) for b in x.split(batch)]
-        return {n: torch.cat([(o[n] > 0).long() if o[n].ndim == 1 else o[n].argmax(-1) for o in outs]).cpu()
-                for n in self.cfg.attributes}
-
-# %% ../nbs/81_attributes.ipynb #d96135c2
-CLASSIFIER_VERSION = 1
-
-def _label_tensors(labels:Mapping, names:Sequence[str], n:int, what:str='images') -> dict[str, Tensor]:
-    "{attribute: (n,) long} for exactly `names`, or a clear error."
-    if not isinstance(labels, Mapping) or set(labels) != set(names):
-        got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
-        raise ValueError(f"labels must be {{attribute: (N,) values}} for exactly {list(names)}, got {got}")
-    return {k: as_labels(labels[k], n, f"labels[{k!r}]", what) for k in names}
-
-def classifier_path(cfg:ClassifierConfig, data_fp:str) -> Path:
-    "Where the classifier of `cfg` trained on data with fingerprint `data_fp` is kept."
-    return cache_dir('attributes') / f"cnn-{'-'.join(cfg.attributes)}-{cfg.key()}-data{data_fp[:10]}.pt"
-
-def _load_classifier(model:AttributeCNN, path:Path, cfg:ClassifierConfig, fp:str) -> AttributeCNN:
-    ck = torch.load(path, map_location='cpu', weights_only=True)
-    if not isinstance(ck, dict) or ck.get('version') != CLASSIFIER_VERSION:
-        raise CheckpointMismatch(f"{path} is not an attribute classifier of version {CLASSIFIER_VERSION}")
-    diff = config_diff(dataclasses.asdict(cfg), ck['config'])
-    if diff or ck['data_fp'] != fp:
-        raise CheckpointMismatch(f"{path} was made with another configuration or other data ({diff or 'data'})")
-    model.load_state_dict(ck['model'])
-    model.history, model.checkpoint = ck['history'], path
-    return model.eval()
-
-# %% ../nbs/81_attributes.ipynb #7ba0571a
-def train_attribute_classifier(
-    images,                            # training images: uint8 (N, S, S) or float in [0, 1] (see `as_images`)
-    labels:Mapping,                    # {attribute: (N,) values}, the attributes of `cfg`
-    cfg:ClassifierConfig|None=None,    # default: binary attributes, named by `labels`
-    device='auto',                     # 'auto', 'cpu', 'cuda', …
-    progress:bool=True,                # progress bars with the live loss
-    verbose:bool|None=None,            # say when a cached classifier is loaded (None: as `progress`)
-) -> AttributeCNN:                     # eval mode, with `.history` and `.checkpoint`
-    "Train the image classifier once and keep it in `cache_dir('attributes')`; later calls load it."
-    cfg = cfg or ClassifierConfig(attributes=tuple(labels), n_values=(2,) * len(labels))
-    x = as_images(images, (1, cfg.size, cfg.size))
-    y = _label_tensors(labels, cfg.attributes, len(x))
-    for n, k in zip(cfg.attributes, cfg.n_values):
-        lo, hi = int(y[n].min()), int(y[n].max())
-        if lo < 0 or hi >= k: raise ValueError(f"labels[{n!r}] must lie in [0, {k}), got values in [{lo}, {hi}]")
-        if lo == hi: raise ValueError(f"labels[{n!r}] take the single value {lo}: there is nothing to learn")
-    fp = hashlib.sha256('|'.join([data_fingerprint(x)] + [data_fingerprint(y[n]) for n in cfg.attributes]).encode()).hexdigest()
-    path, dev = classifier_path(cfg, fp), resolve_device(device)
-    with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
-        torch.manual_seed(cfg.seed)
-        model = AttributeCNN(cfg).to(dev)
-        if path.exists():
-            try:
-                model = _load_classifier(model, path, cfg, fp)
-                if quiet(progress, verbose): print(f"Loaded the attribute classifier {path.name}")
-                return model
-            except Exception as e:
-                print(f"Attribute classifier {path.name} cannot be used ({type(e).__name__}: {e}); training it again.")
-        opt = torch.optim.Adam(model.parameters(), cfg.lr)
-        bs = min(cfg.batch_size, len(x)); steps = len(x) // bs
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps * cfg.epochs)
-        gen, history = torch.Generator().manual_seed(cfg.seed), []
-        mb = master_bar(range(cfg.epochs)) if progress else range(cfg.epochs)
-        for epoch in mb:                                 # Ctrl-C here stops training; nothing half-trained is saved
-            model.train(); perm, total, t0 = torch.randperm(len(x), generator=gen), 0., time.perf_counter()
-            for i in (progress_bar(range(steps), parent=mb) if progress else range(steps)):
-                idx = perm[i * bs:(i + 1) * bs]
-                loss = model.loss(x[idx].to(dev), {n: t[idx].to(dev) for n, t in y.items()})
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-                total += loss.item()
-                if progress: mb.child.comment = f"loss {loss.item():.3f}"
-            history.append(dict(epoch=epoch + 1, loss=total / steps, seconds=round(time.perf_counter() - t0, 2)))
-    with atomic_path(path) as tmp:
-        torch.save(dict(version=CLASSIFIER_VERSION, config=dataclasses.asdict(cfg), data_fp=fp, history=history,
-                        model=model.state_dict()), tmp)
-    model.history, model.checkpoint = history, path
-    return model.eval()
-
-def classifier_accuracy(clf:AttributeCNN, images, labels:Mapping) -> dict[str, float]:
-    "Accuracy per attribute of `clf` on images with known labels."
-    p = clf.predict(images)
-    y = _label_tensors(labels, clf.cfg.attributes, len(next(iter(p.values()))))
-    return {n: float((p[n] == y[n]).float().mean()) for n in clf.cfg.attributes}
 
 # %% ../nbs/81_attributes.ipynb #d0d67fe8
 def attribute_config(
