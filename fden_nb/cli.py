@@ -15,7 +15,7 @@ import torch
 
 from .attributes import ATTRIBUTES, write_attributes
 from .compare import DEFAULT_METHODS, METHODS, check_methods, compare
-from .datasets import DATASETS, load_dataset
+from .datasets import DATASETS, PROTOCOLS, load_dataset
 from .loaders import DataNotFoundError
 from .metrics import format_table
 from .pipeline import (Run, Sizes, evaluate_fden, load_trained, plan_episodes, prepare,
@@ -24,7 +24,7 @@ from .train import TrainConfig
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
-__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'check_device', 'main']
+__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'idle_cores', 'check_device', 'main']
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
@@ -57,12 +57,24 @@ def check_factors(factors:str) -> str:
                        "multi-factor (attribute-aligned) training is in nbs/30_train.ipynb")
     return factors
 
+def idle_cores(cores:int|None=None, load:float|None=None) -> int:
+    "The cores no other work is using: the cores less the last minute's load average, at least 1."
+    cores = cores or os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None else load
+    return max(1, min(cores, cores - round(load)))
+
 def check_device(device:str, threads:int|None=None) -> torch.device:
-    "The torch device for 'auto' | 'cpu' | 'cuda[:N]' (a `CLIError` if it does not exist); sets the CPU thread count."
-    try: dev = resolve_device(device)
-    except ValueError as e: raise CLIError(str(e)) from None
-    if threads is not None: torch.set_num_threads(threads)
-    elif dev.type == "cpu" and (os.cpu_count() or 1) <= 2: torch.set_num_threads(1)
+    """The torch device for 'auto' | 'cpu' | 'cuda[:N]' (a `CLIError` if it does not exist); sets the
+    CPU thread count: `threads`, else (on ≤ 2 cores, without OMP_NUM_THREADS) one per idle core."""
+    try:
+        dev = resolve_device(device)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    small = (os.cpu_count() or 1) <= 2 and "OMP_NUM_THREADS" not in os.environ
+    if threads is not None:
+        torch.set_num_threads(threads)
+    elif dev.type == "cpu" and small:
+        torch.set_num_threads(idle_cores())
     return dev
 
 # %% ../nbs/90_cli.ipynb #666c7fba
@@ -78,7 +90,10 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
     s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}, or a folder with one subfolder of images per class")
     if not attributes:
         s.add_argument("--held-out", default=None, help="held-out (evaluation) classes, comma-separated, for the MNIST family, digits "
-                       "and folders (default: the last half of the classes)")
+                       "and folders (default: the last half of the classes); implies --protocol classes")
+        s.add_argument("--protocol", choices=tuple(PROTOCOLS), default=None,
+                       help="classes: evaluate on held-out classes (few-shot); images: train on every class, evaluate on "
+                            "held-out images of them (default: images for sets of fewer than 50 classes, else classes)")
     if attributes:
         s.add_argument("--factors", default="bold,oblique", help="the aligned attribute factors (plus f0): bold, oblique")
     else: s.add_argument("--factors", default="ide,sty", help="factors of FDEN; only 'ide,sty' (two-factor) for now")
@@ -193,7 +208,7 @@ def _run(a) -> int:
           f"{torch.get_num_threads()} thread(s), FDEN in {'bf16 autocast' if bf16 else 'float32'}")
     with run.clock("data"):
         data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None),
-                            progress=run.progress, glyphs=sizes.glyphs)
+                            progress=run.progress, glyphs=sizes.glyphs, protocol=getattr(a, "protocol", None))
     if a.command != "attributes":
         plan = _plan(a, run, data)
         run = dataclasses.replace(run, sizes=plan.sizes)

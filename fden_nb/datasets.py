@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from .loaders import DataNotFoundError, ImageSet, load_digits_set, load_mnist, l
 from .utils import data_fingerprint
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'PAPER_FEW_SHOT', 'DATASETS', 'fit_images', 'read_image_folder', 'split_classes', 'class_names',
-           'DataSet', 'load_dataset']
+__all__ = ['IMAGE_SUFFIXES', 'PAPER_FEW_SHOT', 'PROTOCOLS', 'FEW_CLASSES', 'DATASETS', 'fit_images', 'read_image_folder',
+           'split_classes', 'class_names', 'DataSet', 'default_protocol', 'split_images', 'load_dataset']
 
 # %% ../nbs/13_datasets.ipynb #4888c2ed
 def _border_value(x:np.ndarray) -> np.ndarray:
@@ -127,11 +128,12 @@ def class_names(s) -> list:
 
 @dataclass
 class DataSet:
-    "A data set split by class: the backbone and FDEN train on `seen`, every evaluation number uses `held_out`."
+    "A data set split in two: the backbone and FDEN train on `seen`, every evaluation number uses `held_out`."
     name:str                    # 'glyphs', 'omniglot', 'mnist', 'fashion', 'kmnist', 'digits', or a folder's name
     seen:object                 # `ImageSet` (or `Glyphs`) of the seen classes, at the backbone's size
     held_out:object             # the held-out classes, same size
-    split:str                   # how the classes were split, in words
+    split:str                   # how the data were split, in words
+    protocol:str = "classes"    # `PROTOCOLS`: held-out classes, or held-out images of the seen classes
     notes:list = field(default_factory=list)   # what was done to the images, printed by the pipeline
     paper:dict|None = None      # published few-shot numbers on this set (`PAPER_FEW_SHOT`)
     key:str = ''                # cache-entry prefix: the name and the data's fingerprint
@@ -156,12 +158,52 @@ class DataSet:
     def describe(self, n:int=10) -> str:
         "Two lines: the data and its split, naming the classes when there are few."
         name = lambda cs: ', '.join(cs) if len(cs) <= n else f"{', '.join(cs[:3])}, … ({len(cs)} classes)"
+        held = "held-out images of the seen classes" if self.protocol == "images" else "held-out classes"
         return (f"data {self.name}: {self.split}; {self.channels} channel(s) of {self.size}×{self.size}\n"
+                f"  protocol {self.protocol} ({held})\n"
                 f"  seen (trained on): {name(self.seen_classes)} — {len(self.seen)} images\n"
                 f"  held out (evaluated): {name(self.held_out_classes)} — {len(self.held_out)} images")
 
-    def __repr__(self): return (f"DataSet({self.name!r}: {len(self.seen_classes)} seen classes, {len(self.held_out_classes)} "
-                                f"held out, {self.channels}×{self.size}×{self.size})")
+    def __repr__(self):
+        return (f"DataSet({self.name!r}, {self.protocol}: {len(self.seen_classes)} seen classes, "
+                f"{len(self.held_out_classes)} held out, {self.channels}×{self.size}×{self.size})")
+
+# %% ../nbs/13_datasets.ipynb #ac0ba5df
+PROTOCOLS = {   # what `load_dataset(protocol=)` (and --protocol) takes
+    "classes": "held-out classes: trained on the seen classes, every number on classes never seen (few-shot)",
+    "images": "held-out images: trained on every class, every number on held-out images of those classes",
+}
+FEW_CLASSES = 50   # a set with fewer classes is read with the `images` protocol by default
+
+def default_protocol(name:str, n_classes:int) -> str:
+    "`classes` for the glyphs, Omniglot and sets of `FEW_CLASSES` classes or more; `images` for fewer classes."
+    if name in ("glyphs", "omniglot") or n_classes >= FEW_CLASSES:
+        return "classes"
+    return "images"
+
+def _take(s, keep:np.ndarray):
+    "The samples `keep` (a boolean mask) of an `ImageSet` or `Glyphs`: the per-image fields cut, the classes kept."
+    per_image = ("images", "labels", "styles", "attributes")
+    cut = {k: getattr(s, k)[keep] for k in per_image if getattr(s, k, None) is not None}
+    return dataclasses.replace(s, **cut)
+
+def split_images(
+    s,                        # an `ImageSet` or `Glyphs` with labels
+    test_share:float=0.5,     # the share of each class's images held out
+    seed:int=0,
+) -> tuple:                   # (training part, test part), both with all of `s`'s classes
+    "Each class's images split at random into a training and a held-out part; one-line error for a class of one image."
+    counts = np.bincount(s.labels, minlength=len(class_names(s)))
+    if counts.min() < 2:
+        c = int(counts.argmin())
+        raise ValueError(f"class {class_names(s)[c]!r} has {counts[c]} image(s); the images protocol holds out "
+                         "images of every class and needs at least 2 per class: add images or use protocol='classes'")
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(s.labels), bool)
+    for c in range(len(counts)):
+        idx = rng.permutation(np.flatnonzero(s.labels == c))
+        test[idx[:min(len(idx) - 1, max(1, round(len(idx) * test_share)))]] = True
+    return _take(s, ~test), _take(s, test)
 
 # %% ../nbs/13_datasets.ipynb #91ae7eb1
 DATASETS = {   # what `load_dataset` (and --data) takes besides a folder
@@ -173,15 +215,22 @@ DATASETS = {   # what `load_dataset` (and --data) takes besides a folder
     "digits": "scikit-learn's 8×8 digits, bundled, offline (10 classes; --held-out, default 5-9)",
 }
 
-def _split_set(name:str, train:ImageSet, test:ImageSet, size:int, held_out, split_note:str) -> DataSet:
-    "A set without a class split of its own: seen classes from `train`, held-out classes from `test`, fitted to `size`."
-    seen, held = split_classes(train.classes, held_out)
-    s, h = _subset(train, seen), _subset(test, held)
+def _split_set(name:str, train:ImageSet, test:ImageSet, size:int, held_out, split_note:str,
+               protocol:str="classes") -> DataSet:
+    """A set without a class split of its own, fitted to `size`. `classes`: seen classes from `train`, held-out
+    classes from `test`. `images`: every class, seen from `train` and held out from `test` (`test is train`: halves)."""
+    if protocol == "images":
+        s, h = split_images(train) if test is train else (train, test)
+        split_note = ("every class seen; " + ("half of each class's images held out" if test is train
+                                              else "held-out images from the test split"))
+    else:
+        seen, held = split_classes(train.classes, held_out)
+        s, h = _subset(train, seen), _subset(test, held)
     notes = []
     for part in (s, h):
         part.images, note = fit_images(part.images, size)
         if note and f"{name}: {note}" not in notes: notes.append(f"{name}: {note}")
-    return DataSet(name, s, h, split_note, notes)
+    return DataSet(name, s, h, split_note, protocol, notes)
 
 # %% ../nbs/13_datasets.ipynb #f79ac638
 def load_dataset(
@@ -191,21 +240,36 @@ def load_dataset(
     download:bool=True,         # let the loaders download missing official files
     progress:bool=True,         # progress while generating the glyphs
     glyphs:dict|None=None,      # `load_glyphs` arguments (e.g. `testing.TINY_GLYPHS`)
+    protocol:str|None=None,     # `PROTOCOLS`: 'classes' or 'images'; None: `default_protocol` of the set
 ) -> DataSet:
-    "The data set `data` split into seen and held-out classes at size×size — the one place that knows the sources."
+    "The data set `data` split into seen and held-out parts at size×size — the one place that knows the sources."
     name = str(data)
+    if protocol is not None and protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
+    if protocol == "images" and held_out is not None:
+        raise ValueError("held_out (--held-out) names held-out classes; under protocol 'images' every class is seen: "
+                         "leave it out, or use protocol 'classes'")
+    if held_out is not None:
+        protocol = "classes"                                          # naming held-out classes asks for that protocol
     if name in ("glyphs", "omniglot") and held_out is not None:
         raise ValueError(f"{name} has its own split ({DATASETS[name].split(': ', 1)[-1]}); held_out (--held-out) is for "
                          "the MNIST family, digits and folders")
     if name == "glyphs":
         g = load_glyphs(**{"size": size, **(glyphs or {})}, progress=progress)
+        if protocol == "images":
+            return DataSet("glyphs", *split_images(split_glyphs(g, "background")),
+                           "the background alphabets, half of each class's images held out", "images")
         return DataSet("glyphs", split_glyphs(g, "background"), split_glyphs(g, "evaluation"),
                        "background alphabets seen, evaluation alphabets held out")
     if name == "omniglot":
         tr, te = (load_omniglot(s, size, rotations=True, download=download) for s in ("train", "test"))
+        notes = [f"omniglot: 105×105 drawings → {size}×{size}, resized (LANCZOS), white ink on black"]
+        if protocol == "images":
+            return DataSet("omniglot", *split_images(tr), f"the {len(tr.classes):,} training classes, half of each "
+                           "class's drawings held out", "images", notes)
         return DataSet("omniglot", tr, te, f"Yoon & Suk (2019): {len(tr.classes) // 4:,} characters seen, {len(te.classes) // 4:,} "
                        f"held out (the split of Vinyals et al.), each also rotated by 90/180/270° as new classes "
-                       f"({len(tr.classes):,} / {len(te.classes):,})", [f"omniglot: 105×105 drawings → {size}×{size}, resized (LANCZOS), white ink on black"],
+                       f"({len(tr.classes):,} / {len(te.classes):,})", "classes", notes,
                        PAPER_FEW_SHOT["omniglot"])
     if name in ("mnist", "fashion", "kmnist"):
         parts, missing = {}, []
@@ -213,14 +277,18 @@ def load_dataset(
             try: parts[split] = load_mnist(name, split, download)
             except DataNotFoundError as e: missing.append(str(e))
         if missing: raise DataNotFoundError("\n".join(missing))
+        protocol = protocol or default_protocol(name, len(parts["train"].classes))
         return _split_set(name, parts["train"], parts["test"], size, held_out,
-                          "seen classes from the training split, held-out classes from the test split")
+                          "seen classes from the training split, held-out classes from the test split", protocol)
     if name == "digits":
         d = load_digits_set()
-        return _split_set("digits", d, d, size, held_out, "the seen and held-out classes of the 1,797 digits")
+        protocol = protocol or default_protocol(name, len(d.classes))
+        return _split_set("digits", d, d, size, held_out, "the seen and held-out classes of the 1,797 digits", protocol)
     if Path(name).expanduser().is_dir():
         s, notes = read_image_folder(name, size)
-        ds = _split_set(Path(name).expanduser().resolve().name, s, s, size, held_out, f"the class folders of {name}")
+        protocol = protocol or default_protocol(name, len(s.classes))
+        ds = _split_set(Path(name).expanduser().resolve().name, s, s, size, held_out,
+                        f"the class folders of {name}", protocol)
         ds.notes[:0] = notes
         return ds
     raise ValueError(f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder with one subfolder of "

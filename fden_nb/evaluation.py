@@ -145,7 +145,7 @@ def backbone_summary(backbone) -> dict:
 
 def data_summary(ds:DataSet) -> dict:
     "What the report says of the data: name, split, classes of both sides, notes, papers' numbers."
-    return {"name": ds.name, "split": ds.split, "seen_classes": ds.seen_classes,
+    return {"name": ds.name, "protocol": ds.protocol, "split": ds.split, "seen_classes": ds.seen_classes,
             "held_out_classes": ds.held_out_classes, "n_seen_images": len(ds.seen),
             "n_held_out_images": len(ds.held_out), "channels": ds.channels, "size": ds.size,
             "notes": list(ds.notes), "paper": ds.paper}
@@ -224,6 +224,8 @@ def _few_shot_lines(self:Evaluation) -> list[str]:
     lines = [format_table(rows)] + ([PAPER_NOTE] if paper else [])
     if self.data is not None:
         seen, held = _names(self.data["seen_classes"]), _names(self.data["held_out_classes"])
+        if self.data.get("protocol") == "images":
+            held = "held-out images of these classes"
         lines.append(f"data {self.data['name']}: seen (trained on) {seen}; "
                      f"held out (every number here) {held}")
     if self.backbone is not None:
@@ -313,15 +315,34 @@ class Target:
 
 @patch
 def targets(self:Evaluation) -> list[Target]:
-    "The disentanglement targets, checked against this evaluation."
-    out, fs, leak = [], self.shot("5-way 1-shot"), self.probe("class", "sty")
-    rec, ct = self.reconstruction or {}, self.content_transfer or {}
+    """The disentanglement targets, checked against this evaluation: the glyphs' (the brief's reference
+    numbers), another set's under held-out classes, or under held-out images (Mathieu et al. 2016, LORD)."""
+    out, rec = [], self.reconstruction or {}
     if "rel_z_error" in rec:
         err = rec["rel_z_error"]
         out.append(Target("round trip ≤ 5%", f"{100 * err:.2f}%", err <= 0.05))
     if "psnr_vs_backbone" in rec:
         psnr = rec["psnr_vs_backbone"]
         out.append(Target("dec(z̃) vs dec(z) ≥ 30 dB", f"{psnr:.1f} dB", psnr >= 30))
+    data = self.data or {}
+    if data.get("protocol") == "images":
+        out += self._image_targets()
+    elif data.get("name", "glyphs") == "glyphs":
+        out += self._glyph_targets()
+    else:
+        out += self._class_targets()
+    if self.dependence is not None:
+        d = self.dependence["ide_sty"]
+        ok = self.dependence.get("reliable", True) and 0 <= d <= 0.5   # below 0: no measurement
+        shown = f"{d:.2f}" + ("" if ok or d > 0.5 else " (not trusted)")
+        out.append(Target("I(f_ide; f_sty) ≤ 0.5 nats", shown, ok))
+    return out
+
+@patch
+def _glyph_targets(self:Evaluation) -> list[Target]:
+    "The glyphs' targets: few-shot from f_ide alone, nothing of the class in f_sty, content transfer."
+    out, fs, leak = [], self.shot("5-way 1-shot"), self.probe("class", "sty")
+    ct = self.content_transfer or {}
     if leak is not None:
         acc = leak["acc"]
         out.append(Target("class from f_sty ≤ 2%", f"{100 * acc:.1f}%", acc <= 0.02))
@@ -332,11 +353,6 @@ def targets(self:Evaluation) -> list[Target]:
         if "mlp" in fs:
             mlp = fs["mlp"]["acc"]
             out.append(Target("f_ide ≥ MLP baseline", f"{ide - mlp:+.1f} points", ide >= mlp))
-    if self.dependence is not None:
-        d = self.dependence["ide_sty"]
-        ok = self.dependence.get("reliable", True) and 0 <= d <= 0.5   # below 0: no measurement
-        shown = f"{d:.2f}" + ("" if ok or d > 0.5 else " (not trusted)")
-        out.append(Target("I(f_ide; f_sty) ≤ 0.5 nats", shown, ok))
     if "transfer" in ct:
         t, k = ct["transfer"]["mse"], ct["keep_A"]["mse"]
         out.append(Target("transfer ≤ ½ keep-A", f"{t:.4f} vs {k / 2:.4f}", t <= k / 2))
@@ -344,6 +360,42 @@ def targets(self:Evaluation) -> list[Target]:
         share = self.swaps["A_vs_B"]
         out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
     return out
+
+@patch
+def _class_targets(self:Evaluation) -> list[Target]:
+    "Another set's held-out classes: f_ide keeps what raw z gives new classes, f_sty little of the class."
+    out = []
+    for setting in ("3-way 1-shot", "5-way 1-shot"):
+        fs = self.shot(setting)
+        if fs is not None and "z" in fs:
+            gap = fs["ide"]["acc"] - fs["z"]["acc"]
+            out.append(Target(f"f_ide ≥ raw z − 2 ({setting})", f"{gap:+.1f} points", gap >= -2))
+    leak = self.probe("class", "sty")
+    if leak is not None:
+        acc, chance = 100 * leak["acc"], 100 * leak["chance"]
+        out.append(Target("class from f_sty ≤ chance + 10", f"{acc:.1f}% (chance {chance:.0f})",
+                          acc <= chance + 10))
+    return out
+
+@patch
+def _image_targets(self:Evaluation) -> list[Target]:
+    "Held-out images of the seen classes: the class gone from f_sty, a swap that keeps A's class."
+    out = []
+    for kind, probe in (("linear", self.probe("class", "sty")), ("MLP", self._mlp_probe())):
+        if probe is not None:
+            acc, chance = 100 * probe["acc"], 100 * probe["chance"]
+            out.append(Target(f"class from f_sty ≤ chance + 5 ({kind})", f"{acc:.1f}% (chance {chance:.0f})",
+                              acc <= chance + 5))
+    if self.swaps is not None:
+        share = self.swaps["A_vs_B"]
+        out.append(Target("swap shows A's class ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
+    return out
+
+@patch
+def _mlp_probe(self:Evaluation) -> dict|None:
+    "The MLP probe of the class from f_sty, when there is one."
+    rows = [r for r in self.leakage_mlp or [] if r["target"] == "class" and r["rep"] == "sty"]
+    return rows[0] if rows else None
 
 # %% ../nbs/80a_evaluation.ipynb #3e18528f
 @patch

@@ -156,6 +156,7 @@ def prepare(
     run:Run,
     data:str|DataSet="glyphs",   # a `DataSet`, or what `load_dataset` takes: a name or a folder
     held_out=None,               # held-out classes of a set without a split (`load_dataset`)
+    protocol:str|None=None,      # 'classes' | 'images' (`load_dataset`); None: the set's default
     backbone:str="ae",           # the frozen model: 'ae' (the quickstart's), 'vae' or 'ali'
                                  # (the papers' FDEN_F)
     retrain:bool=False,          # train the backbone here even where its weights ship
@@ -165,7 +166,7 @@ def prepare(
     if not isinstance(data, DataSet):            # (a `DataSet` given was timed where it was loaded)
         with run.clock("data"):
             data = load_dataset(data, sizes.backbone.get("size", 32), held_out,
-                                progress=run.progress, glyphs=sizes.glyphs)
+                                progress=run.progress, glyphs=sizes.glyphs, protocol=protocol)
     if say: print(data.describe(), *data.notes, sep="\n")
     with run.clock("backbone"):
         net = pretrained(backbone, data.seen, device=run.device, progress=run.progress, verbose=say,

@@ -101,14 +101,22 @@ def test_too_many_ways_is_a_clear_error(cache_env):
 
 
 def test_digits_start_to_finish(cache_env, tmp_path):
-    "A real data set through the same command: seen and held-out classes, 20-way left out, no glyph-only metrics."
-    r = fden(["quickstart", *TINY, "--data", "digits", "--out", str(tmp_path / "rep")], cache_env)
+    "A real data set through the same command under both protocols, 20-way left out, no glyph-only metrics."
+    r = fden(["quickstart", *TINY, "--data", "digits", "--protocol", "classes", "--out", str(tmp_path / "rep")],
+             cache_env)
     assert r.returncode == 0, r.stderr
-    for line in ("seen (trained on): 0, 1, 2, 3, 4", "digits: 8×8 → 32×32, resized (bicubic)", "note: evaluation: 20-way 1-shot left out",
-                 "| 5-way 5-shot |", "swaps, re-encoded", "[train]"):
+    for line in ("protocol classes (held-out classes)", "seen (trained on): 0, 1, 2, 3, 4",
+                 "digits: 8×8 → 32×32, resized (bicubic)", "note: evaluation: 20-way 1-shot left out",
+                 "| 5-way 5-shot |", "swaps, re-encoded", "[train]", "f_ide ≥ raw z − 2 (5-way 1-shot)"):
         assert line in r.stdout, line
     m = json.loads((tmp_path / "rep" / "metrics.json").read_text())
     assert m["data"]["held_out_classes"] == list("56789") and "content_transfer" not in m
+    r = fden(["quickstart", *TINY, "--data", "digits", "--out", str(tmp_path / "rep2")], cache_env)   # ten classes: images
+    assert r.returncode == 0, r.stderr
+    for line in ("protocol images (held-out images of the seen classes)", "class from f_sty ≤ chance + 5 (MLP)"):
+        assert line in r.stdout, line
+    r = fden(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"], cache_env)
+    assert r.returncode == 2 and "every class is seen" in r.stderr
 
 
 def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, tmp_path):

@@ -14,21 +14,22 @@ from fden_nb.testing import notebook_cache
 
 def test_every_shipped_file_matches_its_record():
     manifest = shipped_manifest()
-    assert {"glyphs-ae", "digits-ae"} <= set(manifest)
+    assert {"glyphs-ae", "digits-ae", "digits-classes-ae"} <= set(manifest)
     for name, e in manifest.items():
         assert sha256sum(weights_dir() / e["file"]) == e["sha256"], name
         assert BackboneConfig(**{**e["config"], "betas": tuple(e["config"]["betas"])}).key() == e["config_key"], name
 
 
-def digits_backbone(**kw):
-    ds = load_dataset("digits", 32, progress=False)
+def digits_backbone(protocol=None, **kw):
+    ds = load_dataset("digits", 32, progress=False, protocol=protocol)
     return ds, pretrained("ae", ds.seen, device="cpu", progress=False, **backbone_config(Sizes(), ds), **kw)
 
 
 def test_the_pipeline_loads_the_shipped_weights():
     with notebook_cache(active=True):
         ds, bb = digits_backbone()
-        assert bb.shipped["file"] == "digits-ae.pt" and not bb.training
+        assert bb.shipped["file"] == "digits-ae.pt" and not bb.training          # the default protocol: images
+        assert digits_backbone("classes")[1].shipped["file"] == "digits-classes-ae.pt"
         assert not any(p.requires_grad for p in bb.parameters())
         assert not list(cache_dir("backbones").glob("*.pt"))          # nothing was trained into the cache
 
