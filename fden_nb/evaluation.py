@@ -19,14 +19,15 @@ from .datasets import DataSet
 from .dependence import measure_dependence
 from .metrics import (content_transfer, few_shot_table, format_table, judge_identity,
                              leakage_probes, mig, reconstruction_metrics, representations, sap,
-                             stratified_split, style_targets, transfer_pairs)
+                             stratified_split, style_targets, transfer_pairs, true_renderings)
+from .judges import judge_swaps, make_judges
 from .stages import PAPER_SETTINGS, Method, Prepared, Run
 from .utils import as_images, evaluating
 
 # %% auto #0
-__all__ = ['REP_NAMES', 'PAPER_NOTE', 'MEASURES', 'json_ready', 'Evaluation', 'held_out_factors', 'evaluate_fden',
-           'backbone_summary', 'data_summary', 'factor_dependence', 'disentanglement_scores', 'swap_identity', 'Target',
-           'head_to_head']
+__all__ = ['REP_NAMES', 'PAPER_NOTE', 'STYLE_MEASURES', 'MEASURES', 'json_ready', 'Evaluation', 'held_out_factors',
+           'evaluate_fden', 'backbone_summary', 'data_summary', 'factor_dependence', 'disentanglement_scores',
+           'swap_identity', 'judge_images', 'Target', 'head_to_head']
 
 # %% ../nbs/80a_evaluation.ipynb #8f27e978
 REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "mlp": "MLP (papers')", "z": "raw z"}   # the columns
@@ -57,6 +58,7 @@ class Evaluation:
     dependence:dict|None = None         # held-out I(f_ide; f_sty) (`factor_dependence`)
     notes:list|None = None              # what was not measured, and why
     disentanglement:dict|None = None    # MIG, SAP against the known styles
+    judged:dict|None = None             # swaps read from the images (`judge_images`, 33_judges)
 
     def to_json(self) -> dict:
         "The numbers as `metrics.json` holds them: every measured field, in the order above."
@@ -125,6 +127,7 @@ def evaluate_fden(
         out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), as_images(ev))
         out["swaps"] = swap_identity(model, prep.backbone, lat, n_pairs=sizes.n_pairs, seed=seed,
                                      judge=baseline)
+        out["judged"] = judge_images(run, prep, model)
         if hasattr(ev, "render"):
             out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs,
                                                        seed=seed, backbone=prep.backbone,
@@ -202,6 +205,30 @@ def swap_identity(
             "A_no_swap": seen["no_swap"]["A"], "chance": 1 / len(y.unique()), "n_pairs": n_pairs,
             "judge": "f_ide" if judge is None else "the MLP baseline"}
 
+# %% ../nbs/80a_evaluation.ipynb #89533973
+def judge_images(
+    run:Run, prep:Prepared,
+    model:Method,               # FDEN, or any method with decompose / entangle / decode
+    ide:str="ide", sty:str="sty",
+) -> dict|None:                 # `SwapJudgement` as a dict; None for colour images
+    """Whose class and whose style the swaps dec(E(f_ide^A, f_sty^B)) show, read from the images by
+    judges trained on real images; rows 'swap', 'keep_A' and, with known styles, 'truth'."""
+    pool, lat = prep.evaluation, prep.lat_ev
+    if np.asarray(pool.images).ndim == 4:
+        return None                                               # the judges read gray images
+    class_epochs, style_epochs = run.sizes.judge_epochs
+    judges = make_judges(pool, class_epochs=class_epochs, style_epochs=style_epochs,
+                         seed=run.seed, device=run.device, progress=False, verbose=False)
+    a, b = transfer_pairs(lat.labels, run.sizes.n_pairs, run.seed)   # `swap_identity`'s pairs
+    with evaluating(model), torch.no_grad():
+        za, zb = lat.z[a].to(device_of(model)), lat.z[b].to(device_of(model))
+        fa, fb = model.decompose(za), model.decompose(zb)
+        rows = {"swap": model.decode(model.entangle({**fa, sty: fb[sty]})).cpu(),
+                "keep_A": model.decode(za).cpu()}
+    if hasattr(pool, "render"):
+        rows["truth"] = true_renderings(pool, a, b)
+    return dataclasses.asdict(judge_swaps(rows, a, b, judges))
+
 # %% ../nbs/80a_evaluation.ipynb #a634237c
 def _names(cs:list) -> str:
     "Class names for a line of the report: all of up to ten, else the first three and the count."
@@ -260,6 +287,7 @@ def _swap_lines(self:Evaluation) -> list[str]:
                      f"{s['A_vs_B']:.0f}%; nearest of all held-out classes A's {s['A']:.1f}%, "
                      f"B's {s['B']:.1f}% (A decoded without a swap {s['A_no_swap']:.1f}%; "
                      f"chance {s['chance']:.1f}%)")
+    lines += self._judged_lines()
     if self.content_transfer is not None:
         ct = self.content_transfer
         lines.append("content transfer MSE vs true rendering: "
@@ -304,6 +332,33 @@ def table(self:Evaluation) -> str:
     lines.append("targets: " + ", ".join(f"{t.name} {t.value} {'✓' if t.met else '✗'}"
                                          for t in self.targets()))
     return "\n".join(lines)
+
+# %% ../nbs/80a_evaluation.ipynb #2bf25544
+STYLE_MEASURES = ("thickness", "slant", "width", "height")   # the Morpho-MNIST measures of style
+
+@patch
+def _judged_lines(self:Evaluation) -> list[str]:
+    "The swaps read from the images: the class, and the style per factor (glyphs) or measure."
+    j = self.judged
+    if j is None:
+        return []
+    c = {r: {k: 100 * v for k, v in s.items()} for r, s in j["classes"].items()}
+    truth = f"; A rendered in B's style {c['truth']['A']:.0f}%" if "truth" in c else ""
+    lines = [f"swaps read from the image by a class CNN (held-out accuracy {100 * j['class_acc']:.0f}%, "
+             f"chance {100 * j['chance']:.1f}%): A's class {c['swap']['A']:.0f}%, B's {c['swap']['B']:.0f}% "
+             f"(A decoded without a swap {c['keep_A']['A']:.0f}%{truth})"]
+    if j["style"]:
+        read = lambda r, f: f"{100 * j['style'][r][f]['B']:.0f}"
+        rows = [r for r in ("swap", "keep_A", "truth") if r in j["style"]]
+        cells = [f"{f} " + "/".join(read(r, f) for r in rows) for f in j["style"]["swap"]]
+        lines.append(f"style carried (a glyph-style CNN; % of clearly different pairs read as B's value, "
+                     f"{' / '.join(rows)}): " + ", ".join(cells))
+    if j["morpho"]:
+        r = lambda row, m, who: f"{j['morpho'][row][m][who]:.2f}"
+        cells = [f"{m} {r('swap', m, 'B')} ({r('swap', m, 'A')})" for m in STYLE_MEASURES]
+        lines.append("style carried (Morpho-MNIST: r of the swap's style part with B's, with A's in "
+                     "brackets): " + ", ".join(cells))
+    return lines
 
 # %% ../nbs/80a_evaluation.ipynb #95256208
 @dataclass
@@ -359,6 +414,11 @@ def _glyph_targets(self:Evaluation) -> list[Target]:
     if self.swaps is not None:
         share = self.swaps["A_vs_B"]
         out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
+    style = (self.judged or {}).get("style") or {}
+    if "swap" in style and "keep_A" in style:
+        arrived = [f for f, v in style["swap"].items() if v["B"] >= 2 * style["keep_A"][f]["B"]]
+        out.append(Target("B's style arrives (≥ 2× keep-A) on ≥ 5 of 8 factors",
+                          f"{len(arrived)} of {len(style['swap'])}", len(arrived) >= 5))
     return out
 
 @patch
@@ -386,7 +446,14 @@ def _image_targets(self:Evaluation) -> list[Target]:
             acc, chance = 100 * probe["acc"], 100 * probe["chance"]
             out.append(Target(f"class from f_sty ≤ chance + 5 ({kind})", f"{acc:.1f}% (chance {chance:.0f})",
                               acc <= chance + 5))
-    if self.swaps is not None:
+    if self.judged is not None:
+        share = self.judged["classes"]["swap"]["A"]
+        out.append(Target("swap read as A's class ≥ 90% (image)", f"{100 * share:.0f}%", share >= 0.9))
+        if self.judged["morpho"]:
+            rs = [self.judged["morpho"]["swap"][m]["B"] for m in STYLE_MEASURES]
+            r = float(np.nanmean(rs))
+            out.append(Target("swap's style r with B's ≥ 0.7 (Morpho)", f"{r:.2f}", r >= 0.7))
+    elif self.swaps is not None:
         share = self.swaps["A_vs_B"]
         out.append(Target("swap shows A's class ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
     return out

@@ -71,13 +71,15 @@ class Sizes:
     tsne_per_class:int = 20                      # … with this many samples each
     method_steps:int|None = None                 # whole-model methods' steps (`82_compare`);
                                                  # None: each method's default
+    judge_epochs:tuple = (16, 4)                 # epochs of the image judges (`33_judges`):
+                                                 # the class CNN, the glyph-style CNN
 
     @classmethod
     def tiny(cls) -> Sizes:
         "Two alphabets of six samples, an 8-channel autoencoder, 50 FDEN steps: seconds on a CPU."
         return cls(glyphs=dict(TINY_GLYPHS), backbone=dict(TINY_BACKBONE), latents="tiny-glyphs",
                    steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50,
-                   tsne_per_class=6, dependence_steps=20, method_steps=20)
+                   tsne_per_class=6, dependence_steps=20, method_steps=20, judge_epochs=(2, 1))
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
