@@ -44,7 +44,7 @@ def measure(seeds, precision:str="auto") -> list[dict]:
     return runs
 
 
-def table(runs:list[dict]) -> str:
+def table(runs:list[dict], rows=ROWS, tool:str="tools/seeds.py") -> str:
     "Each number per seed, the mean and a 95% t-interval of the mean (3 seeds: ± 4.30 × sd / √3)."
     n = len(runs)
     t = {2: 12.71, 3: 4.30, 4: 3.18, 5: 2.78}.get(n, 2.0)
@@ -52,15 +52,17 @@ def table(runs:list[dict]) -> str:
     lines = [head, "| --- " * (n + 2) + "|"]
     from fden_nb.pipeline import Evaluation
     evaluations = [Evaluation.from_json(r["metrics"]) for r in runs]
-    for label, read, fmt in ROWS:
+    for label, read, fmt in rows:
         vals = [read(e) for e in evaluations]
+        if any(v is None for v in vals):
+            continue
         mean = statistics.fmean(vals)
         half = t * statistics.stdev(vals) / math.sqrt(n) if n > 1 else float("nan")
         lines.append(f"| {label} | " + " | ".join(fmt.format(v) for v in vals)
                      + f" | {fmt.format(mean)} ± {fmt.format(half)} |")
     r0 = runs[0]
     lines.append(f"\n{r0['cpu']}, torch {r0['torch']}, FDEN trained {'in bf16 autocast' if r0['cpu_amp'] else 'in float32'}"
-                 " (`python tools/seeds.py`).")
+                 f" (`python {tool}`).")
     return "\n".join(lines)
 
 
