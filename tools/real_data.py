@@ -69,7 +69,8 @@ def measure(data:str, protocol:str, seeds) -> list[dict]:
     torch.set_num_threads(1)
     ds = load_dataset(data, 32, progress=False, protocol=protocol)
     run = Run(Sizes(), "cpu", progress=False)
-    plan = plan_episodes(run, ds)
+    settings = ((3, 1), (5, 1), (5, 5)) if protocol == "classes" else None   # 3-way: few held-out classes
+    plan = plan_episodes(run, ds, settings)
     run = dataclasses.replace(run, sizes=plan.sizes)
     prep = prepare(run, data=ds)
     runs = []
