@@ -15,7 +15,7 @@ __all__ = ['GradReverse', 'grad_reverse', 'GradientReversal', 'adaptive_clip']
 
 # %% ../nbs/05_gradient_reversal.ipynb #f35e6a46
 class GradReverse(torch.autograd.Function):
-    "Identity in the forward pass; multiplies the incoming gradient by `−coeff` in the backward pass."
+    "Identity in the forward pass; multiplies the incoming gradient by `−coeff` in the backward."
     @staticmethod
     def forward(ctx, x:Tensor, coeff:float) -> Tensor:
         ctx.coeff = float(coeff)
@@ -30,11 +30,12 @@ def grad_reverse(
     coeff:float=1.0,   # c ≥ 0: the backward pass multiplies gradients by −c
 ) -> Tensor:
     "Gradient reversal: `x` unchanged forward, gradient × (−coeff) backward."
-    if coeff < 0: raise ValueError(f"coeff is the size of the reversal and must be ≥ 0, got {coeff}")
+    if coeff < 0:
+        raise ValueError(f"coeff is the size of the reversal and must be ≥ 0, got {coeff}")
     return GradReverse.apply(x, coeff)
 
 class GradientReversal(nn.Module):
-    "A layer form of `grad_reverse`, for use inside `nn.Sequential`; `coeff` may be changed during training."
+    "A layer form of `grad_reverse` for use in `nn.Sequential`; `coeff` may change during training."
     def __init__(self, coeff:float=1.0):
         super().__init__()
         self.coeff = coeff
@@ -48,21 +49,26 @@ def _norm(gs:Sequence[Tensor|None]) -> Tensor:
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in gs]))
 
 def adaptive_clip(
-    g_u:Sequence[Tensor|None],  # gradients of the other losses (α L_R + β L_C), one per parameter tensor
+    # gradients of the other losses (α L_R + β L_C), one per parameter tensor
+    g_u:Sequence[Tensor|None],
     g_m:Sequence[Tensor|None],  # gradients of the reversed −γ L_M, one per parameter tensor
     per_tensor:bool=True,       # eq. 8 per tensor (published code) or with one global norm
 ) -> list[Tensor|None]:         # g_a, the rescaled g_m (None where g_m is None)
-    "Eq. 8: `g_a = min(‖g_u‖, ‖g_m‖) · g_m/‖g_m‖` — `g_m` keeps its direction, its norm is capped at `‖g_u‖`."
+    """Eq. 8: `g_a = min(‖g_u‖, ‖g_m‖) · g_m/‖g_m‖` — `g_m` keeps its direction,
+    its norm is capped at `‖g_u‖`."""
     g_u, g_m = list(g_u), list(g_m)
     if len(g_u) != len(g_m):
-        raise ValueError(f"g_u and g_m must list the same parameters, got {len(g_u)} and {len(g_m)} tensors")
+        raise ValueError(
+            f"g_u and g_m must list the same parameters, got {len(g_u)} and {len(g_m)} tensors")
     for a, b in zip(g_u, g_m):
         if a is not None and b is not None and a.shape != b.shape:
             raise ValueError(f"gradient shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
     def scale(nu, nm):  # min(‖g_u‖, ‖g_m‖)/‖g_m‖, and 0 when ‖g_m‖ = 0
-        return torch.where(nm > 0, torch.minimum(nu, nm) / nm.clamp_min(torch.finfo(nm.dtype).tiny), torch.zeros_like(nm))
+        ratio = torch.minimum(nu, nm) / nm.clamp_min(torch.finfo(nm.dtype).tiny)
+        return torch.where(nm > 0, ratio, torch.zeros_like(nm))
     if per_tensor:
-        return [None if m is None else m * scale(_norm([u]).to(m.device), _norm([m]).to(m.device)).to(m.dtype)
+        return [None if m is None else
+                m * scale(_norm([u]).to(m.device), _norm([m]).to(m.device)).to(m.dtype)
                 for u, m in zip(g_u, g_m)]
     s = scale(_norm(g_u), _norm(g_m))
     return [None if m is None else m * s.to(m.device, m.dtype) for m in g_m]

@@ -18,17 +18,21 @@ def random_bytes(
     device:torch.device|str|None=None,
 ) -> Tensor:                              # (n,) uint8, independent and uniform on 0…255
     "Random bytes from torch's global generator, 8 from every 64-bit draw."
-    words = torch.empty((n + 7) // 8, dtype=torch.int64, device=device).random_(-2**63, None)  # the full 64-bit range
+    words = torch.empty((n + 7) // 8, dtype=torch.int64, device=device)
+    words.random_(-2**63, None)  # the full 64-bit range
     return words.view(torch.uint8)[:n]
 
 class Dropout(nn.Dropout):
     """Inverted dropout `y = x·m/q'`, `m ~ Bernoulli(q')`, with CPU masks made from random bytes.
-    `q' = t/256`, `t = round(256·(1 − p))`, is the realised keep probability, so E[y] = x exactly."""
-    def __init__(self, p:float=0.2):      # drop probability, 0 ≤ p < 1 (realised: a multiple of 1/256)
+    `q' = t/256`, `t = round(256·(1 − p))`, is the realised keep probability,
+    so E[y] = x exactly."""
+    def __init__(self,
+                 p:float=0.2,  # drop probability, 0 ≤ p < 1 (realised: a multiple of 1/256)
+                ):
         if not 0 <= p < 1: raise ValueError(f"dropout probability must be in [0, 1), got {p}")
         super().__init__(p)
         self.threshold = max(1, round(256 * (1 - p)))  # t: a unit is kept when its byte is below t
-        self.scale = 256 / self.threshold              # 1/q', exact for the realised keep probability
+        self.scale = 256 / self.threshold  # 1/q', exact for the realised keep probability
 
     @property
     def realised_p(self) -> float: return 1 - self.threshold / 256
@@ -51,11 +55,13 @@ def mlp(
     dropout:float=0.2,             # dropout after every hidden layer (Table 2: 0.2), see `Dropout`
     leak:float=0.01,               # LeakyReLU negative slope (Table 2: 0.01)
     batchnorm:bool=True,           # BatchNorm after the first hidden layer (Table 2: yes)
-    init_std:float|None=0.001,     # truncated-normal σ for weights (Table 2: 0.001); None keeps PyTorch's default
+    # truncated-normal σ for weights (Table 2: 0.001); None keeps PyTorch's default
+    init_std:float|None=0.001,
 ) -> nn.Sequential:
     "A Table-2 MLP: `Linear → [BN] → LeakyReLU → Dropout` per hidden layer, then a plain `Linear`."
     if d_in < 1 or d_out < 1 or any(h < 1 for h in hidden):
-        raise ValueError(f"mlp widths must be positive, got d_in={d_in}, hidden={tuple(hidden)}, d_out={d_out}")
+        raise ValueError(
+            f"mlp widths must be positive, got d_in={d_in}, hidden={tuple(hidden)}, d_out={d_out}")
     if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     layers, width = [], d_in
     for i, h in enumerate(hidden):

@@ -19,9 +19,12 @@ def check_law(p:Tensor, name:str="p") -> Tensor:
     "`p` as a float64 probability table, or a clear error: finite, ≥ 0, summing to 1."
     p = torch.as_tensor(p, dtype=torch.float64)
     if not torch.isfinite(p).all(): raise ValueError(f"{name} holds non-finite entries")
-    if (p < 0).any(): raise ValueError(f"{name} is a probability table and must be ≥ 0, got min {p.min().item():.3g}")
+    if (p < 0).any():
+        raise ValueError(
+            f"{name} is a probability table and must be ≥ 0, got min {p.min().item():.3g}")
     if abs(p.sum().item() - 1) > 1e-6:
-        raise ValueError(f"{name} must sum to 1, got {p.sum().item():.6g}; normalise it with p / p.sum()")
+        raise ValueError(
+            f"{name} must sum to 1, got {p.sum().item():.6g}; normalise it with p / p.sum()")
     return p
 
 def entropy(
@@ -37,7 +40,9 @@ def kl_divergence(
 ) -> float:    # D_KL(p ‖ q) in nats (inf where p puts mass on q's zeros)
     "`Σ p log(p/q)`, the divergence of `q` from `p`."
     p, q = check_law(p, "p"), check_law(q, "q")
-    if p.shape != q.shape: raise ValueError(f"p and q must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
+    if p.shape != q.shape:
+        raise ValueError(
+            f"p and q must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
     if ((q == 0) & (p > 0)).any(): return math.inf
     return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum().item()
 
@@ -47,7 +52,9 @@ def discrete_mi(
 ) -> float:      # I(X;Y) in nats
     "Mutual information of a joint table, as `D_KL(P_XY ‖ P_X ⊗ P_Y)`."
     pxy = check_law(pxy, "pxy")
-    if pxy.ndim != 2: raise ValueError(f"pxy must be a 2-d joint table (rows x, columns y), got shape {tuple(pxy.shape)}")
+    if pxy.ndim != 2:
+        raise ValueError(
+            f"pxy must be a 2-d joint table (rows x, columns y), got shape {tuple(pxy.shape)}")
     return kl_divergence(pxy, torch.outer(pxy.sum(1), pxy.sum(0)))
 
 # %% ../nbs/02_mutual_information.ipynb #46b23e39
@@ -55,7 +62,8 @@ def logdet(S:Tensor) -> float:
     "log|S| of a positive definite matrix, through its Cholesky factor."
     L, info = torch.linalg.cholesky_ex(S)
     if info.item() != 0:
-        raise ValueError("the covariance is not positive definite (Cholesky failed); check its symmetry and eigenvalues")
+        raise ValueError("the covariance is not positive definite (Cholesky failed); "
+                         "check its symmetry and eigenvalues")
     return 2 * L.diagonal().log().sum().item()
 
 def gaussian_mi_cov(
@@ -64,8 +72,10 @@ def gaussian_mi_cov(
 ) -> float:      # I(X;Y) in nats
     "Mutual information of jointly Gaussian `(x, y)`: `½(log|Σ_xx| + log|Σ_yy| − log|Σ|)`."
     cov = torch.as_tensor(cov, dtype=torch.float64)
-    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]: raise ValueError(f"cov must be a square matrix, got {tuple(cov.shape)}")
-    if not 0 < dx < cov.shape[0]: raise ValueError(f"dx must split the {cov.shape[0]} coordinates in two, got {dx}")
+    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
+        raise ValueError(f"cov must be a square matrix, got {tuple(cov.shape)}")
+    if not 0 < dx < cov.shape[0]:
+        raise ValueError(f"dx must split the {cov.shape[0]} coordinates in two, got {dx}")
     return 0.5 * (logdet(cov[:dx, :dx]) + logdet(cov[dx:, dx:]) - logdet(cov))
 
 # %% ../nbs/02_mutual_information.ipynb #fecec84e

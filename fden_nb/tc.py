@@ -22,11 +22,13 @@ def discrete_tc(
 ) -> float:    # TC in nats
     "Total correlation of a joint table: `D_KL(P ‖ Π_i P_i)`."
     p = check_law(p, "p")
-    if p.ndim < 2: raise ValueError(f"total correlation needs a table with ≥ 2 axes (one per variable), got {p.ndim}")
+    if p.ndim < 2:
+        raise ValueError(
+            f"total correlation needs a table with ≥ 2 axes (one per variable), got {p.ndim}")
     prod = torch.ones((), dtype=p.dtype)
     for i in range(p.ndim):
-        m = p.sum(tuple(j for j in range(p.ndim) if j != i))                 # marginal of variable i
-        prod = prod.unsqueeze(-1) * m                                        # outer product, axis by axis
+        m = p.sum(tuple(j for j in range(p.ndim) if j != i))  # marginal of variable i
+        prod = prod.unsqueeze(-1) * m                         # outer product, axis by axis
     return kl_divergence(p, prod)
 
 # %% ../nbs/03_total_correlation.ipynb #e2cc560d
@@ -37,8 +39,10 @@ def gaussian_tc(
     "Total correlation of a Gaussian with blocks `sizes`: `½(Σ_i log|Σ_ii| − log|Σ|)`."
     cov = torch.as_tensor(cov, dtype=torch.float64)
     sizes = [int(s) for s in sizes]
-    if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or sum(sizes) != cov.shape[0] or min(sizes) < 1:
-        raise ValueError(f"sizes {sizes} must be positive and sum to the side of the square covariance {tuple(cov.shape)}")
+    square = cov.ndim == 2 and cov.shape[0] == cov.shape[1]
+    if not square or sum(sizes) != cov.shape[0] or min(sizes) < 1:
+        raise ValueError(f"sizes {sizes} must be positive and sum to the side of the square "
+                         f"covariance {tuple(cov.shape)}")
     edges = [0] + torch.tensor(sizes).cumsum(0).tolist()
     return 0.5 * (sum(logdet(cov[a:b, a:b]) for a, b in zip(edges, edges[1:])) - logdet(cov))
 
@@ -47,10 +51,11 @@ def block_gaussian_cov(
     d:int,         # width of every factor
     rho:float,     # correlation of coordinate k across blocks, in (−1/(n_blocks−1), 1)
 ) -> Tensor:       # covariance (n_blocks·d, n_blocks·d), float64
-    "Unit variances; coordinate k of every block correlated with coordinate k of every other block by `rho`."
+    "Unit variances, coordinate k of each block correlated with coordinate k of the others, `rho`."
     if n_blocks < 2: raise ValueError(f"need at least 2 blocks, got {n_blocks}")
     if not -1 / (n_blocks - 1) < rho < 1:
-        raise ValueError(f"rho must be in (−1/{n_blocks - 1}, 1) for a positive definite covariance, got {rho}")
+        raise ValueError(
+            f"rho must be in (−1/{n_blocks - 1}, 1) for a positive definite covariance, got {rho}")
     group = torch.full((n_blocks, n_blocks), float(rho), dtype=torch.float64).fill_diagonal_(1.0)
     return torch.kron(group, torch.eye(d, dtype=torch.float64))
 

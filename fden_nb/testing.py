@@ -28,17 +28,19 @@ def short_run() -> bool:
     return bool(os.environ.get("IN_TEST"))
 
 # %% ../nbs/00b_testing.ipynb #a63403f8
-TEST_DATA_VAR = "FDEN_TEST_DATA"   # a folder of data-cache entries made once per test run (`tools/test.sh`)
+# names a folder of data-cache entries made once per test run (`tools/test.sh`)
+TEST_DATA_VAR = "FDEN_TEST_DATA"
 
 def seed_from_test_data(cache:Path):
-    "Copy the test run's ready-made cache entries (the folder `FDEN_TEST_DATA` names) into `cache`, if any."
+    "Copy the test run's ready-made cache entries (the folder `FDEN_TEST_DATA` names) into `cache`."
     made = os.environ.get(TEST_DATA_VAR, "").strip()
     if made and Path(made).is_dir(): shutil.copytree(made, cache, dirs_exist_ok=True)
 
 def notebook_cache(
     active:bool|None=None,   # use a throw-away cache (None: only in a test run)
 ) -> contextlib.ExitStack:   # `.close()` gives the user's cache setting back and deletes the folder
-    "A throw-away data cache from now until `.close()` (or interpreter exit); nothing outside a test run."
+    """A throw-away data cache from now until `.close()` (or interpreter exit);
+    nothing outside a test run."""
     stack = contextlib.ExitStack()
     if short_run() if active is None else active:
         seed_from_test_data(stack.enter_context(temporary_cache()))
@@ -53,28 +55,37 @@ def captured(f, *args, **kwargs) -> tuple:
     return res, buf.getvalue()
 
 # %% ../nbs/00b_testing.ipynb #afbecce4
-TINY_GLYPHS = dict(n_samples=6, alphabets=["Greek", "Armenian"])        # `load_glyphs` / `generate_glyphs` arguments
-TINY_BACKBONE = dict(width=8, z_dim=32, epochs=30, batch_size=32)         # `pretrained('ae', ...)` overrides
+# arguments of `load_glyphs` / `generate_glyphs`
+TINY_GLYPHS = dict(n_samples=6, alphabets=["Greek", "Armenian"])
+# overrides of `pretrained('ae', ...)`
+TINY_BACKBONE = dict(width=8, z_dim=32, epochs=30, batch_size=32)
 
 # %% ../nbs/00b_testing.ipynb #ff07360c
-OMNIGLOT_ALPHABETS = {  # the official zips: {set: {alphabet: characters}}; 964 background + 659 evaluation characters
+# the official zips: {set: {alphabet: characters}}; 964 background + 659 evaluation characters
+OMNIGLOT_ALPHABETS = {
     'images_background': {
-        'Alphabet_of_the_Magi': 20, 'Anglo-Saxon_Futhorc': 29, 'Arcadian': 26, 'Armenian': 41, 'Asomtavruli_(Georgian)': 40,
-        'Balinese': 24, 'Bengali': 46, 'Blackfoot_(Canadian_Aboriginal_Syllabics)': 14, 'Braille': 26, 'Burmese_(Myanmar)': 34,
-        'Cyrillic': 33, 'Early_Aramaic': 22, 'Futurama': 26, 'Grantha': 43, 'Greek': 24, 'Gujarati': 48, 'Hebrew': 22,
-        'Inuktitut_(Canadian_Aboriginal_Syllabics)': 16, 'Japanese_(hiragana)': 52, 'Japanese_(katakana)': 47, 'Korean': 40,
-        'Latin': 26, 'Malay_(Jawi_-_Arabic)': 40, 'Mkhedruli_(Georgian)': 41, 'N_Ko': 33,
-        'Ojibwe_(Canadian_Aboriginal_Syllabics)': 14, 'Sanskrit': 42, 'Syriac_(Estrangelo)': 23, 'Tagalog': 17, 'Tifinagh': 55},
+        'Alphabet_of_the_Magi': 20, 'Anglo-Saxon_Futhorc': 29, 'Arcadian': 26, 'Armenian': 41,
+        'Asomtavruli_(Georgian)': 40, 'Balinese': 24, 'Bengali': 46,
+        'Blackfoot_(Canadian_Aboriginal_Syllabics)': 14, 'Braille': 26, 'Burmese_(Myanmar)': 34,
+        'Cyrillic': 33, 'Early_Aramaic': 22, 'Futurama': 26, 'Grantha': 43, 'Greek': 24,
+        'Gujarati': 48, 'Hebrew': 22, 'Inuktitut_(Canadian_Aboriginal_Syllabics)': 16,
+        'Japanese_(hiragana)': 52, 'Japanese_(katakana)': 47, 'Korean': 40, 'Latin': 26,
+        'Malay_(Jawi_-_Arabic)': 40, 'Mkhedruli_(Georgian)': 41, 'N_Ko': 33,
+        'Ojibwe_(Canadian_Aboriginal_Syllabics)': 14, 'Sanskrit': 42, 'Syriac_(Estrangelo)': 23,
+        'Tagalog': 17, 'Tifinagh': 55},
     'images_evaluation': {
-        'Angelic': 20, 'Atemayar_Qelisayer': 26, 'Atlantean': 26, 'Aurek-Besh': 26, 'Avesta': 26, 'Ge_ez': 26, 'Glagolitic': 45,
-        'Gurmukhi': 45, 'Kannada': 41, 'Keble': 26, 'Malayalam': 47, 'Manipuri': 40, 'Mongolian': 30,
-        'Old_Church_Slavonic_(Cyrillic)': 45, 'Oriya': 46, 'Sylheti': 28, 'Syriac_(Serto)': 23, 'Tengwar': 25, 'Tibetan': 42,
-        'ULOG': 26}}
+        'Angelic': 20, 'Atemayar_Qelisayer': 26, 'Atlantean': 26, 'Aurek-Besh': 26, 'Avesta': 26,
+        'Ge_ez': 26, 'Glagolitic': 45, 'Gurmukhi': 45, 'Kannada': 41, 'Keble': 26, 'Malayalam': 47,
+        'Manipuri': 40, 'Mongolian': 30, 'Old_Church_Slavonic_(Cyrillic)': 45, 'Oriya': 46,
+        'Sylheti': 28, 'Syriac_(Serto)': 23, 'Tengwar': 25, 'Tibetan': 42, 'ULOG': 26}}
 
 def _strokes(rng, size:int=105, n:int=3) -> Image.Image:
     "A black-on-white drawing of `n` random strokes, mode '1'."
-    im = Image.new('L', (size, size), 255); d = ImageDraw.Draw(im)
-    for _ in range(n): d.line([tuple(int(v) for v in rng.integers(10, size - 10, 2)) for _ in range(3)], fill=0, width=4)
+    im = Image.new('L', (size, size), 255)
+    d = ImageDraw.Draw(im)
+    for _ in range(n):
+        points = [tuple(int(v) for v in rng.integers(10, size - 10, 2)) for _ in range(3)]
+        d.line(points, fill=0, width=4)
     return im.convert('1')
 
 def omniglot_fixture(
@@ -82,8 +93,10 @@ def omniglot_fixture(
     drawings:int=2,       # drawings per character (the real set has 20)
     seed:int=0,
 ) -> Path:
-    "Omniglot's two official zips, every alphabet and character, with `drawings` random-stroke PNGs per character."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    """Omniglot's two official zips, every alphabet and character,
+    with `drawings` random-stroke PNGs per character."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     rng, drawer = np.random.default_rng(seed), 0
     for s, alphabets in OMNIGLOT_ALPHABETS.items():
         with zipfile.ZipFile(folder/f'{s}.zip', 'w') as zf:
@@ -91,8 +104,10 @@ def omniglot_fixture(
                 for c in range(1, n_chars + 1):
                     drawer += 1
                     for k in range(1, drawings + 1):
-                        buf = io.BytesIO(); _strokes(rng).save(buf, 'PNG')
-                        zf.writestr(f'{s}/{a}/character{c:02d}/{drawer:04d}_{k:02d}.png', buf.getvalue())
+                        buf = io.BytesIO()
+                        _strokes(rng).save(buf, 'PNG')
+                        name = f'{s}/{a}/character{c:02d}/{drawer:04d}_{k:02d}.png'
+                        zf.writestr(name, buf.getvalue())
     return folder
 
 def image_folder_fixture(
@@ -108,6 +123,7 @@ def image_folder_fixture(
     for c in classes:
         (folder/c).mkdir(parents=True, exist_ok=True)
         for i in range(per_class):
-            a = rng.integers(0, 256, (size[1], size[0], 3) if colour else (size[1], size[0]), dtype=np.uint8)
+            shape = (size[1], size[0], 3) if colour else (size[1], size[0])
+            a = rng.integers(0, 256, shape, dtype=np.uint8)
             Image.fromarray(a).save(folder/c/f'{i:03d}.{"png" if i % 2 == 0 else "jpg"}')
     return folder

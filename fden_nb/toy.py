@@ -15,7 +15,7 @@ __all__ = ['ToyLatents']
 
 # %% ../nbs/06_toy_latents.ipynb #069eec85
 class ToyLatents:
-    "Latents `z = A·[u; s] + σ·ε` with known identity `u` (near its class centre) and style `s` (see above)."
+    "Latents `z = A·[u; s] + σ·ε` of known identity `u` (near its class centre) and style `s`."
     def __init__(self,
                  z_dim:int=32,      # D, the latent size
                  ide_dim:int=8,     # size of the identity u
@@ -25,16 +25,19 @@ class ToyLatents:
                  seed:int=0,        # fixes the mixing matrix A
                 ):
         if ide_dim + sty_dim > z_dim:
-            raise ValueError(f"ide_dim + sty_dim = {ide_dim + sty_dim} must not exceed z_dim = {z_dim}")
-        self.z_dim, self.ide_dim, self.sty_dim, self.ide_jitter, self.noise = z_dim, ide_dim, sty_dim, ide_jitter, noise
+            raise ValueError(
+                f"ide_dim + sty_dim = {ide_dim + sty_dim} must not exceed z_dim = {z_dim}")
+        self.z_dim, self.ide_dim, self.sty_dim = z_dim, ide_dim, sty_dim
+        self.ide_jitter, self.noise = ide_jitter, noise
         g = torch.Generator().manual_seed(seed)
         q, _ = torch.linalg.qr(torch.randn(z_dim, ide_dim + sty_dim, generator=g))
-        self.A = q                                          # (D, d_ide + d_sty), orthonormal columns
+        self.A = q  # (D, d_ide + d_sty), orthonormal columns
 
     def mix(self, u:Tensor, s:Tensor, generator:torch.Generator|None=None) -> Tensor:
         "Latents for identities `u` (..., d_ide) and styles `s` (..., d_sty): `A·[u; s] + σ·ε`."
         if u.shape[:-1] != s.shape[:-1]:
-            raise ValueError(f"u and s must share their leading shape, got {tuple(u.shape)} and {tuple(s.shape)}")
+            raise ValueError(f"u and s must share their leading shape, "
+                             f"got {tuple(u.shape)} and {tuple(s.shape)}")
         z = torch.cat((u, s), -1) @ self.A.T
         return z + self.noise * torch.randn(z.shape, generator=generator)
 
@@ -42,10 +45,12 @@ class ToyLatents:
                n_classes:int,        # number of classes C
                n_per_class:int,      # samples per class n
                generator:torch.Generator|None=None,
-              ) -> tuple[Tensor, Tensor, Tensor]:  # z (C, n, D), identities u (C, n, d_ide), styles s (C, n, d_sty)
+              # z (C, n, D), identities u (C, n, d_ide), styles s (C, n, d_sty)
+              ) -> tuple[Tensor, Tensor, Tensor]:
         "A labelled set: `C` classes with `n` samples each, with their true identities and styles."
         centres = torch.randn(n_classes, 1, self.ide_dim, generator=generator)
-        u = centres + self.ide_jitter * torch.randn(n_classes, n_per_class, self.ide_dim, generator=generator)
+        jitter = torch.randn(n_classes, n_per_class, self.ide_dim, generator=generator)
+        u = centres + self.ide_jitter * jitter
         s = torch.randn(n_classes, n_per_class, self.sty_dim, generator=generator)
         return self.mix(u, s, generator), u, s
 
