@@ -33,17 +33,23 @@ __all__ = ['FONT_FILES', 'VARIANTS', 'STYLE_NAMES', 'STYLE_RANGES', 'EVALUATION_
            'generate_glyphs', 'glyphs_paths', 'load_glyphs']
 
 # %% ../nbs/10_glyphs.ipynb #336665d2
-FONT_FILES = {  # family -> (regular, bold, oblique, bold-oblique), all shipped in matplotlib's mpl-data/fonts/ttf
-    'sans':  ('DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'),
-    'serif': ('DejaVuSerif.ttf', 'DejaVuSerif-Bold.ttf', 'DejaVuSerif-Italic.ttf', 'DejaVuSerif-BoldItalic.ttf'),
-    'mono':  ('DejaVuSansMono.ttf', 'DejaVuSansMono-Bold.ttf', 'DejaVuSansMono-Oblique.ttf', 'DejaVuSansMono-BoldOblique.ttf'),
+# family -> (regular, bold, oblique, bold-oblique), all shipped in matplotlib's mpl-data/fonts/ttf
+FONT_FILES = {
+    'sans':  ('DejaVuSans.ttf', 'DejaVuSans-Bold.ttf',
+              'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'),
+    'serif': ('DejaVuSerif.ttf', 'DejaVuSerif-Bold.ttf',
+              'DejaVuSerif-Italic.ttf', 'DejaVuSerif-BoldItalic.ttf'),
+    'mono':  ('DejaVuSansMono.ttf', 'DejaVuSansMono-Bold.ttf',
+              'DejaVuSansMono-Oblique.ttf', 'DejaVuSansMono-BoldOblique.ttf'),
 }
-VARIANTS = {'sans': ('sans',), 'families': ('sans', 'serif', 'mono')}  # default: sans only, ~1,600 classes
+# default: sans only, the most classes
+VARIANTS = {'sans': ('sans',), 'families': ('sans', 'serif', 'mono')}
 
 def _check_variant(variant:str):
     if variant not in VARIANTS:
         raise ValueError(f"Unknown glyph variant {variant!r}; choose one of {sorted(VARIANTS)} "
-                         "('sans': DejaVu Sans only, many classes; 'families': sans/serif/mono as a style, fewer classes).")
+                         "('sans': DejaVu Sans only, many classes; "
+                         "'families': sans/serif/mono as a style, fewer classes).")
 
 def font_path(
     family:str='sans',  # 'sans', 'serif' or 'mono'
@@ -52,8 +58,8 @@ def font_path(
     "Path of one of matplotlib's bundled DejaVu font files."
     p = Path(matplotlib.get_data_path())/'fonts'/'ttf'/FONT_FILES[family][face]
     if not p.exists():
-        raise FileNotFoundError(f"matplotlib's font {p} is missing; glyphs need matplotlib's bundled DejaVu fonts "
-                                "(reinstall matplotlib).")
+        raise FileNotFoundError(f"matplotlib's font {p} is missing; glyphs need matplotlib's "
+                                "bundled DejaVu fonts (reinstall matplotlib).")
     return p
 
 @lru_cache(None)
@@ -66,14 +72,16 @@ def shared_codepoints(variant:str='sans') -> list[int]:
     return sorted(frozenset.intersection(*sets))
 
 # %% ../nbs/10_glyphs.ipynb #75aaa02b
-_EXCLUDED_BLOCKS = ((0x2500, 0x259F), (0x2800, 0x28FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))  # boxes, blocks, braille, Arabic forms
+# boxes, blocks, braille, Arabic forms
+_EXCLUDED_BLOCKS = ((0x2500, 0x259F), (0x2800, 0x28FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 def is_candidate(cp:int) -> bool:
-    "A letter or symbol without diacritics, not a ligature, box/block/braille element or positional form."
+    "A letter or symbol without diacritics; not a ligature, box/block/braille or positional form."
     ch = chr(cp)
     if unicodedata.category(ch) not in ('Lu', 'Ll', 'Lt', 'Lo', 'Sm', 'So'): return False
     name = unicodedata.name(ch, '')
-    if not name or unicodedata.decomposition(ch) or ' WITH ' in name or 'LIGATURE' in name: return False
+    if not name or unicodedata.decomposition(ch) or ' WITH ' in name or 'LIGATURE' in name:
+        return False
     return not any(lo <= cp <= hi for lo, hi in _EXCLUDED_BLOCKS)
 
 # %% ../nbs/10_glyphs.ipynb #03336b79
@@ -99,9 +107,12 @@ def canonical_glyph(
     im = _draw(cp, 'sans', 0, 4*size)
     bb = im.getbbox()
     if bb is None: return np.zeros((size, size), np.uint8)
-    g = im.crop(bb); w, h = g.size; s = 0.8*size/max(w, h)
+    g = im.crop(bb)
+    w, h = g.size
+    s = 0.8*size/max(w, h)
     g = g.resize((max(1, round(w*s)), max(1, round(h*s))), Image.BOX)
-    out = Image.new('L', (size, size)); out.paste(g, ((size - g.size[0])//2, (size - g.size[1])//2))
+    out = Image.new('L', (size, size))
+    out.paste(g, ((size - g.size[0])//2, (size - g.size[1])//2))
     return np.asarray(out)
 
 def _unit_rows(x:np.ndarray) -> np.ndarray:
@@ -113,14 +124,14 @@ def _unit_rows(x:np.ndarray) -> np.ndarray:
 def dedupe(
     images:np.ndarray,       # (n, h, w) renderings, in priority order
     threshold:float=0.85,    # correlation at or above which two renderings are the same class
-    block:int=512,           # rows whose correlations with every earlier image are computed in one product
+    block:int=512,           # rows correlated with every earlier image in one product
 ) -> np.ndarray:             # (n,) index of the kept image each one duplicates; itself when kept
-    "Greedy de-duplication by pixel correlation: keep an image unless it matches an earlier kept one."
+    "Greedy de-duplication by pixel correlation: keep an image unless it matches a kept one."
     r = _unit_rows(images).astype(np.float64)   # float64: the same classes on any BLAS
     owner = np.arange(len(r))
     kept = np.zeros(len(r), bool)
     for s in range(0, len(r), block):
-        corr = r[s:s + block] @ r[:s + block].T   # (block, s + block): with every earlier image at once
+        corr = r[s:s + block] @ r[:s + block].T  # (block, s + block): with every earlier image
         for i in range(s, min(s + block, len(r))):
             earlier = np.flatnonzero(kept[:i])
             c = corr[i - s, earlier]
@@ -133,17 +144,20 @@ def dedupe(
 # %% ../nbs/10_glyphs.ipynb #3aaa7e87
 _SYMBOL_BLOCKS = (  # (first, last, alphabet) for symbols, by Unicode block
     (0x2100, 0x214F, 'Letterlike symbols'), (0x2190, 0x21FF, 'Arrows'), (0x27F0, 0x27FF, 'Arrows'),
-    (0x2900, 0x297F, 'Arrows'), (0x2B00, 0x2BFF, 'Arrows'), (0x2200, 0x22FF, 'Mathematical operators'),
+    (0x2900, 0x297F, 'Arrows'), (0x2B00, 0x2BFF, 'Arrows'),
+    (0x2200, 0x22FF, 'Mathematical operators'),
     (0x27C0, 0x27EF, 'Supplemental mathematics'), (0x2980, 0x2AFF, 'Supplemental mathematics'),
     (0x2300, 0x23FF, 'Miscellaneous technical'), (0x25A0, 0x25FF, 'Geometric shapes'),
     (0x2600, 0x26FF, 'Miscellaneous symbols'), (0x2700, 0x27BF, 'Dingbats'),
-    (0x1F300, 0x1F6FF, 'Pictographs'), (0x1F000, 0x1F0FF, 'Game symbols'), (0x1D300, 0x1D35F, 'Game symbols'),
-    (0x4DC0, 0x4DFF, 'Game symbols'))
+    (0x1F300, 0x1F6FF, 'Pictographs'), (0x1F000, 0x1F0FF, 'Game symbols'),
+    (0x1D300, 0x1D35F, 'Game symbols'), (0x4DC0, 0x4DFF, 'Game symbols'))
 
 def alphabet_of(cp:int) -> str:
     "The alphabet (script for letters, block family for symbols) that code point `cp` belongs to."
-    ch = chr(cp); words = unicodedata.name(ch, 'UNKNOWN').split()
-    if unicodedata.category(ch).startswith('L') and ('LETTER' in words or 'SYLLABICS' in words or 'SYLLABLE' in words):
+    ch = chr(cp)
+    words = unicodedata.name(ch, 'UNKNOWN').split()
+    lettered = 'LETTER' in words or 'SYLLABICS' in words or 'SYLLABLE' in words
+    if unicodedata.category(ch).startswith('L') and lettered:
         script = words[:2] if words[0] in ('CANADIAN', 'OLD') else words[:1]
         return ' '.join(script).capitalize()
     for lo, hi, name in _SYMBOL_BLOCKS:
@@ -161,25 +175,30 @@ class GlyphClasses:
 
 @lru_cache(None)
 def glyph_classes(
-    variant:str='sans',     # 'sans' (bold/oblique styles) or 'families' (+ serif/mono, fewer classes)
+    variant:str='sans',     # 'sans' (bold/oblique styles), 'families' (+ serif/mono, fewer classes)
     threshold:float=0.85,   # pixel correlation at or above which two characters are one class
 ) -> GlyphClasses:
-    "Select the glyph classes: shared by all fonts, letters/symbols without diacritics, de-duplicated."
-    cps = shared_codepoints(variant); steps = {'in every font file': len(cps)}
-    cps = [c for c in cps if is_candidate(c)]; steps['letters and symbols, no diacritics'] = len(cps)
+    "The glyph classes: shared by all fonts, letters/symbols without diacritics, de-duplicated."
+    cps = shared_codepoints(variant)
+    steps = {'in every font file': len(cps)}
+    cps = [c for c in cps if is_candidate(c)]
+    steps['letters and symbols, no diacritics'] = len(cps)
     ims = np.stack([canonical_glyph(c) for c in cps])
     ink = ims.reshape(len(ims), -1).max(1) > 0
-    cps, ims = [c for c, k in zip(cps, ink) if k], ims[ink]; steps['draw some ink'] = len(cps)
+    cps, ims = [c for c, k in zip(cps, ink) if k], ims[ink]
+    steps['draw some ink'] = len(cps)
     owner = dedupe(ims, threshold)
     keep = owner == np.arange(len(cps))
     dups = {cps[i]: cps[owner[i]] for i in np.flatnonzero(~keep)}
-    kept = np.array(cps, dtype=np.int64)[keep]; steps[f'after de-duplication (r < {threshold})'] = len(kept)
+    kept = np.array(cps, dtype=np.int64)[keep]
+    steps[f'after de-duplication (r < {threshold})'] = len(kept)
     names = [alphabet_of(int(c)) for c in kept]
     alphabets = tuple(sorted(set(names)))
     return GlyphClasses(kept, alphabets, np.array([alphabets.index(n) for n in names]), steps, dups)
 
 # %% ../nbs/10_glyphs.ipynb #b538e518
-STYLE_NAMES = ('rotation', 'scale', 'shift_x', 'shift_y', 'shear', 'stroke', 'bold', 'oblique', 'family')
+STYLE_NAMES = ('rotation', 'scale', 'shift_x', 'shift_y', 'shear', 'stroke',
+               'bold', 'oblique', 'family')
 STYLE_RANGES = {        # uniform ranges of the continuous factors
     'rotation': (-20., 20.),   # degrees, anticlockwise; small, so quarter-turn twins stay apart
     'scale':    (0.7, 1.0),    # larger side of the glyph, as a fraction of 80% of the image
@@ -198,30 +217,34 @@ def sample_styles(
     _check_variant(variant)
     rng = np.random.default_rng(seed)
     cont = [rng.uniform(lo, hi, n) for lo, hi in STYLE_RANGES.values()]
-    disc = [rng.integers(0, 2, n), rng.integers(0, 2, n), rng.integers(0, len(VARIANTS[variant]), n)]
+    bold, oblique = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    disc = [bold, oblique, rng.integers(0, len(VARIANTS[variant]), n)]
     return np.stack(cont + disc, 1).astype(np.float32)
 
 # %% ../nbs/10_glyphs.ipynb #d6d324d3
 def _check_style(style, variant:str) -> np.ndarray:
     s = np.asarray(style, dtype=np.float32).reshape(-1)
     if s.shape != (len(STYLE_NAMES),) or not np.isfinite(s).all():
-        raise ValueError(f"A glyph style is {len(STYLE_NAMES)} finite numbers {STYLE_NAMES}; got {np.asarray(style).tolist()}. "
+        raise ValueError(f"A glyph style is {len(STYLE_NAMES)} finite numbers {STYLE_NAMES}; "
+                         f"got {np.asarray(style).tolist()}. "
                          "Draw one with `sample_styles` or take a row of `Glyphs.styles`.")
     if s[6] not in (0, 1) or s[7] not in (0, 1) or s[8] not in range(len(VARIANTS[variant])):
-        raise ValueError(f"bold and oblique must be 0 or 1 and family an index into {VARIANTS[variant]} "
+        raise ValueError(f"bold and oblique must be 0 or 1 "
+                         f"and family an index into {VARIANTS[variant]} "
                          f"(variant {variant!r}); got bold={s[6]}, oblique={s[7]}, family={s[8]}.")
     return s
 
 def render_glyph(
     char:int|str,         # the class: a code point or a one-character string
-    style,                # 9 numbers, columns STYLE_NAMES (a row of `sample_styles` or of `Glyphs.styles`)
+    style,                # 9 numbers, columns STYLE_NAMES (e.g. a row of `Glyphs.styles`)
     size:int=32,          # output side in pixels
     variant:str='sans',   # the font families `style[8]` indexes
 ) -> np.ndarray:          # uint8 (size, size), white ink on black
     "Render any class in any style; deterministic, so it reproduces stored samples exactly."
     cp = ord(char) if isinstance(char, str) else int(char)
     _check_variant(variant)
-    rot, scale, tx, ty, shear, stroke, bold, oblique, fam = (float(v) for v in _check_style(style, variant))
+    values = (float(v) for v in _check_style(style, variant))
+    rot, scale, tx, ty, shear, stroke, bold, oblique, fam = values
     family, face = VARIANTS[variant][int(fam)], int(bold) + 2*int(oblique)
     if cp not in _charmap(font_path(family, face)):
         raise ValueError(f"{FONT_FILES[family][face]} has no glyph for U+{cp:04X} ({chr(cp)!r}); "
@@ -233,16 +256,19 @@ def render_glyph(
     mx, my = (bb[0] + bb[2])/2, (bb[1] + bb[3])/2
     s = scale*0.8*hi/max(bb[2] - bb[0], bb[3] - bb[1])
     co, si = math.cos(math.radians(rot)), math.sin(math.radians(rot))
-    # inverse map p = m + (1/s)·S(k)^-1·R(θ)^-1·(p' − c); image y points down, so R(θ)^-1 = [[co, si], [-si, co]]
+    # inverse map p = m + (1/s)·S(k)^-1·R(θ)^-1·(p' − c);
+    # image y points down, so R(θ)^-1 = [[co, si], [-si, co]]
     a, b = (co + shear*si)/s, (si - shear*co)/s
     d, e = -si/s, co/s
     cx, cy = hi/2 + tx*hi, hi/2 + ty*hi
-    out = im.transform((hi, hi), Image.AFFINE, (a, b, mx - a*cx - b*cy, d, e, my - d*cx - e*cy), resample=Image.BILINEAR)
+    affine = (a, b, mx - a*cx - b*cy, d, e, my - d*cx - e*cy)
+    out = im.transform((hi, hi), Image.AFFINE, affine, resample=Image.BILINEAR)
     return np.asarray(out.reduce(_SS))
 
 # %% ../nbs/10_glyphs.ipynb #10e6964b
-EVALUATION_ALPHABETS = ('Armenian', 'Coptic', 'Dingbats', 'Geometric shapes', 'Georgian', 'Hebrew', 'Lao',
-                        'Miscellaneous technical')  # unseen in training, like Omniglot's evaluation alphabets
+# unseen in training, like Omniglot's evaluation alphabets
+EVALUATION_ALPHABETS = ('Armenian', 'Coptic', 'Dingbats', 'Geometric shapes', 'Georgian', 'Hebrew',
+                        'Lao', 'Miscellaneous technical')
 
 @dataclass
 class Glyphs(torch.utils.data.Dataset):
@@ -250,7 +276,7 @@ class Glyphs(torch.utils.data.Dataset):
     labels:np.ndarray       # (N,) int64 class index in [0, C)
     styles:np.ndarray       # (N, 9) float32, columns STYLE_NAMES
     codepoints:np.ndarray   # (C,) the character of each class
-    quarter_turns:np.ndarray  # (C,) 0 for a plain class, 1-3 for a class made by rotating it 90/180/270°
+    quarter_turns:np.ndarray  # (C,) 0 for a plain class, 1-3 for one rotated by 90/180/270°
     alphabet:np.ndarray     # (C,) index into `alphabets`
     alphabets:tuple         # alphabet names
     variant:str='sans'      # the font variant the styles index
@@ -265,31 +291,36 @@ class Glyphs(torch.utils.data.Dataset):
     def size(self) -> int: return self.images.shape[-1]
     def class_name(self, c:int) -> str:
         "e.g. 'Georgian ა (GEORGIAN LETTER AN)', with the rotation for augmented classes."
-        cp = int(self.codepoints[c]); turn = f" rotated {90*int(self.quarter_turns[c])}°" if self.quarter_turns[c] else ''
-        return f"{self.alphabets[self.alphabet[c]]} {chr(cp)} ({unicodedata.name(chr(cp), '?')}){turn}"
+        cp = int(self.codepoints[c])
+        turn = f" rotated {90*int(self.quarter_turns[c])}°" if self.quarter_turns[c] else ''
+        name = unicodedata.name(chr(cp), '?')
+        return f"{self.alphabets[self.alphabet[c]]} {chr(cp)} ({name}){turn}"
     def tensors(self):
         "All images (N, 1, size, size) float in [0,1], labels (N,) and styles (N, 9) as tensors."
-        return torch.from_numpy(self.images[:, None].astype(np.float32)/255), torch.from_numpy(self.labels), torch.from_numpy(self.styles)
+        x = torch.from_numpy(self.images[:, None].astype(np.float32)/255)
+        return x, torch.from_numpy(self.labels), torch.from_numpy(self.styles)
     def render(self, c:int, style) -> np.ndarray:
         "Class `c` of this set in any `style`: `render(labels[i], styles[i])` equals `images[i]`."
-        if not 0 <= c < self.n_classes: raise IndexError(f"class {c} out of range; this set has {self.n_classes} classes.")
-        return np.ascontiguousarray(np.rot90(render_glyph(int(self.codepoints[c]), style, self.size, self.variant),
-                                             int(self.quarter_turns[c])))
+        if not 0 <= c < self.n_classes:
+            raise IndexError(f"class {c} out of range; this set has {self.n_classes} classes.")
+        im = render_glyph(int(self.codepoints[c]), style, self.size, self.variant)
+        return np.ascontiguousarray(np.rot90(im, int(self.quarter_turns[c])))
 
 # %% ../nbs/10_glyphs.ipynb #d1b040a3
 def _subset(g:Glyphs, classes) -> Glyphs:
     "The samples of `classes` (indices into `g`), relabelled 0..len(classes)-1 in that order."
     classes = np.asarray(classes, dtype=np.int64)
-    new = np.full(g.n_classes, -1); new[classes] = np.arange(len(classes))
+    new = np.full(g.n_classes, -1)
+    new[classes] = np.arange(len(classes))
     keep = np.flatnonzero(new[g.labels] >= 0)
     return Glyphs(g.images[keep], new[g.labels[keep]], g.styles[keep], g.codepoints[classes],
                   g.quarter_turns[classes], g.alphabet[classes], g.alphabets, g.variant)
 
 def split_glyphs(
     g:Glyphs,
-    split:str,              # 'background' (for training) or 'evaluation' (unseen alphabets, for few-shot tests)
+    split:str,  # 'background' (for training) or 'evaluation' (unseen alphabets, for few-shot tests)
 ) -> Glyphs:
-    "The classes of the background or the evaluation alphabets (`EVALUATION_ALPHABETS`), relabelled."
+    "The classes of the background or evaluation alphabets (`EVALUATION_ALPHABETS`) relabelled."
     if split not in ('background', 'evaluation'):
         raise ValueError(f"split must be 'background' or 'evaluation', got {split!r}.")
     is_eval = np.array([a in EVALUATION_ALPHABETS for a in g.alphabets])[g.alphabet]
@@ -300,38 +331,49 @@ def with_rotations(
     g:Glyphs,
     drop_duplicates:bool=True,  # leave out rotated copies that look like a class already present
     threshold:float=0.85,       # the de-duplication correlation
-) -> Glyphs:                    # classes ordered (class 0 at 0°, 90°, 180°, 270°, class 1 …), minus duplicates
+) -> Glyphs:  # classes ordered (class 0 at 0°, 90°, 180°, 270°, class 1 …), minus duplicates
     "Add each class rotated by 90, 180 and 270 degrees as new classes (plain classes only)."
-    if g.quarter_turns.any(): raise ValueError("This set already contains rotated classes; call with_rotations once, on a plain set.")
+    if g.quarter_turns.any():
+        raise ValueError("This set already contains rotated classes; "
+                         "call with_rotations once, on a plain set.")
     C = g.n_classes
     order = [(c, k) for c in range(C) for k in range(4)]
     if drop_duplicates:
         canon = np.stack([canonical_glyph(int(cp)) for cp in g.codepoints])
         ims = np.stack([np.rot90(canon[c], k) for c, k in order])
-        prio = sorted(range(len(order)), key=lambda i: (order[i][1] > 0, i))  # originals claim their shape first
+        # originals claim their shape first
+        prio = sorted(range(len(order)), key=lambda i: (order[i][1] > 0, i))
         owner = dedupe(ims[prio], threshold)
-        order = [order[prio[i]] for i in sorted(np.flatnonzero(owner == np.arange(len(prio))), key=lambda i: prio[i])]
-    src = np.array([c for c, _ in order]); turns = np.array([k for _, k in order])
+        kept = sorted(np.flatnonzero(owner == np.arange(len(prio))), key=lambda i: prio[i])
+        order = [order[prio[i]] for i in kept]
+    src = np.array([c for c, _ in order])
+    turns = np.array([k for _, k in order])
     imgs, labels, styles = [], [], []
     for new, (c, k) in enumerate(order):
         idx = np.flatnonzero(g.labels == c)
-        imgs.append(np.rot90(g.images[idx], k, axes=(1, 2))); labels.append(np.full(len(idx), new)); styles.append(g.styles[idx])
-    return Glyphs(np.ascontiguousarray(np.concatenate(imgs)), np.concatenate(labels), np.concatenate(styles),
+        imgs.append(np.rot90(g.images[idx], k, axes=(1, 2)))
+        labels.append(np.full(len(idx), new))
+        styles.append(g.styles[idx])
+    images = np.ascontiguousarray(np.concatenate(imgs))
+    return Glyphs(images, np.concatenate(labels), np.concatenate(styles),
                   g.codepoints[src], turns, g.alphabet[src], g.alphabets, g.variant)
 
 # %% ../nbs/10_glyphs.ipynb #f2474165
 def _render_classes(job:tuple) -> tuple:
-    "The styles (n, 9) and images (n, size, size) of a group of classes: one job of `generate_glyphs`."
+    "Styles (n, 9), images (n, size, size) of a group of classes (a job of `generate_glyphs`)."
     cps, n_samples, size, variant, seed = job
     styles = np.concatenate([sample_styles(n_samples, [seed, cp], variant) for cp in cps])
-    images = np.stack([render_glyph(cp, st, size, variant) for cp, st in zip(np.repeat(cps, n_samples), styles)])
+    images = np.stack([render_glyph(cp, st, size, variant)
+                       for cp, st in zip(np.repeat(cps, n_samples), styles)])
     return styles, images
 
 def _in_workers(f, jobs:list, workers:int|None, progress:bool) -> list:
-    "[f(job) for job in jobs], in order, in forked worker processes where that pays (Linux, several cores, jobs)."
+    """[f(job) for job in jobs], in order, in forked worker processes where that pays
+    (Linux, several cores, jobs)."""
     n = min(4, os.cpu_count() or 1) if workers is None else workers
-    bar = (lambda it: progress_bar(it, total=len(jobs), leave=False)) if progress else (lambda it: it)
-    if n <= 1 or len(jobs) < 2 * n or sys.platform != "linux": return [f(j) for j in bar(jobs)]
+    def bar(it): return progress_bar(it, total=len(jobs), leave=False) if progress else it
+    if n <= 1 or len(jobs) < 2 * n or sys.platform != "linux":
+        return [f(j) for j in bar(jobs)]
     ctx = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(n, mp_context=ctx) as pool:
         return list(bar(pool.map(f, jobs)))
@@ -344,22 +386,29 @@ def generate_glyphs(
     alphabets=None,          # names of the alphabets to include; None for all
     threshold:float=0.85,    # de-duplication correlation
     progress:bool=True,      # show a progress bar
-    workers:int|None=None,   # rendering processes (None: one per core, at most 4, on Linux; 1: this process)
+    workers:int|None=None,   # processes (None: one per core, at most 4, on Linux; 1: this one)
 ) -> Glyphs:
     "Render `n_samples` styled samples of every glyph class (in memory; `load_glyphs` caches them)."
-    if n_samples < 1 or size < 8: raise ValueError(f"need n_samples >= 1 and size >= 8, got {n_samples} and {size}.")
+    if n_samples < 1 or size < 8:
+        raise ValueError(f"need n_samples >= 1 and size >= 8, got {n_samples} and {size}.")
     gc = glyph_classes(variant, threshold)
     cls = np.arange(len(gc.codepoints))
     if alphabets is not None:
         unknown = sorted(set(alphabets) - set(gc.alphabets))
-        if unknown: raise ValueError(f"Unknown alphabets {unknown}; the {variant!r} glyphs have {list(gc.alphabets)}.")
+        if unknown:
+            raise ValueError(f"Unknown alphabets {unknown}; "
+                             f"the {variant!r} glyphs have {list(gc.alphabets)}.")
         cls = np.flatnonzero(np.isin(np.array(gc.alphabets)[gc.alphabet], list(alphabets)))
     C = len(cls)
     cps = [int(cp) for cp in gc.codepoints[cls]]
     jobs = [(cps[i:i + 16], n_samples, size, variant, seed) for i in range(0, C, 16)]
     parts = _in_workers(_render_classes, jobs, workers, progress)
-    styles = np.concatenate([st for st, _ in parts]) if parts else np.empty((0, len(STYLE_NAMES)), np.float32)
-    images = np.concatenate([im for _, im in parts]) if parts else np.empty((0, size, size), np.uint8)
+    if parts:
+        styles = np.concatenate([st for st, _ in parts])
+        images = np.concatenate([im for _, im in parts])
+    else:
+        styles = np.empty((0, len(STYLE_NAMES)), np.float32)
+        images = np.empty((0, size, size), np.uint8)
     return Glyphs(images, np.repeat(np.arange(C), n_samples), styles, gc.codepoints[cls],
                   np.zeros(C, np.int64), gc.alphabet[cls], gc.alphabets, variant)
 
@@ -367,7 +416,8 @@ def generate_glyphs(
 GLYPHS_VERSION = '1'
 _ARRAYS = ('images', 'labels', 'styles', 'codepoints', 'quarter_turns', 'alphabet')
 
-def glyphs_paths(n_samples=20, size=32, variant='sans', seed=0, alphabets=None, threshold=0.85) -> tuple[Path, Path]:
+def glyphs_paths(n_samples=20, size=32, variant='sans', seed=0, alphabets=None,
+                 threshold=0.85) -> tuple[Path, Path]:
     "The `.npz` and manifest paths of a glyph set in the data cache."
     key = f"glyphs-{variant}-{size}px-{n_samples}x-seed{seed}-r{threshold:g}"
     if alphabets is not None: key += '-' + '+'.join(sorted(a.replace(' ', '_') for a in alphabets))
@@ -376,23 +426,29 @@ def glyphs_paths(n_samples=20, size=32, variant='sans', seed=0, alphabets=None, 
 
 def _save(g:Glyphs, npz:Path, manifest:Path, params:dict, seconds:float):
     with atomic_path(npz) as tmp:
-        with open(tmp, 'wb') as f: np.savez(f, **{k: getattr(g, k) for k in _ARRAYS}, alphabets=np.array(g.alphabets))
-    info = dict(version=GLYPHS_VERSION, params=params, file=npz.name, sha256=sha256sum(npz), n_classes=g.n_classes,
-                n_images=len(g), generation_seconds=round(seconds, 2))
+        arrays = {k: getattr(g, k) for k in _ARRAYS}
+        with open(tmp, 'wb') as f: np.savez(f, **arrays, alphabets=np.array(g.alphabets))
+    info = dict(version=GLYPHS_VERSION, params=params, file=npz.name, sha256=sha256sum(npz),
+                n_classes=g.n_classes, n_images=len(g), generation_seconds=round(seconds, 2))
     with atomic_path(manifest) as tmp: tmp.write_text(json.dumps(info, indent=1))
 
 def _cache_problem(npz:Path, manifest:Path, params:dict) -> str|None:
     "Why the cached set cannot be used, or None when it can."
-    if not manifest.exists(): return 'missing' if not npz.exists() else 'no manifest (an interrupted build?)'
+    if not manifest.exists():
+        return 'missing' if not npz.exists() else 'no manifest (an interrupted build?)'
     try: info = json.loads(manifest.read_text())
     except (OSError, ValueError): return 'unreadable manifest'
-    if info.get('version') != GLYPHS_VERSION or info.get('params') != params: return 'made by another version or with other parameters'
+    if info.get('version') != GLYPHS_VERSION or info.get('params') != params:
+        return 'made by another version or with other parameters'
     if not npz.exists(): return 'the .npz file is missing'
-    if sha256sum(npz) != info.get('sha256'): return 'checksum mismatch (a partial or corrupted file)'
+    if sha256sum(npz) != info.get('sha256'):
+        return 'checksum mismatch (a partial or corrupted file)'
     return None
 
 def load_glyphs(
-    n_samples:int=20, size:int=32, variant:str='sans', seed:int=0, alphabets=None, threshold:float=0.85,  # as `generate_glyphs`
+    # as `generate_glyphs`
+    n_samples:int=20, size:int=32, variant:str='sans', seed:int=0, alphabets=None,
+    threshold:float=0.85,
     rebuild:bool=False,     # regenerate even when a valid cache exists
     progress:bool=True,     # progress bar while generating
 ) -> Glyphs:
@@ -404,7 +460,8 @@ def load_glyphs(
     if why is None:
         try:
             with np.load(npz) as z:
-                return Glyphs(**{k: z[k] for k in _ARRAYS}, alphabets=tuple(z['alphabets'].tolist()), variant=variant)
+                return Glyphs(**{k: z[k] for k in _ARRAYS},
+                              alphabets=tuple(z['alphabets'].tolist()), variant=variant)
         except Exception as e: why = f'unreadable ({type(e).__name__}: {e})'
     if why != 'missing': print(f"Glyph cache {npz}: {why}; rebuilding it.")
     t0 = time.perf_counter()

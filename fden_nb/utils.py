@@ -30,7 +30,7 @@ def default_device() -> torch.device:
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 def cpu_info() -> dict[str, str]:
-    "The first CPU's fields in /proc/cpuinfo ('model name', 'flags', 'cpu family', …); empty where there is none."
+    "The first CPU's fields in /proc/cpuinfo ('model name', 'flags', …); empty where there is none."
     info = {}
     try:
         with open('/proc/cpuinfo') as f:
@@ -42,7 +42,8 @@ def cpu_info() -> dict[str, str]:
     return info
 
 def cpu_name() -> str:
-    "The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows: it goes into reports and shipped files."
+    """The CPU's model name (Linux: /proc/cpuinfo), else what `platform` knows;
+    it goes into reports and shipped files."""
     return cpu_info().get('model name') or platform.processor() or platform.machine()
 
 def resolve_device(
@@ -52,21 +53,26 @@ def resolve_device(
     if device is None or device == "auto": return default_device()
     try: dev = torch.device(device)
     except (RuntimeError, TypeError) as e:
-        raise ValueError(f"unknown device {device!r}; expected 'auto', 'cpu', 'cuda' or 'cuda:N' ({e})") from None
+        raise ValueError(f"unknown device {device!r}; "
+                         f"expected 'auto', 'cpu', 'cuda' or 'cuda:N' ({e})") from None
     if dev.type == "cuda":
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if n == 0:
-            raise ValueError(f"device {device!r} was asked for, but this PyTorch sees no CUDA GPU (torch {torch.__version__}, "
-                             f"CUDA build {torch.version.cuda}); use device='auto' or 'cpu'.")
+            raise ValueError(f"device {device!r} was asked for, but this PyTorch sees no CUDA GPU "
+                             f"(torch {torch.__version__}, CUDA build {torch.version.cuda}); "
+                             "use device='auto' or 'cpu'.")
         if dev.index is not None and dev.index >= n:
-            raise ValueError(f"device {device!r} does not exist: this machine has {n} CUDA GPU(s), 'cuda:0'…'cuda:{n - 1}'.")
-    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r} was asked for, but MPS is not available here; use device='auto' or 'cpu'.")
+            raise ValueError(f"device {device!r} does not exist: this machine has {n} CUDA GPU(s), "
+                             f"'cuda:0'…'cuda:{n - 1}'.")
+    mps = hasattr(torch.backends, "mps") and torch.backends.mps.is_available()
+    if dev.type == "mps" and not mps:
+        raise ValueError(f"device {device!r} was asked for, but MPS is not available here; "
+                         "use device='auto' or 'cpu'.")
     return dev
 
 # %% ../nbs/00a_utils.ipynb #58aeb27b
 def as_labels(
-    y,                      # integer labels: a tensor, an array or a list (floats with integer values are accepted)
+    y,                      # integer labels: a tensor, array or list (integer-valued floats too)
     n:int,                  # how many samples they label
     what:str="labels",      # what to call them in a message
     of:str="latents",       # what they label, in a message
@@ -76,7 +82,8 @@ def as_labels(
     if y.is_floating_point() and not torch.equal(y, y.round()):
         raise ValueError(f"{what} must hold integer labels, got fractional values")
     y = y.long().reshape(-1)
-    if len(y) != n: raise ValueError(f"{what} has {len(y)} entries for {n} {of}: pass one label per sample.")
+    if len(y) != n:
+        raise ValueError(f"{what} has {len(y)} entries for {n} {of}: pass one label per sample.")
     return y
 
 # %% ../nbs/00a_utils.ipynb #629c4227
@@ -88,8 +95,10 @@ def data_fingerprint(x:Tensor|np.ndarray) -> str:
     return h.hexdigest()
 
 def config_key(cfg) -> str:
-    "A short hash (10 hex digits) of every field of a configuration dataclass: the configuration part of a checkpoint's name."
-    return hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode()).hexdigest()[:10]
+    """A short hash (10 hex digits) of every field of a configuration dataclass:
+    the configuration part of a checkpoint's name."""
+    fields = json.dumps(dataclasses.asdict(cfg), sort_keys=True)
+    return hashlib.sha256(fields.encode()).hexdigest()[:10]
 
 class CheckpointMismatch(ValueError): "A checkpoint made with another configuration or other data."
 
@@ -107,39 +116,49 @@ def check_images(
     image_shape:tuple,   # (C, H, W) the backbone takes
     name:str='x',        # what to call `x` in the message
 ) -> Tensor:             # `x`, unchanged
-    "Raise a clear error unless `x` is a float batch (B, C, H, W) of the expected channels and size."
-    if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor of images, got {type(x).__name__}")
+    "A clear error unless `x` is a float batch (B, C, H, W) of the expected channels and size."
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of images, got {type(x).__name__}")
     C, H, W = image_shape
     if x.ndim == 4 and tuple(x.shape[1:]) == (C, H, W):
         if not x.is_floating_point():
-            raise TypeError(f"{name} must be floating point with values in [0, 1], got {x.dtype}; divide uint8 images by 255.")
+            raise TypeError(f"{name} must be floating point with values in [0, 1], got {x.dtype}; "
+                            "divide uint8 images by 255.")
         return x
     want = f"(B, {C}, {H}, {W}) — {C} channel(s) of {H}×{W} pixels"
-    if x.ndim == 3 and tuple(x.shape[1:]) == (H, W) and C == 1: hint = f"add the channel axis: {name}[:, None]."
-    elif x.ndim != 4: hint = "pass a batch with axes (batch, channels, height, width)."
-    elif x.shape[1] != C: hint = (f"this backbone takes {C} channel(s), got {x.shape[1]}; convert the images "
-                                  f"(e.g. {name}.mean(1, keepdim=True) for RGB → gray) or build the backbone with channels={x.shape[1]}.")
-    else: hint = (f"this backbone takes {H}×{W} images, got {x.shape[2]}×{x.shape[3]}; resize them "
-                  f"(F.interpolate({name}, size=({H}, {W}))) or build the backbone with size={x.shape[2]}.")
+    if x.ndim == 3 and tuple(x.shape[1:]) == (H, W) and C == 1:
+        hint = f"add the channel axis: {name}[:, None]."
+    elif x.ndim != 4:
+        hint = "pass a batch with axes (batch, channels, height, width)."
+    elif x.shape[1] != C:
+        hint = (f"this backbone takes {C} channel(s), got {x.shape[1]}; convert the images "
+                f"(e.g. {name}.mean(1, keepdim=True) for RGB → gray) "
+                f"or build the backbone with channels={x.shape[1]}.")
+    else:
+        hint = (f"this backbone takes {H}×{W} images, got {x.shape[2]}×{x.shape[3]}; resize them "
+                f"(F.interpolate({name}, size=({H}, {W}))) "
+                f"or build the backbone with size={x.shape[2]}.")
     raise ValueError(f"{name} must have shape {want}; got {tuple(x.shape)}. {hint}")
 
 def as_images(
-    data,                      # Glyphs (anything with `.tensors()`), uint8 (N, H, W)/(N, C, H, W), or float in [0, 1]
+    # Glyphs (anything with `.tensors()`), uint8 (N, H, W)/(N, C, H, W), or float in [0, 1]
+    data,
     image_shape:tuple|None=None,  # (C, H, W) to check against
 ) -> Tensor:                   # float32 (N, C, H, W) on the CPU
     "The images of `data` as one float tensor in [0, 1], checked."
     if hasattr(data, 'tensors'): data = data.tensors()[0]
     x = torch.as_tensor(np.asarray(data)) if not isinstance(data, Tensor) else data
     if x.dtype == torch.uint8: x = x.float() / 255
-    if not x.is_floating_point(): raise TypeError(f"images must be uint8 or floating point, got {x.dtype}")
+    if not x.is_floating_point():
+        raise TypeError(f"images must be uint8 or floating point, got {x.dtype}")
     if x.ndim == 3: x = x[:, None]
     x = x.detach().to('cpu', torch.float32).contiguous()
     if len(x) == 0: raise ValueError("got no images (an empty data set)")
     if image_shape is not None: check_images(x, image_shape, 'the images')
     lo, hi = float(x.min()), float(x.max())
     if lo < 0 or hi > 1:
-        raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; rescale them "
-                         "(e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
+        raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; "
+                         "rescale them (e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
     return x
 
 # %% ../nbs/00a_utils.ipynb #e0d76b76
@@ -148,11 +167,12 @@ def interactive() -> bool:
     return bool(fp.IN_NOTEBOOK) or bool(getattr(sys.stdout, 'isatty', lambda: False)())
 
 def quiet(progress:bool, verbose:bool|None) -> bool:
-    "The package's convention: `verbose=None` follows `progress`; returns whether to print one-line messages."
+    "Whether to print one-line messages (convention: `verbose=None` follows `progress`)."
     return progress if verbose is None else bool(verbose)
 
 class LogBar:
-    "A progress bar for logs: iterates like fastprogress's bars, prints a line at 25/50/75/100% (none as a child or with `leave=False`)."
+    """A progress bar for logs: iterates like fastprogress's bars, prints a line at 25/50/75/100%
+    (none as a child or with `leave=False`)."""
     marks = (0.25, 0.5, 0.75, 1.0)
     def __init__(self, gen, total=None, leave:bool=True, parent=None, comment:str='', label:str=''):
         self.gen, self.comment, self.label = gen, comment, label
@@ -166,23 +186,27 @@ class LogBar:
             yield o
             if not self.silent and self.total and todo and i >= todo[0] * self.total:
                 while todo and i >= todo[0] * self.total: todo.pop(0)
-                print(f"{self.label}{100 * i / self.total:.0f}% ({i}/{self.total}) {time.perf_counter() - t0:.1f} s"
+                took = time.perf_counter() - t0
+                print(f"{self.label}{100 * i / self.total:.0f}% ({i}/{self.total}) {took:.1f} s"
                       + (f"  {self.comment}" if self.comment else ""), flush=True)
 
 class LogMasterBar(LogBar):
-    "The master bar of `master_bar` for logs: its children are silent; `write` prints the first line and those at 25/50/75/100%."
+    """The master bar of `master_bar` for logs: its children are silent;
+    `write` prints the first line and those at 25/50/75/100%."""
     def __init__(self, gen, total=None):
         super().__init__(gen, total, leave=False)
         self.child, self.i = None, 0
-        self.due = {1} | {max(1, math.ceil(m * self.total)) for m in self.marks} if self.total else None
+        self.due = ({1} | {max(1, math.ceil(m * self.total)) for m in self.marks}
+                    if self.total else None)
     def __iter__(self):
         for self.i, o in enumerate(self.gen, 1): yield o
     def write(self, line:str):
         if self.due is None or self.i in self.due: print(line, flush=True)
 
 def progress_bar(gen, total=None, leave:bool=True, parent=None, comment:str='', label:str=''):
-    "fastprogress's `progress_bar` when `interactive()`, else a `LogBar` (`label` prefixes its lines)."
-    if interactive() and not isinstance(parent, LogBar): return fp.progress_bar(gen, total, leave=leave, parent=parent, comment=comment)
+    "fastprogress's bar when `interactive()`, else a `LogBar` (`label` leads its lines)."
+    if interactive() and not isinstance(parent, LogBar):
+        return fp.progress_bar(gen, total, leave=leave, parent=parent, comment=comment)
     return LogBar(gen, total, leave, parent, comment, label)
 
 def master_bar(gen, total=None):
@@ -192,9 +216,10 @@ def master_bar(gen, total=None):
 # %% ../nbs/00a_utils.ipynb #fbfbae21
 @contextlib.contextmanager
 def evaluating(*modules):
-    """Within the block every module is in eval mode; afterwards every module *and submodule* is back in the mode it was
-    in (objects without modes are left alone). Submodule by submodule: a frozen backbone inside a wrapper made in
-    training mode stays in eval mode afterwards (`m.train(True)` on the wrapper would switch its BatchNorm to batch statistics)."""
+    """Within the block every module is in eval mode; afterwards every module *and submodule* is
+    back in the mode it was in (objects without modes are left alone). Submodule by submodule: a
+    frozen backbone inside a wrapper made in training mode stays in eval mode afterwards
+    (`m.train(True)` on the wrapper would switch its BatchNorm to batch statistics)."""
     modules = [m for m in modules if hasattr(m, "training") and callable(getattr(m, "train", None))]
     subs = [s for m in modules for s in (m.modules() if isinstance(m, torch.nn.Module) else [m])]
     was = [s.training for s in subs]
