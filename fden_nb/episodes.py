@@ -27,19 +27,23 @@ class EpisodeSampler:
     ):
         labels = torch.as_tensor(np.asarray(labels)).long().reshape(-1)
         if min(n_way, k_shot) < 1 or n_query < 0:
-            raise ValueError(f"need n_way >= 1, k_shot >= 1 and n_query >= 0; got n_way={n_way}, k_shot={k_shot}, n_query={n_query}.")
+            raise ValueError(f"need n_way >= 1, k_shot >= 1 and n_query >= 0; "
+                             f"got n_way={n_way}, k_shot={k_shot}, n_query={n_query}.")
         self.n_way, self.k_shot, self.n_query, self.seed = n_way, k_shot, n_query, seed
         classes, counts = labels.unique(return_counts=True)
         need = k_shot + n_query
         small = counts < need
         if small.any() and not drop_small:
-            bad = ', '.join(f"class {int(c)}: {int(n)}" for c, n in zip(classes[small][:10], counts[small][:10]))
-            raise ValueError(f"{int(small.sum())} class(es) have fewer than k_shot + n_query = {need} samples ({bad}"
-                             f"{', …' if small.sum() > 10 else ''}). Lower k_shot/n_query, or pass drop_small=True to skip them.")
+            few = zip(classes[small][:10], counts[small][:10])
+            bad = ', '.join(f"class {int(c)}: {int(n)}" for c, n in few)
+            more = ', …' if small.sum() > 10 else ''
+            raise ValueError(f"{int(small.sum())} class(es) have fewer than k_shot + n_query = "
+                             f"{need} samples ({bad}{more}). Lower k_shot/n_query, "
+                             "or pass drop_small=True to skip them.")
         self.classes = classes[~small]                      # (C,) the classes episodes may use
         if n_way > len(self.classes):
-            raise ValueError(f"n_way={n_way} exceeds the {len(self.classes)} classes with at least {need} samples "
-                             f"({len(classes)} classes in all); lower n_way.")
+            raise ValueError(f"n_way={n_way} exceeds the {len(self.classes)} classes with at least "
+                             f"{need} samples ({len(classes)} classes in all); lower n_way.")
         order = torch.argsort(labels, stable=True)          # sample indices grouped by class
         starts = torch.cumsum(counts, 0) - counts
         keep = (~small).nonzero().flatten()
@@ -47,27 +51,36 @@ class EpisodeSampler:
         width = int(self.counts.max())
         pos = torch.arange(width)
         # (C, width) sample indices of each class, padded with -1
-        self.table = torch.where(pos < self.counts[:, None], order[(starts[keep, None] + pos).clamp(max=len(order) - 1)], -1)
+        at = order[(starts[keep, None] + pos).clamp(max=len(order) - 1)]
+        self.table = torch.where(pos < self.counts[:, None], at, -1)
         self.generator = torch.Generator().manual_seed(seed)
 
     def sample(self, n_episodes:int=1) -> Tensor:  # (n_episodes, n_way, k_shot + n_query) long
         "The next `n_episodes` episodes of this sampler's stream."
         g, C, W = self.generator, len(self.classes), self.table.shape[1]
-        cls = torch.rand(n_episodes, C, generator=g).argsort(-1)[:, :self.n_way]        # (E, n_way) distinct classes
+        # (E, n_way) distinct classes
+        cls = torch.rand(n_episodes, C, generator=g).argsort(-1)[:, :self.n_way]
         keys = torch.rand(n_episodes, self.n_way, W, generator=g)
-        keys = keys.masked_fill(torch.arange(W) >= self.counts[cls][..., None], 2.)      # padding sorts last
-        pick = keys.argsort(-1)[..., :self.k_shot + self.n_query]                       # (E, n_way, K+Q) distinct samples
+        # padding sorts last
+        keys = keys.masked_fill(torch.arange(W) >= self.counts[cls][..., None], 2.)
+        # (E, n_way, K+Q) distinct samples
+        pick = keys.argsort(-1)[..., :self.k_shot + self.n_query]
         return self.table[cls[..., None], pick]
 
-    def reset(self): self.generator.manual_seed(self.seed); return self
+    def reset(self):
+        "Start the stream of episodes again."
+        self.generator.manual_seed(self.seed)
+        return self
 
 # %% ../nbs/12_episodes.ipynb #484049ea
 class EpisodeDataset(torch.utils.data.IterableDataset):
     "An iterable of episodes, (n_way, k_shot+n_query) index tensors; `n_episodes=None` never ends."
-    def __init__(self, labels, n_way:int, k_shot:int, n_query:int, n_episodes:int|None=None, seed:int=0, drop_small:bool=False):
+    def __init__(self, labels, n_way:int, k_shot:int, n_query:int, n_episodes:int|None=None,
+                 seed:int=0, drop_small:bool=False):
         self.args = (labels, n_way, k_shot, n_query)
         self.n_episodes, self.seed, self.drop_small = n_episodes, seed, drop_small
-        EpisodeSampler(*self.args, seed=seed, drop_small=drop_small)   # validate now, not in a worker
+        # validate now, not in a worker
+        EpisodeSampler(*self.args, seed=seed, drop_small=drop_small)
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         wid, nw = (info.id, info.num_workers) if info else (0, 1)
@@ -76,9 +89,11 @@ class EpisodeDataset(torch.utils.data.IterableDataset):
         n = None if self.n_episodes is None else len(range(wid, self.n_episodes, nw))
         done = 0
         while n is None or done < n:
-            yield s.sample(1)[0]; done += 1
+            yield s.sample(1)[0]
+            done += 1
     def __len__(self):
-        if self.n_episodes is None: raise TypeError("an endless EpisodeDataset has no length; give n_episodes.")
+        if self.n_episodes is None:
+            raise TypeError("an endless EpisodeDataset has no length; give n_episodes.")
         return self.n_episodes
 
 # %% ../nbs/12_episodes.ipynb #7a28cc34
@@ -89,9 +104,12 @@ def gather_episodes(
     "Gather the samples of a batch of episodes: latents (N, D) become (B, n_way, K+Q, D)."
     if not isinstance(x, Tensor): x = torch.as_tensor(np.asarray(x))
     idx = torch.as_tensor(idx)
-    if idx.ndim != 3: raise ValueError(f"idx must be (B, n_way, k_shot + n_query), got shape {tuple(idx.shape)}; use sampler.sample(B).")
+    if idx.ndim != 3:
+        raise ValueError(f"idx must be (B, n_way, k_shot + n_query), got shape {tuple(idx.shape)}; "
+                         "use sampler.sample(B).")
     if len(idx) and (int(idx.max()) >= len(x) or int(idx.min()) < 0):
-        raise IndexError(f"episode indices reach {int(idx.max())}, but x has {len(x)} samples; were they drawn from other labels?")
+        raise IndexError(f"episode indices reach {int(idx.max())}, but x has {len(x)} samples; "
+                         "were they drawn from other labels?")
     return x[idx.to(x.device)]
 
 def split_support_query(

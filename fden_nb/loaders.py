@@ -46,7 +46,8 @@ class ImageSet(torch.utils.data.Dataset):
         x = torch.from_numpy(self.images.astype(np.float32)/255)
         return (x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)), torch.from_numpy(self.labels)
     def __repr__(self):
-        return f"ImageSet({len(self)} images {self.images.shape[1:]}, {len(self.classes)} classes, {len(self.attribute_names)} attributes)"
+        return (f"ImageSet({len(self)} images {self.images.shape[1:]}, "
+                f"{len(self.classes)} classes, {len(self.attribute_names)} attributes)")
 
 # %% ../nbs/11_loaders.ipynb #bdcfa7be
 class DataNotFoundError(FileNotFoundError):
@@ -64,16 +65,18 @@ def download_file(
     md5:str|None=None,   # expected MD5, checked before the file is moved into place
     timeout:float=5.0,   # seconds to wait for the server before giving up
 ) -> Path:
-    "Download `url` to `dest` atomically; raises ConnectionError offline and ValueError on a bad checksum."
+    """Download `url` to `dest` atomically; raises ConnectionError offline
+    and ValueError on a bad checksum."""
     dest = Path(dest)
     with atomic_path(dest) as tmp:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f: shutil.copyfileobj(r, f, 1 << 20)
+            with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f:
+                shutil.copyfileobj(r, f, 1 << 20)
         except (urllib.error.URLError, OSError) as e:
             raise ConnectionError(f"cannot download {url}: {getattr(e, 'reason', e)}") from e
         if md5 is not None and (got := _md5(tmp)) != md5:
-            raise ValueError(f"{url} downloaded with MD5 {got}, expected {md5}; the file was discarded. Try again, "
-                             "or put a verified copy in place by hand.")
+            raise ValueError(f"{url} downloaded with MD5 {got}, expected {md5}; the file was "
+                             "discarded. Try again, or put a verified copy in place by hand.")
     return dest
 
 def fetch_files(
@@ -84,20 +87,24 @@ def fetch_files(
     timeout:float=5.0,    # per-connection timeout in seconds
     exists=None,          # optional `f(folder, name) -> bool`, e.g. to accept an unzipped copy
 ) -> Path:                # `folder`
-    "Make sure every file is in `folder`, downloading what is missing, or fail with what to put where."
-    folder = Path(folder); exists = exists or (lambda d, n: (d/n).exists())
+    "Make sure every file is in `folder`, downloading what is missing, or say what to put where."
+    folder = Path(folder)
+    exists = exists or (lambda d, n: (d/n).exists())
     missing = [n for n in files if not exists(folder, n)]
     reason = 'downloads are switched off (download=False)'
     if missing and download:
         try:
             for n in list(missing):
-                url, md5 = files[n]; print(f"downloading {what}: {url}")
-                download_file(url, folder/n, md5, timeout); missing.remove(n)
+                url, md5 = files[n]
+                print(f"downloading {what}: {url}")
+                download_file(url, folder/n, md5, timeout)
+                missing.remove(n)
         except ConnectionError as e: reason = f"no network ({e})"
     if missing:
         lines = '\n'.join(f"  {folder/n}    <- {files[n][0]}" for n in missing)
-        raise DataNotFoundError(f"{what}: {len(missing)} file(s) missing and {reason}. Download them on a machine with "
-                                f"internet access and put them here:\n{lines}\n(the data cache is {cache_root()}; "
+        raise DataNotFoundError(f"{what}: {len(missing)} file(s) missing and {reason}. "
+                                "Download them on a machine with internet access and put them "
+                                f"here:\n{lines}\n(the data cache is {cache_root()}; "
                                 f"set {ENV_VAR} to use another one.)")
     return folder
 
@@ -111,106 +118,141 @@ def read_idx(
     path = Path(path)
     raw = gzip.decompress(path.read_bytes()) if path.suffix == '.gz' else path.read_bytes()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(f"{path} is not an IDX file: its first bytes are {raw[:4].hex()}, expected 0000 + a type code "
-                         f"({', '.join(hex(t) for t in _IDX_TYPES)}) + the number of dimensions. Is it still gzipped or truncated?")
+        types = ', '.join(hex(t) for t in _IDX_TYPES)
+        raise ValueError(f"{path} is not an IDX file: its first bytes are {raw[:4].hex()}, "
+                         f"expected 0000 + a type code ({types}) + the number of dimensions. "
+                         "Is it still gzipped or truncated?")
     ndim = raw[3]
     dims = np.frombuffer(raw, '>u4', ndim, 4).astype(int)
     dt = np.dtype(_IDX_TYPES[raw[2]])
     n = int(np.prod(dims)) if ndim else 1
     if len(raw) != 4 + 4*ndim + n*dt.itemsize:
-        raise ValueError(f"{path}: header says shape {tuple(dims)} of {dt} ({4 + 4*ndim + n*dt.itemsize} bytes), "
-                         f"the file has {len(raw)} bytes — a partial download? Delete it and download again.")
+        raise ValueError(f"{path}: header says shape {tuple(dims)} of {dt} "
+                         f"({4 + 4*ndim + n*dt.itemsize} bytes), the file has {len(raw)} bytes — "
+                         "a partial download? Delete it and download again.")
     return np.frombuffer(raw, dt, n, 4 + 4*ndim).reshape(dims).astype(dt.newbyteorder('='))
 
 # %% ../nbs/11_loaders.ipynb #fed20db8
-MNIST_FAMILY = {  # name -> (mirror, {file: md5}, class names); checksums as published with each data set
+# name -> (mirror, {file: md5}, class names); checksums as published with each data set
+MNIST_FAMILY = {
     'mnist': ('https://ossci-datasets.s3.amazonaws.com/mnist/',
-              {'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873', 'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
-               't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3', 't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c'},
+              {'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+               'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
+               't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
+               't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c'},
               [str(i) for i in range(10)]),
     'fashion': ('http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
-                {'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d', 'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
-                 't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79', 't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310'},
-                ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']),
+                {'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+                 'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
+                 't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
+                 't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310'},
+                ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
+                 'Sneaker', 'Bag', 'Ankle boot']),
     'kmnist': ('http://codh.rois.ac.jp/kmnist/dataset/kmnist/',
-               {'train-images-idx3-ubyte.gz': 'bdb82020997e1d708af4cf47b453dcf7', 'train-labels-idx1-ubyte.gz': 'e144d726b3acfaa3e44228e80efcd344',
-                't10k-images-idx3-ubyte.gz': '5c965bf0a639b31b8f53240b1b52f4d7', 't10k-labels-idx1-ubyte.gz': '7320c461ea6c1c855c0b718fb2a4b134'},
+               {'train-images-idx3-ubyte.gz': 'bdb82020997e1d708af4cf47b453dcf7',
+                'train-labels-idx1-ubyte.gz': 'e144d726b3acfaa3e44228e80efcd344',
+                't10k-images-idx3-ubyte.gz': '5c965bf0a639b31b8f53240b1b52f4d7',
+                't10k-labels-idx1-ubyte.gz': '7320c461ea6c1c855c0b718fb2a4b134'},
                ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo']),
 }
 
-SYSTEM_COPIES = {'fashion': Path('/usr/share/datasets/fashion-mnist')}   # Debian's dataset-fashion-mnist package
+# Debian's dataset-fashion-mnist package
+SYSTEM_COPIES = {'fashion': Path('/usr/share/datasets/fashion-mnist')}
 
 def load_mnist(
     name:str='mnist',     # 'mnist', 'fashion' (Fashion-MNIST) or 'kmnist' (Kuzushiji-MNIST)
     split:str='train',    # 'train' (60,000) or 'test' (10,000)
     download:bool=True,   # download missing files when a network is there
 ) -> ImageSet:
-    "An MNIST-family split from `cache_dir('mnist', name)` (or a system copy, `SYSTEM_COPIES`); `.gz` or unzipped IDX files both work."
-    if name not in MNIST_FAMILY: raise ValueError(f"Unknown MNIST-family set {name!r}; choose one of {list(MNIST_FAMILY)}.")
-    if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    """An MNIST-family split from `cache_dir('mnist', name)` (or a system copy, `SYSTEM_COPIES`);
+    `.gz` or unzipped IDX files both work."""
+    if name not in MNIST_FAMILY:
+        raise ValueError(f"Unknown MNIST-family set {name!r}; choose one of {list(MNIST_FAMILY)}.")
+    if split not in ('train', 'test'):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
     mirror, md5s, classes = MNIST_FAMILY[name]
     pre = 'train' if split == 'train' else 't10k'
-    files = {f: (mirror + f, md5s[f]) for f in (f'{pre}-images-idx3-ubyte.gz', f'{pre}-labels-idx1-ubyte.gz')}
+    names = (f'{pre}-images-idx3-ubyte.gz', f'{pre}-labels-idx1-ubyte.gz')
+    files = {f: (mirror + f, md5s[f]) for f in names}
     here = lambda d, n: (d/n).exists() or (d/n[:-3]).exists()
     folder, system = cache_dir('mnist', name), SYSTEM_COPIES.get(name)
-    if system is not None and not all(here(folder, f) for f in files) and all(here(system, f) for f in files): folder = system
+    if system is not None and not all(here(folder, f) for f in files) and all(
+            here(system, f) for f in files):
+        folder = system
     else:
         try: folder = fetch_files(folder, files, f"{name} ({split})", download, exists=here)
         except DataNotFoundError as e:
             if system is None: raise
-            raise DataNotFoundError(f"{e}\nOn Debian/Ubuntu, `apt-get install dataset-{name}-mnist` installs them in {system}, "
-                                    "where they are found as well.") from None
+            raise DataNotFoundError(
+                f"{e}\nOn Debian/Ubuntu, `apt-get install dataset-{name}-mnist` "
+                f"installs them in {system}, where they are found as well.") from None
     pick = lambda n: folder/n if (folder/n).exists() else folder/n[:-3]
     x, y = (read_idx(pick(f)) for f in files)
     if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"{name} {split}: images {x.shape} and labels {y.shape} do not match; expected (N, 28, 28) and (N,). "
+        raise ValueError(f"{name} {split}: images {x.shape} and labels {y.shape} do not match; "
+                         "expected (N, 28, 28) and (N,). "
                          f"Are the files in {folder} from the same data set?")
     return ImageSet(x.astype(np.uint8), y.astype(np.int64), classes)
 
 # %% ../nbs/11_loaders.ipynb #1cf113cf
-OMNIGLOT_ZIPS = {'images_background.zip': ('https://raw.githubusercontent.com/brendenlake/omniglot/master/python/images_background.zip', '68d2efa1b9178cc56df9314c21c6e718'),
-                 'images_evaluation.zip': ('https://raw.githubusercontent.com/brendenlake/omniglot/master/python/images_evaluation.zip', '6b91aef0f799c5bb55b94e3f2daec811')}
+_OMNIGLOT_URL = 'https://raw.githubusercontent.com/brendenlake/omniglot/master/python/'
+OMNIGLOT_ZIPS = {
+    'images_background.zip': (_OMNIGLOT_URL + 'images_background.zip',
+                              '68d2efa1b9178cc56df9314c21c6e718'),
+    'images_evaluation.zip': (_OMNIGLOT_URL + 'images_evaluation.zip',
+                              '6b91aef0f799c5bb55b94e3f2daec811')}
 _OMNI_PNG = re.compile(r'^images_(background|evaluation)/([^/]+)/character(\d+)/([^/]+)\.png$')
 
 def _read_omniglot_zips(folder:Path, size:int):
-    "All drawings, resized: images, character index per image, and the (set, alphabet, number) of each character."
+    """All drawings, resized: images, character index per image,
+    and the (set, alphabet, number) of each character."""
     chars, images, labels = [], [], []
     for z in OMNIGLOT_ZIPS:
         with zipfile.ZipFile(folder/z) as zf:
             names = sorted(n for n in zf.namelist() if _OMNI_PNG.match(n))
-            if not names: raise ValueError(f"{folder/z} holds no images_<set>/<Alphabet>/characterNN/*.png files; is it the official Omniglot zip?")
+            if not names:
+                raise ValueError(f"{folder/z} holds no images_<set>/<Alphabet>/characterNN/*.png "
+                                 "files; is it the official Omniglot zip?")
             for n in names:
                 s, alpha, num, _ = _OMNI_PNG.match(n).groups()
                 key = (s, alpha, int(num))
                 if not chars or chars[-1] != key: chars.append(key)
                 im = Image.open(io.BytesIO(zf.read(n))).convert('L')
-                images.append(255 - np.asarray(im.resize((size, size), Image.LANCZOS))); labels.append(len(chars) - 1)
+                images.append(255 - np.asarray(im.resize((size, size), Image.LANCZOS)))
+                labels.append(len(chars) - 1)
     return np.stack(images), np.array(labels, np.int64), chars
 
 def load_omniglot(
-    split:str='background',   # 'background' | 'evaluation' (official) or 'train' | 'test' (Vinyals et al.)
+    # 'background' | 'evaluation' (official) or 'train' | 'test' (Vinyals et al.)
+    split:str='background',
     size:int=32,              # image side after resizing from 105
     rotations:bool=False,     # add 90/180/270° rotations as new classes
     download:bool=True,       # download the zips when a network is there
 ) -> ImageSet:                # classes named 'Alphabet/characterNN[/rot090]'
     "Omniglot from the official zips in `cache_dir('omniglot')`, white ink on black."
     if split not in ('background', 'evaluation', 'train', 'test'):
-        raise ValueError(f"split must be 'background', 'evaluation', 'train' or 'test' (Vinyals), got {split!r}.")
+        raise ValueError("split must be 'background', 'evaluation', 'train' or 'test' (Vinyals), "
+                         f"got {split!r}.")
     folder = fetch_files(cache_dir('omniglot'), OMNIGLOT_ZIPS, 'Omniglot', download)
     cache, manifest = folder/f'omniglot-{size}px.npz', folder/f'omniglot-{size}px.json'
     sums = {z: sha256sum(folder/z) for z in OMNIGLOT_ZIPS}
-    if not (manifest.exists() and cache.exists() and json.loads(manifest.read_text()).get('zips') == sums):
+    fresh = manifest.exists() and cache.exists()
+    if not (fresh and json.loads(manifest.read_text()).get('zips') == sums):
         x, y, chars = _read_omniglot_zips(folder, size)
+        keys = np.array([f'{s}/{a}/{n}' for s, a, n in chars])
         with atomic_path(cache) as tmp:
-            with open(tmp, 'wb') as f: np.savez(f, x=x, y=y, chars=np.array([f'{s}/{a}/{n}' for s, a, n in chars]))
+            with open(tmp, 'wb') as f: np.savez(f, x=x, y=y, chars=keys)
         with atomic_path(manifest) as tmp: tmp.write_text(json.dumps({'zips': sums}))
-    with np.load(cache) as z: x, y, chars = z['x'], z['y'], [c.split('/') for c in z['chars'].tolist()]
+    with np.load(cache) as z:
+        x, y, chars = z['x'], z['y'], [c.split('/') for c in z['chars'].tolist()]
     chars = [(s, a, int(n)) for s, a, n in chars]
-    if split in ('background', 'evaluation'): keep = [i for i, c in enumerate(chars) if c[0] == split]
+    if split in ('background', 'evaluation'):
+        keep = [i for i, c in enumerate(chars) if c[0] == split]
     else:
         is_test = [c[0] == 'evaluation' and (c[1], c[2]) >= ('Gurmukhi', 42) for c in chars]
         keep = [i for i, t in enumerate(is_test) if t == (split == 'test')]
-    new = np.full(len(chars), -1); new[keep] = np.arange(len(keep))
+    new = np.full(len(chars), -1)
+    new[keep] = np.arange(len(keep))
     idx = np.flatnonzero(new[y] >= 0)
     x, y = x[idx], new[y[idx]]
     names = [f'{chars[i][1]}/character{chars[i][2]:02d}' for i in keep]
@@ -229,37 +271,49 @@ def read_celeba_attributes(path:str|Path) -> tuple[list, list, np.ndarray]:
     n, names = int(lines[0]), lines[1].split()
     rows = [l.split() for l in lines[2:] if l.strip()]
     if len(rows) != n or any(len(r) != len(names) + 1 for r in rows):
-        raise ValueError(f"{path}: expected {n} rows of a file name and {len(names)} ±1 values; the file is truncated or not CelebA's.")
+        raise ValueError(f"{path}: expected {n} rows of a file name and {len(names)} ±1 values; "
+                         "the file is truncated or not CelebA's.")
     vals = np.array([r[1:] for r in rows], dtype=np.int8)
-    if not np.isin(vals, (-1, 1)).all(): raise ValueError(f"{path}: attribute values must be -1 or 1.")
+    if not np.isin(vals, (-1, 1)).all():
+        raise ValueError(f"{path}: attribute values must be -1 or 1.")
     return [r[0] for r in rows], names, ((vals + 1)//2).astype(np.uint8)
 
 def load_celeba(
-    root:str|Path|None=None,  # folder with img_align_celeba/ and list_attr_celeba.txt; default cache_dir('celeba')
+    # folder with img_align_celeba/ and list_attr_celeba.txt; default cache_dir('celeba')
+    root:str|Path|None=None,
     size:int=64,              # side of the square output images
     split:str='all',          # 'all', or 'train' | 'valid' | 'test' (needs list_eval_partition.txt)
     limit:int|None=None,      # load only the first `limit` images (the full set is 202,599)
 ) -> ImageSet:                # RGB images (N, size, size, 3), attributes (N, 40) in 0/1
     "CelebA's aligned faces and 40 binary attributes from local files."
     root = Path(root) if root is not None else cache_dir('celeba')
-    missing = [f for f in CELEBA_FILES if not (root/f).exists()] + (['list_eval_partition.txt'] if split != 'all' and not (root/'list_eval_partition.txt').exists() else [])
+    needed = CELEBA_FILES + (('list_eval_partition.txt',) if split != 'all' else ())
+    missing = [f for f in needed if not (root/f).exists()]
     if missing:
-        raise DataNotFoundError(f"CelebA: {missing} not found in {root}. CelebA cannot be downloaded automatically: get "
-                                "img_align_celeba.zip (unzip it there), list_attr_celeba.txt (and list_eval_partition.txt for splits) "
-                                f"from https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html and put them in {root}.")
+        raise DataNotFoundError(
+            f"CelebA: {missing} not found in {root}. CelebA cannot be downloaded automatically: "
+            "get img_align_celeba.zip (unzip it there), list_attr_celeba.txt "
+            "(and list_eval_partition.txt for splits) "
+            f"from https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html and put them in {root}.")
     files, names, attrs = read_celeba_attributes(root/'list_attr_celeba.txt')
     keep = np.arange(len(files))
     if split != 'all':
-        if split not in ('train', 'valid', 'test'): raise ValueError(f"split must be 'all', 'train', 'valid' or 'test', got {split!r}.")
-        part = dict(l.split() for l in (root/'list_eval_partition.txt').read_text().split('\n') if l.strip())
-        keep = np.array([i for i, f in enumerate(files) if part.get(f) == str(('train', 'valid', 'test').index(split))], dtype=int)
+        if split not in ('train', 'valid', 'test'):
+            raise ValueError(f"split must be 'all', 'train', 'valid' or 'test', got {split!r}.")
+        lines = (root/'list_eval_partition.txt').read_text().split('\n')
+        part = dict(l.split() for l in lines if l.strip())
+        code = str(('train', 'valid', 'test').index(split))
+        keep = np.array([i for i, f in enumerate(files) if part.get(f) == code], dtype=int)
     keep = keep[:limit]
     ims = []
     for i in keep:
-        im = Image.open(root/'img_align_celeba'/files[i]).convert('RGB'); w, h = im.size; m = min(w, h)
-        ims.append(np.asarray(im.crop(((w - m)//2, (h - m)//2, (w + m)//2, (h + m)//2)).resize((size, size), Image.LANCZOS)))
-    return ImageSet(np.stack(ims) if ims else np.zeros((0, size, size, 3), np.uint8), np.zeros(len(keep), np.int64), [],
-                    attrs[keep], names)
+        im = Image.open(root/'img_align_celeba'/files[i]).convert('RGB')
+        w, h = im.size
+        m = min(w, h)
+        square = im.crop(((w - m)//2, (h - m)//2, (w + m)//2, (h + m)//2))
+        ims.append(np.asarray(square.resize((size, size), Image.LANCZOS)))
+    images = np.stack(ims) if ims else np.zeros((0, size, size, 3), np.uint8)
+    return ImageSet(images, np.zeros(len(keep), np.int64), [], attrs[keep], names)
 
 # %% ../nbs/11_loaders.ipynb #40719001
 def load_digits_set(
@@ -269,5 +323,7 @@ def load_digits_set(
     from sklearn.datasets import load_digits
     d = load_digits()
     x = np.round(d.images*255/16).astype(np.uint8)
-    if size is not None: x = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.BICUBIC)) for im in x])
+    if size is not None:
+        x = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.BICUBIC))
+                      for im in x])
     return ImageSet(x, d.target.astype(np.int64), [str(i) for i in range(10)])
