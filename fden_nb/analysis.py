@@ -33,14 +33,19 @@ def _weight_dict(names:Sequence[str], weights) -> dict:
 def mix_factors(
     f_a:Mapping[str, Tensor],  # factors of input A, {name: (…, d)}
     f_b:Mapping[str, Tensor],  # factors of input B, same names and shapes
-    weights:float|Tensor|Mapping[str, float|Tensor]=0.5,  # w per factor (A's share); missing names keep A
+    # w per factor (A's share); missing names keep A
+    weights:float|Tensor|Mapping[str, float|Tensor]=0.5,
 ) -> dict[str, Tensor]:        # the mixed factors {name: (…, d)}
     "`f̃_i = w_i·f_i^A + (1 − w_i)·f_i^B` on factors that were decomposed once."
-    if set(f_a) != set(f_b): raise KeyError(f"f_a and f_b must have the same factors, got {sorted(f_a)} and {sorted(f_b)}")
+    if set(f_a) != set(f_b):
+        raise KeyError(
+            f"f_a and f_b must have the same factors, got {sorted(f_a)} and {sorted(f_b)}")
     out = {}
     for n, w in _weight_dict(list(f_a), weights).items():
         a, b = f_a[n], f_b[n]
-        if a.shape != b.shape: raise ValueError(f"factor {n!r} has shape {tuple(a.shape)} in A but {tuple(b.shape)} in B")
+        if a.shape != b.shape:
+            raise ValueError(
+                f"factor {n!r} has shape {tuple(a.shape)} in A but {tuple(b.shape)} in B")
         if isinstance(w, Tensor): w = w.to(a).reshape(w.shape + (1,) * (a.ndim - w.ndim))
         out[n] = w * a + (1 - w) * b
     return out
@@ -55,24 +60,27 @@ def factor_grid(
     f_a:Mapping[str, Tensor],  # factors of input A, {name: (d,)} or {name: (1, d)}
     f_b:Mapping[str, Tensor],  # factors of input B
     rows:str,                  # the factor whose weight changes down the rows (the identity, `ide`)
-    cols:str,                  # the factor whose weight changes along the columns (the style, `sty`)
+    cols:str,                  # the factor whose weight changes across (the style, `sty`)
     n:int=5,                   # grid side
     fixed:Mapping[str, float]|None=None,  # weights of the other factors (default 1: A's)
 ) -> dict[str, Tensor]:        # mixed factors {name: (n, n, d)}
     "Factors of the paper's interpolation grid: `rows` weight 1→0 down, `cols` weight 1→0 across."
-    if rows == cols: raise ValueError(f"rows and cols must be two different factors, got {rows!r} twice")
+    if rows == cols:
+        raise ValueError(f"rows and cols must be two different factors, got {rows!r} twice")
     for k in (rows, cols):
         if k not in f_a: raise KeyError(f"unknown factor {k!r}; the factors are {tuple(f_a)}")
     fixed = dict(fixed or {})
-    if {rows, cols} & set(fixed): raise ValueError("`fixed` sets the other factors; the grid sets rows and cols itself")
+    if {rows, cols} & set(fixed):
+        raise ValueError("`fixed` sets the other factors; the grid sets rows and cols itself")
     flat = lambda f: {k: v.reshape(-1)[None, None] for k, v in f.items()}     # (1, 1, d)
     wg = grid_weights(n)
-    weights = {**{k: float(fixed.get(k, 1.0)) for k in f_a}, rows: wg[:, None], cols: wg[None, :]}  # (n,1), (1,n)
+    # rows (n, 1), cols (1, n)
+    weights = {**{k: float(fixed.get(k, 1.0)) for k in f_a}, rows: wg[:, None], cols: wg[None, :]}
     fa, fb = flat(f_a), flat(f_b)
     out = {}
     for k in f_a:
         w = weights[k]
-        w = w[..., None].to(fa[k]) if isinstance(w, Tensor) else w                       # broadcast over d
+        w = w[..., None].to(fa[k]) if isinstance(w, Tensor) else w  # broadcast over d
         out[k] = (w * fa[k] + (1 - w) * fb[k]).expand(n, n, -1).contiguous()
     return out
 
@@ -83,11 +91,11 @@ def interpolation_grid(
     z_a:Tensor,                # latent of input A, (D,) or (1, D)
     z_b:Tensor,                # latent of input B
     n:int=5,                   # grid side
-    rows:str|None=None,        # factor down the rows (default: the first aligned factor, the identity)
-    cols:str|None=None,        # factor along the columns (default: the first other factor, the style)
+    rows:str|None=None,        # factor down the rows (default: the first aligned one, the identity)
+    cols:str|None=None,        # factor across the columns (default: the first other one, the style)
     fixed:Mapping[str, float]|None=None,  # weights of any other factors
 ) -> Tensor:                   # decoded images (n, n, *image_shape)
-    "The paper's interpolation grid of two inputs (identity weight down the rows, style weight across)."
+    "The paper's interpolation grid of two inputs (identity weight down the rows, style across)."
     names = model.factor_names
     rows = rows or model.cfg.aligned[0]
     cols = cols or next(k for k in names if k != rows)
@@ -107,21 +115,23 @@ def attribute_means(
 ) -> dict:                     # {attribute value: mean factor (d,)}
     "The mean factor of each attribute value."
     y = _np(labels).reshape(-1)
-    if len(y) != len(f): raise ValueError(f"got {len(y)} labels for {len(f)} factors; give one label per sample")
+    if len(y) != len(f):
+        raise ValueError(f"got {len(y)} labels for {len(f)} factors; give one label per sample")
     return {v.item(): f[torch.from_numpy(y == v)].mean(0) for v in np.unique(y)}
 
 def opposite_mean(
     f:Tensor,                  # one factor of many samples, (n, d)
     labels,                    # the attribute of each sample, (n,)
     value,                     # the attribute value of input A
-) -> Tensor:                   # mean factor (d,) of the samples whose attribute differs from `value`
+) -> Tensor:                   # mean factor (d,) of the samples whose attribute is not `value`
     "$\\bar f^{\\neg a}$: the mean factor over the samples whose attribute is not `value`."
     y = _np(labels).reshape(-1)
-    if len(y) != len(f): raise ValueError(f"got {len(y)} labels for {len(f)} factors; give one label per sample")
+    if len(y) != len(f):
+        raise ValueError(f"got {len(y)} labels for {len(f)} factors; give one label per sample")
     other = y != value
     if not other.any():
-        raise ValueError(f"every sample has attribute value {value!r}: there is no opposite attribute to take the mean of; "
-                         "give samples of both values")
+        raise ValueError(f"every sample has attribute value {value!r}: there is no opposite "
+                         "attribute to take the mean of; give samples of both values")
     return f[torch.from_numpy(other)].mean(0)
 
 def attribute_swap(
@@ -138,19 +148,22 @@ def attribute_swap(
 def pick_points(
     labels,                    # class of every sample, (n,)
     classes=None,              # the classes to keep (default: all), in this order
-    n_per_class:int|None=20,   # samples per class (None: all); classes with fewer give what they have
+    n_per_class:int|None=20,   # samples per class (None: all); smaller classes give what they have
     seed:int=0,                # which samples, reproducibly
 ) -> np.ndarray:               # sorted indices into `labels`
     "Indices of up to `n_per_class` random samples of each chosen class."
     y = _np(labels).reshape(-1)
     classes = np.unique(y) if classes is None else np.asarray(list(classes)).reshape(-1)
     missing = sorted(set(classes.tolist()) - set(np.unique(y).tolist()))
-    if missing: raise ValueError(f"classes {missing[:10]} have no samples; pick classes from the labels")
+    if missing:
+        raise ValueError(f"classes {missing[:10]} have no samples; pick classes from the labels")
     rng = np.random.default_rng(seed)
     out = []
     for c in classes:
         idx = np.flatnonzero(y == c)
-        out.append(idx if n_per_class is None or len(idx) <= n_per_class else rng.choice(idx, n_per_class, replace=False))
+        if n_per_class is not None and len(idx) > n_per_class:
+            idx = rng.choice(idx, n_per_class, replace=False)
+        out.append(idx)
     return np.sort(np.concatenate(out)) if out else np.zeros(0, np.int64)
 
 # %% ../nbs/22_analysis.ipynb #af950ca3
@@ -159,17 +172,19 @@ def as_points(x, name:str="x") -> np.ndarray:
     a = _np(x, name)
     if a.ndim == 1: a = a[:, None]
     if a.ndim != 2: a = a.reshape(len(a), -1)
-    if not np.issubdtype(a.dtype, np.number): raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
+    if not np.issubdtype(a.dtype, np.number):
+        raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
     a = np.ascontiguousarray(a, dtype=np.float32)
-    if not np.isfinite(a).all(): raise ValueError(f"{name} contains {int((~np.isfinite(a)).sum())} non-finite values; "
-                                                  "embed finite latents or factors only")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains {int((~np.isfinite(a)).sum())} non-finite values; "
+                         "embed finite latents or factors only")
     return a
 
 def fingerprint(
     x,                         # the data, (n, ...) array or tensor
     *extra,                    # anything else the result depends on (method, parameters)
 ) -> str:                      # 16 hex digits
-    "A short hash of the data's bytes, shape and dtype and of `extra`: the cache key of an embedding."
+    "A short hash of the data's bytes, shape, dtype and of `extra`: the cache key of an embedding."
     a = as_points(x)
     h = hashlib.sha256(a.tobytes())
     h.update(repr((a.shape, str(a.dtype), extra)).encode())
@@ -180,7 +195,8 @@ def pca_embed(
     x,                         # points (n, features)
     n_components:int=2,
 ) -> np.ndarray:               # (n, n_components) float32
-    "Projection on the top principal axes (centred SVD); signs fixed so the largest loading is positive."
+    """Projection on the top principal axes (centred SVD);
+    signs fixed so the largest loading is positive."""
     a = as_points(x).astype(np.float64)
     a = a - a.mean(0)
     _, _, vt = np.linalg.svd(a, full_matrices=False)
@@ -194,7 +210,7 @@ def tsne_embed(
     x,                         # points (n, features)
     perplexity:float=30.,      # lowered automatically for small n (it must stay below n/3)
     seed:int=0,
-    threads:int|None=1,        # OpenMP threads of its gradient (None: scikit-learn's default, every core)
+    threads:int|None=1,        # OpenMP threads of its gradient (None: scikit-learn's, every core)
 ) -> np.ndarray:               # (n, 2) float32
     "scikit-learn's t-SNE, PCA-initialised."
     from sklearn.manifold import TSNE
@@ -203,12 +219,14 @@ def tsne_embed(
     if len(a) < 4: raise ValueError(f"t-SNE needs at least 4 points, got {len(a)}")
     p = min(perplexity, max(1., (len(a) - 1) / 3))
     with threadpool_limits(threads, user_api="openmp"):
-        return TSNE(2, perplexity=p, init="pca", learning_rate="auto", random_state=seed).fit_transform(a).astype(np.float32)
+        tsne = TSNE(2, perplexity=p, init="pca", learning_rate="auto", random_state=seed)
+        return tsne.fit_transform(a).astype(np.float32)
 
 _UMAP_COMPILED = False   # set once a UMAP has run in this process: numba's code is compiled
 
 def umap_ready() -> bool:
-    "Whether UMAP has run in this process, so that the next one does not wait 10–35 s for numba to compile."
+    """Whether UMAP has run in this process, so that the next one does not wait
+    10–35 s for numba to compile."""
     return _UMAP_COMPILED
 
 def umap_embed(
@@ -216,18 +234,20 @@ def umap_embed(
     n_neighbors:int=15,        # lowered automatically for small n
     min_dist:float=0.1,
     seed:int=0,
-    verbose:bool=True,         # say what the first call of a process waits for (numba compiling UMAP)
+    verbose:bool=True,         # say what a process's first call waits for (numba compiling UMAP)
 ) -> np.ndarray:               # (n, 2) float32
-    "umap-learn's UMAP (seeded, so single-threaded). Its first call in a process compiles numba code."
+    "umap-learn's UMAP (seeded, so single-threaded); its first call in a process compiles numba."
     global _UMAP_COMPILED
     a = as_points(x)
     if len(a) < 4: raise ValueError(f"UMAP needs at least 4 points, got {len(a)}")
     if verbose and not _UMAP_COMPILED:
-        print("UMAP: compiling its numba code, once per session (10–35 s); later maps take seconds", flush=True)
+        print("UMAP: compiling its numba code, once per session (10–35 s); "
+              "later maps take seconds", flush=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                       # numba/umap chatter about threads and seeds
+        warnings.simplefilter("ignore")  # numba/umap chatter about threads and seeds
         import umap
-        m = umap.UMAP(n_neighbors=min(n_neighbors, len(a) - 1), min_dist=min_dist, random_state=seed, n_jobs=1)
+        m = umap.UMAP(n_neighbors=min(n_neighbors, len(a) - 1), min_dist=min_dist,
+                      random_state=seed, n_jobs=1)
         e = m.fit_transform(a).astype(np.float32)
     _UMAP_COMPILED = True
     return e
@@ -245,13 +265,15 @@ def embed(
     x,                         # points (n, features), array or tensor
     method:str="tsne",         # 'pca' | 'tsne' | 'umap'
     cache:bool=True,           # look up and store the result (memory and `cache_dir('embeddings')`)
-    verbose:bool=True,         # UMAP: say so before the first map of a process waits for numba to compile
+    verbose:bool=True,         # UMAP: say so before a process's first map waits for numba
     **kwargs,                  # passed to the method (e.g. perplexity, n_neighbors, seed)
 ) -> np.ndarray:               # (n, 2) float32
     "A 2-D embedding of `x`, computed once per (data, method, parameters) and cached."
-    if method not in EMBEDDINGS: raise ValueError(f"method must be one of {sorted(EMBEDDINGS)}, got {method!r}")
+    if method not in EMBEDDINGS:
+        raise ValueError(f"method must be one of {sorted(EMBEDDINGS)}, got {method!r}")
     a = as_points(x)
-    run = lambda: EMBEDDINGS[method](a, **kwargs, **({"verbose": verbose} if method == "umap" else {}))
+    extra = {"verbose": verbose} if method == "umap" else {}
+    def run(): return EMBEDDINGS[method](a, **kwargs, **extra)
     if not cache: return run()
     key = fingerprint(a, method, sorted(kwargs.items()))
     if key in _MEMORY: return _MEMORY[key]
@@ -259,7 +281,9 @@ def embed(
     if path.exists():
         try:
             e = np.load(path)
-            if e.shape == (len(a), 2): _MEMORY[key] = e; return e
+            if e.shape == (len(a), 2):
+                _MEMORY[key] = e
+                return e
         except (OSError, ValueError): pass                     # unreadable: compute it again
     e = run()
     with atomic_path(path) as tmp:
@@ -315,7 +339,7 @@ class RSA:
             for j in range(k):
                 m = np.abs(self.block(i, j))
                 if i == j:
-                    s, c = m.sum() - np.trace(m), m.size - len(m)                # leave out r_uu = 1
+                    s, c = m.sum() - np.trace(m), m.size - len(m)  # leave out r_uu = 1
                     within_sum, within_n = within_sum + s, within_n + c
                 else:
                     s, c = m.sum(), m.size
@@ -325,13 +349,17 @@ class RSA:
                     between=between_sum / between_n if between_n else np.nan, blocks=blocks)
 
 def rsa_matrix(
-    blocks:Mapping[str, object],  # {name: (n, units)} arrays or tensors of the same n samples, e.g. z and each factor
+    # {name: (n, units)} arrays or tensors of the same n samples, e.g. z and each factor
+    blocks:Mapping[str, object],
 ) -> RSA:
-    "Pearson r between every pair of units of all blocks (Yoon, Roh & Suk 2021, Fig. 6), with block names and sizes."
+    """Pearson r between every pair of units of all blocks (Yoon, Roh & Suk 2021, Fig. 6),
+    with block names and sizes."""
     if not isinstance(blocks, Mapping) or not blocks:
-        raise TypeError("rsa_matrix takes a non-empty dict {name: (n, units) array}, e.g. {'z': z, **model.decompose(z)}")
+        raise TypeError("rsa_matrix takes a non-empty dict {name: (n, units) array}, "
+                        "e.g. {'z': z, **model.decompose(z)}")
     arrs = {k: _np(v).reshape(len(v), -1) for k, v in blocks.items()}
     ns = {k: len(v) for k, v in arrs.items()}
-    if len(set(ns.values())) != 1: raise ValueError(f"every block must hold the same samples; got sample counts {ns}")
+    if len(set(ns.values())) != 1:
+        raise ValueError(f"every block must hold the same samples; got sample counts {ns}")
     r, dead = pearson_units(np.concatenate(list(arrs.values()), 1))
     return RSA(r, tuple(arrs), tuple(v.shape[1] for v in arrs.values()), dead)

@@ -24,53 +24,63 @@ __all__ = ['DistInfo', 'distributed_setup', 'local_share', 'all_reduce_mean_', '
 # %% ../nbs/29_distributed.ipynb #0fa9f9bb
 @dataclass
 class DistInfo:
-    "Where this process stands: its rank, the number of processes, its device. A plain run is rank 0 of 1."
+    """Where this process stands: its rank, the number of processes, its device.
+    A plain run is rank 0 of 1."""
     rank:int = 0
     world:int = 1
     device:torch.device = dataclasses.field(default_factory=lambda: torch.device("cpu"))
     @property
     def active(self) -> bool: return self.world > 1     # several processes share each batch
     @property
-    def main(self) -> bool: return self.rank == 0       # the process that writes, prints and shows progress
+    def main(self) -> bool: return self.rank == 0       # the one that writes and shows progress
 
 def _destroy_group():
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
 def distributed_setup(
-    device:str|torch.device="auto",  # the trainer's device; under torchrun a GPU becomes cuda:LOCAL_RANK
+    # the trainer's device; under torchrun a GPU becomes cuda:LOCAL_RANK
+    device:str|torch.device="auto",
 ) -> DistInfo:
-    "Detect a multi-process launch (`WORLD_SIZE` > 1, or an open process group), join it (gloo/NCCL), pick the device."
+    """Detect a multi-process launch (`WORLD_SIZE` > 1, or an open process group),
+    join it (gloo/NCCL), pick the device."""
     env_world = int(os.environ.get("WORLD_SIZE") or 1)
     live = dist.is_available() and dist.is_initialized()
     if not live and env_world <= 1: return DistInfo(device=resolve_device(device))
     if not dist.is_available():
-        raise RuntimeError(f"WORLD_SIZE={env_world} asks for several processes, but this PyTorch has no torch.distributed; "
-                           "run one process (unset WORLD_SIZE) or install a build with distributed support.")
+        raise RuntimeError(f"WORLD_SIZE={env_world} asks for several processes, but this PyTorch "
+                           "has no torch.distributed; run one process (unset WORLD_SIZE) "
+                           "or install a build with distributed support.")
     if live and dist.get_world_size() == 1: return DistInfo(device=resolve_device(device))
     local = int(os.environ.get("LOCAL_RANK") or 0)
     dev = resolve_device(device)
     if dev.type == "cuda":
         named = None if device in (None, "auto") else torch.device(device)
         if named is not None and named.index is not None and named.index != local:
-            raise ValueError(f"device {str(device)!r} was asked for, but with several processes each one uses its own GPU, "
-                             f"cuda:LOCAL_RANK (this process has LOCAL_RANK={local}); pass device='auto' or 'cuda'.")
+            raise ValueError(f"device {str(device)!r} was asked for, but with several processes "
+                             "each one uses its own GPU, cuda:LOCAL_RANK "
+                             f"(this process has LOCAL_RANK={local}); "
+                             "pass device='auto' or 'cuda'.")
         n = torch.cuda.device_count()
         if local >= n:
-            raise ValueError(f"LOCAL_RANK={local} has no GPU of its own: this machine has {n}. Launch at most {n} "
-                             f"processes per machine (torchrun --nproc_per_node {n}), or train on the CPU (device='cpu').")
+            raise ValueError(f"LOCAL_RANK={local} has no GPU of its own: this machine has {n}. "
+                             f"Launch at most {n} processes per machine "
+                             f"(torchrun --nproc_per_node {n}), "
+                             "or train on the CPU (device='cpu').")
         dev = torch.device("cuda", local)
         torch.cuda.set_device(dev)
     if not live:
         missing = [k for k in ("RANK", "MASTER_ADDR", "MASTER_PORT") if k not in os.environ]
         if missing:
-            raise RuntimeError(f"WORLD_SIZE={env_world} says this is one of several processes, but {', '.join(missing)} "
-                               "is not set. Launch with `torchrun --nproc_per_node N script.py`, which sets them, "
+            raise RuntimeError(f"WORLD_SIZE={env_world} says this is one of several processes, "
+                               f"but {', '.join(missing)} is not set. Launch with "
+                               "`torchrun --nproc_per_node N script.py`, which sets them, "
                                "or unset WORLD_SIZE for one process.")
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
         atexit.register(_destroy_group)
     elif dist.get_backend() == "nccl" and dev.type != "cuda":
-        raise ValueError(f"the process group uses NCCL, which moves only CUDA tensors, but the trainer's device is {dev}; "
-                         "use device='auto' or 'cuda', or open the group with backend='gloo' to train on CPUs.")
+        raise ValueError("the process group uses NCCL, which moves only CUDA tensors, "
+                         f"but the trainer's device is {dev}; use device='auto' or 'cuda', "
+                         "or open the group with backend='gloo' to train on CPUs.")
     return DistInfo(dist.get_rank(), dist.get_world_size(), dev)
 
 def local_share(
@@ -81,8 +91,9 @@ def local_share(
     "Each process's part of a global batch of `n`; refuses sizes that do not divide by `world`."
     if n % world:
         lo, hi = n // world * world, -(-n // world) * world
-        raise ValueError(f"TrainConfig.{what}={n} cannot be split over {world} processes: every process takes an equal "
-                         f"share of each global batch, so use a multiple of {world} (e.g. {lo or hi} or {hi}).")
+        raise ValueError(f"TrainConfig.{what}={n} cannot be split over {world} processes: "
+                         "every process takes an equal share of each global batch, "
+                         f"so use a multiple of {world} (e.g. {lo or hi} or {hi}).")
     return n // world
 
 # %% ../nbs/29_distributed.ipynb #a9a58643
@@ -90,7 +101,8 @@ def all_reduce_mean_(
     tensors:list[Tensor],  # e.g. gradients; the same shapes, in the same order, on every process
     world:int,             # W
 ) -> None:
-    "Average `tensors` over all processes in place: flatten into one buffer per dtype, one all_reduce (sum), ÷ W, copy back."
+    """Average `tensors` over all processes in place: flatten into one buffer per dtype,
+    one all_reduce (sum), ÷ W, copy back."""
     groups = {}
     for t in tensors: groups.setdefault((t.dtype, t.device), []).append(t)
     for ts in groups.values():
@@ -100,7 +112,8 @@ def all_reduce_mean_(
         for t, part in zip(ts, flat.split([t.numel() for t in ts])): t.copy_(part.view_as(t))
 
 class GatherRows(torch.autograd.Function):
-    "All processes' rows, concatenated in rank order; the backward returns this process's rows of the summed gradient."
+    """All processes' rows, concatenated in rank order;
+    the backward returns this process's rows of the summed gradient."""
     @staticmethod
     def forward(ctx, x:Tensor) -> Tensor:
         x = x.contiguous()
@@ -112,19 +125,22 @@ class GatherRows(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad:Tensor) -> Tensor:
         grad = grad.contiguous().clone()
-        dist.all_reduce(grad)                                            # Σ over processes of ∂ℓ_r'/∂(gathered batch)
-        return grad[ctx.rank * ctx.rows:(ctx.rank + 1) * ctx.rows]       # (n, …), this process's rows
+        dist.all_reduce(grad)  # Σ over processes of ∂ℓ_r'/∂(gathered batch)
+        return grad[ctx.rank * ctx.rows:(ctx.rank + 1) * ctx.rows]  # (n, …), this process's rows
 
 def gather_factors(
     factors:list[Tensor],  # this process's factors f_0..f_N, each (n, d_i)
 ) -> list[Tensor]:         # every process's, each (W·n, d_i), in rank order
-    "The hook `FDEN.losses` calls as `factor_gather`: L_M on the global batch, with gradients back to every process."
+    """The hook `FDEN.losses` calls as `factor_gather`: L_M on the global batch,
+    with gradients back to every process."""
     widths = [f.shape[-1] for f in factors]
-    return list(GatherRows.apply(torch.cat(factors, -1)).split(widths, -1))   # one collective for all factors
+    gathered = GatherRows.apply(torch.cat(factors, -1))  # one collective for all factors
+    return list(gathered.split(widths, -1))
 
 # %% ../nbs/29_distributed.ipynb #88991389
 class AllReduceSum(torch.autograd.Function):
-    "Σ over processes, differentiable: the backward pass sums the gradients over processes too (its adjoint)."
+    """Σ over processes, differentiable: the backward pass sums the gradients over processes too
+    (its adjoint)."""
     @staticmethod
     def forward(ctx, x:Tensor) -> Tensor:
         x = x.clone(memory_format=torch.contiguous_format)
@@ -135,38 +151,44 @@ class AllReduceSum(torch.autograd.Function):
     def backward(ctx, grad:Tensor) -> Tensor: return AllReduceSum.apply(grad)
 
 class DistBatchNorm(nn.modules.batchnorm._BatchNorm):
-    "BatchNorm whose training-mode statistics are those of the global batch, pooled over all processes."
+    "BatchNorm whose training-mode statistics are those of the global batch, over all processes."
     def _check_input_dim(self, x:Tensor):
-        if x.dim() < 2: raise ValueError(f"BatchNorm needs a batch of shape (n, C, …), got {tuple(x.shape)}")
+        if x.dim() < 2:
+            raise ValueError(f"BatchNorm needs a batch of shape (n, C, …), got {tuple(x.shape)}")
 
     def forward(self, x:Tensor) -> Tensor:
-        if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        shared = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+        if not (self.training and shared):
             return super().forward(x)
         self._check_input_dim(x)
         dims, shape = [0, *range(2, x.dim())], (1, -1) + (1,) * (x.dim() - 2)
-        xf = x.float()                                              # statistics in float32, as autocast runs BatchNorm
-        count = xf.new_full((1,), x.numel() // x.shape[1])          # this process's values per channel
-        s = AllReduceSum.apply(torch.cat([xf.sum(dims), count]))    # (C + 1,): global sums, global count
+        xf = x.float()  # statistics in float32, as autocast runs BatchNorm
+        count = xf.new_full((1,), x.numel() // x.shape[1])        # this process's values/channel
+        s = AllReduceSum.apply(torch.cat([xf.sum(dims), count]))  # (C + 1,): global sums and count
         n = s[-1]
-        mean = s[:-1] / n                                           # μ of the global batch, (C,)
+        mean = s[:-1] / n                                         # μ of the global batch, (C,)
         xc = xf - mean.view(shape)
-        var = AllReduceSum.apply(xc.pow(2).sum(dims)) / n           # σ² (biased, to normalise), (C,)
+        var = AllReduceSum.apply(xc.pow(2).sum(dims)) / n         # σ² (biased, to normalise), (C,)
         if self.track_running_stats:
             with torch.no_grad():
                 self.num_batches_tracked += 1
-                m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-                self.running_mean.lerp_(mean.to(self.running_mean.dtype), m)              # (1 − m)·r + m·μ
-                self.running_var.lerp_((var * n / (n - 1)).to(self.running_var.dtype), m)  # the unbiased σ², as torch
+                m = self.momentum
+                if m is None: m = 1.0 / float(self.num_batches_tracked)
+                # (1 − m)·r + m·μ, and the unbiased σ², as torch
+                self.running_mean.lerp_(mean.to(self.running_mean.dtype), m)
+                self.running_var.lerp_((var * n / (n - 1)).to(self.running_var.dtype), m)
         y = xc * torch.rsqrt(var + self.eps).view(shape)
         return y * self.weight.view(shape) + self.bias.view(shape) if self.affine else y
 
 def swap_batchnorm(
     modules:Iterable[nn.Module],   # module trees whose BatchNorm layers to replace
 ) -> list[tuple]:                  # what `restore_batchnorm` needs to undo it
-    "Replace every BatchNorm1d/2d in `modules` by a `DistBatchNorm` sharing its parameters and running statistics."
+    """Replace every BatchNorm1d/2d in `modules` by a `DistBatchNorm` sharing its parameters
+    and running statistics."""
+    bn_types = (nn.BatchNorm1d, nn.BatchNorm2d)
     found = [(parent, name, child) for root in modules for parent in root.modules()
              for name, child in parent.named_children()
-             if isinstance(child, (nn.BatchNorm1d, nn.BatchNorm2d)) and not isinstance(child, DistBatchNorm)]
+             if isinstance(child, bn_types) and not isinstance(child, DistBatchNorm)]
     for parent, name, bn in found:
         new = DistBatchNorm(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats)
         for k in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"):
@@ -175,5 +197,7 @@ def swap_batchnorm(
     return found
 
 def restore_batchnorm(swapped:list[tuple]):
-    "Put back the BatchNorm layers `swap_batchnorm` replaced (their tensors hold everything trained meanwhile)."
-    for parent, name, bn in swapped: setattr(parent, name, bn.train(getattr(parent, name).training))
+    """Put back the BatchNorm layers `swap_batchnorm` replaced
+    (their tensors hold everything trained meanwhile)."""
+    for parent, name, bn in swapped:
+        setattr(parent, name, bn.train(getattr(parent, name).training))

@@ -27,13 +27,15 @@ __all__ = ['LATENTS_VERSION', 'weights_fingerprint', 'encode_dataset', 'Latents'
 LATENTS_VERSION = 1
 
 def weights_fingerprint(backbone) -> str:
-    "SHA-256 (hex) of every parameter and buffer (name, dtype, shape, bytes) of the backbone's modules."
+    "SHA-256 (hex) of all parameters and buffers (name, dtype, shape, bytes) of the backbone."
     h = hashlib.sha256()
     for i, m in enumerate(backbone_modules(backbone)):
         for kind, named in (('param', m.named_parameters()), ('buffer', m.named_buffers())):
             for n, t in named:
-                a = np.ascontiguousarray(t.detach().cpu().reshape(-1).view(torch.uint8).numpy())  # raw bytes, any dtype
-                h.update(f"{i}.{kind}.{n}:{t.dtype}:{tuple(t.shape)}".encode()); h.update(memoryview(a))
+                raw = t.detach().cpu().reshape(-1).view(torch.uint8)  # raw bytes, any dtype
+                a = np.ascontiguousarray(raw.numpy())
+                h.update(f"{i}.{kind}.{n}:{t.dtype}:{tuple(t.shape)}".encode())
+                h.update(memoryview(a))
     return h.hexdigest()
 
 # %% ../nbs/21_latent_cache.ipynb #0ca88ed4
@@ -54,13 +56,15 @@ def encode_dataset(
             out.append(enc(x[i:i + batch_size].to(dev)).float().cpu())
     z = torch.cat(out)
     if z.ndim != 2 or len(z) != len(x):
-        raise ValueError(f"the encoder must return one latent vector per image, (N, D); got {tuple(z.shape)} for {len(x)} images")
+        raise ValueError(f"the encoder must return one latent vector per image, (N, D); "
+                         f"got {tuple(z.shape)} for {len(x)} images")
     return z, time.perf_counter() - t0
 
 # %% ../nbs/21_latent_cache.ipynb #db5d4756
 @dataclass
 class Latents:
-    "A data set's latents under one backbone: `z` (N, D) float32, `labels` (N,) long or None, and metadata."
+    """A data set's latents under one backbone: `z` (N, D) float32, `labels` (N,) long or None,
+    and metadata."""
     z:Tensor
     labels:Tensor|None = None
     meta:dict = field(default_factory=dict)
@@ -69,9 +73,11 @@ class Latents:
     @property
     def z_dim(self) -> int: return self.z.shape[1]
     def to(self, device) -> Latents:
-        return Latents(self.z.to(device), None if self.labels is None else self.labels.to(device), self.meta)
+        labels = None if self.labels is None else self.labels.to(device)
+        return Latents(self.z.to(device), labels, self.meta)
     def __repr__(self):
-        return (f"Latents(n={len(self)}, z_dim={self.z_dim}, labels={'yes' if self.labels is not None else 'no'}, "
+        labelled = 'yes' if self.labels is not None else 'no'
+        return (f"Latents(n={len(self)}, z_dim={self.z_dim}, labels={labelled}, "
                 f"source={self.meta.get('source')!r}, file={self.meta.get('file')!r})")
 
 def latents_paths(name:str) -> tuple[Path, Path]:
@@ -82,16 +88,20 @@ def latents_paths(name:str) -> tuple[Path, Path]:
     return d/f"{name}.pt", d/f"{name}.json"
 
 def _data_fp(x:Tensor, labels:Tensor|None) -> str:
-    return hashlib.sha256((data_fingerprint(x) + (data_fingerprint(labels) if labels is not None else '-')).encode()).hexdigest()
+    labels_fp = data_fingerprint(labels) if labels is not None else '-'
+    return hashlib.sha256((data_fingerprint(x) + labels_fp).encode()).hexdigest()
 
 def _problem(pt:Path, js:Path, weights_fp:str, data_fp:str) -> str|None:
     "Why the cached entry cannot be used, or None when it can."
-    if not js.exists(): return 'missing' if not pt.exists() else 'no manifest (an interrupted build?)'
+    if not js.exists():
+        return 'missing' if not pt.exists() else 'no manifest (an interrupted build?)'
     try: meta = json.loads(js.read_text())
     except (OSError, ValueError): return 'unreadable manifest'
-    if meta.get('version') != LATENTS_VERSION: return f"made by another version of the cache format ({meta.get('version')})"
+    if meta.get('version') != LATENTS_VERSION:
+        return f"made by another version of the cache format ({meta.get('version')})"
     if meta.get('weights_fp') != weights_fp:
-        return f"the backbone's weights changed (fingerprint {str(meta.get('weights_fp'))[:10]}… → {weights_fp[:10]}…)"
+        return (f"the backbone's weights changed "
+                f"(fingerprint {str(meta.get('weights_fp'))[:10]}… → {weights_fp[:10]}…)")
     if meta.get('data_fp') != data_fp:
         return f"the data changed (fingerprint {str(meta.get('data_fp'))[:10]}… → {data_fp[:10]}…)"
     if not pt.exists(): return 'the .pt file is missing'
@@ -109,12 +119,14 @@ def cached_latents(
     progress:bool=True,
     verbose:bool|None=None,    # print the encoding speed when (re)building (None: as `progress`)
 ) -> Latents:
-    "The latents of `data` under `backbone`, from the cache when it is valid, else encoded and cached."
+    "The latents of `data` under `backbone`: cached ones when valid, else encoded and cached."
     x, verbose = as_images(data, getattr(backbone, 'image_shape', None)), quiet(progress, verbose)
     if labels is None and getattr(data, 'labels', None) is not None: labels = data.labels
     if labels is not None:
         labels = torch.as_tensor(np.asarray(labels)).long().reshape(-1)
-        if len(labels) != len(x): raise ValueError(f"got {len(labels)} labels for {len(x)} images; pass one label per image.")
+        if len(labels) != len(x):
+            raise ValueError(f"got {len(labels)} labels for {len(x)} images; "
+                             "pass one label per image.")
     wfp, dfp = weights_fingerprint(backbone), _data_fp(x, labels)
     pt, js = latents_paths(name)
     why = 'rebuild requested' if rebuild else _problem(pt, js, wfp, dfp)
@@ -122,16 +134,20 @@ def cached_latents(
         try:
             saved = torch.load(pt, map_location='cpu', weights_only=True)
             meta = json.loads(js.read_text())
-            if tuple(saved['z'].shape) != (meta['n'], meta['z_dim']): raise ValueError('shape differs from the manifest')
+            if tuple(saved['z'].shape) != (meta['n'], meta['z_dim']):
+                raise ValueError('shape differs from the manifest')
             return Latents(saved['z'], saved['labels'], {**meta, 'source': 'cache'})
         except Exception as e: why = f'unreadable ({type(e).__name__}: {e})'
     if why != 'missing': print(f"Latent cache {pt.name}: {why}; rebuilding it.")
     z, sec = encode_dataset(backbone, x, batch_size, progress)
     with atomic_path(pt) as tmp: torch.save(dict(z=z, labels=labels), tmp)
-    meta = dict(version=LATENTS_VERSION, name=name, file=pt.name, sha256=sha256sum(pt), weights_fp=wfp, data_fp=dfp,
-                n=len(z), z_dim=z.shape[1], image_shape=list(x.shape[1:]), backbone=type(backbone).__name__,
+    meta = dict(version=LATENTS_VERSION, name=name, file=pt.name, sha256=sha256sum(pt),
+                weights_fp=wfp, data_fp=dfp, n=len(z), z_dim=z.shape[1],
+                image_shape=list(x.shape[1:]), backbone=type(backbone).__name__,
                 encode_seconds=round(sec, 4), latents_per_s=round(len(z) / max(sec, 1e-9), 1),
                 created=time.strftime('%Y-%m-%d %H:%M:%S'))
     with atomic_path(js) as tmp: tmp.write_text(json.dumps(meta, indent=1))
-    if verbose: print(f"Encoded {len(z):,} images in {sec:.2f} s ({meta['latents_per_s']:,.0f} latents/s) → {pt}")
+    if verbose:
+        print(f"Encoded {len(z):,} images in {sec:.2f} s "
+              f"({meta['latents_per_s']:,.0f} latents/s) → {pt}")
     return Latents(z, labels, {**meta, 'source': 'built'})

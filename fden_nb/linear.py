@@ -17,17 +17,21 @@ __all__ = ['LinearSplit']
 
 # %% ../nbs/32_linear_split.ipynb #f682f9c8
 class LinearSplit(nn.Module):
-    """Fisher's discriminant split of a frozen model's latent: the top `k` discriminant coordinates are the identity
-    `ide`, the other D − k the style `sty`; `entangle` inverts it exactly. Same interface as FDEN (`decompose`,
-    `entangle`, `decode`, `factor_names`), so every metric and figure takes it."""
+    """Fisher's discriminant split of a frozen model's latent: the top `k` discriminant coordinates
+    are the identity `ide`, the other D − k the style `sty`; `entangle` inverts it exactly. Same
+    interface as FDEN (`decompose`, `entangle`, `decode`, `factor_names`), so every metric and
+    figure takes it."""
     factor_names = ("sty", "ide")
 
     def __init__(self, z_dim:int, k:int, decoder=None, ridge:float=1e-3):
         super().__init__()
-        if not 0 < k < z_dim: raise ValueError(f"k is the identity's width, between 1 and z_dim − 1 = {z_dim - 1}; got {k}")
+        if not 0 < k < z_dim:
+            raise ValueError(
+                f"k is the identity's width, between 1 and z_dim − 1 = {z_dim - 1}; got {k}")
         self.z_dim, self.k, self.ridge, self.decoder = z_dim, k, ridge, decoder
         self.register_buffer("mean", torch.zeros(z_dim))
-        self.register_buffer("W", torch.eye(z_dim))        # columns: discriminant directions, most discriminant first
+        # columns: discriminant directions, most discriminant first
+        self.register_buffer("W", torch.eye(z_dim))
         self.register_buffer("W_inv", torch.eye(z_dim))
         self.register_buffer("eigenvalues", torch.zeros(z_dim))
 
@@ -35,19 +39,24 @@ class LinearSplit(nn.Module):
     def fit(self, z:Tensor, labels) -> LinearSplit:
         "Solve S_B w = λ S_W w on training latents `z` (N, D) with their classes."
         z = torch.as_tensor(z).double().reshape(len(z), -1)
-        if z.shape[1] != self.z_dim: raise ValueError(f"z has {z.shape[1]} units, this split was built for {self.z_dim}")
+        if z.shape[1] != self.z_dim:
+            raise ValueError(f"z has {z.shape[1]} units, this split was built for {self.z_dim}")
         y = torch.as_tensor(as_labels(labels, len(z))).long()
-        if len(y.unique()) < 2: raise ValueError("a discriminant needs latents of at least two classes")
+        if len(y.unique()) < 2:
+            raise ValueError("a discriminant needs latents of at least two classes")
         mu = z.mean(0)
         counts = torch.bincount(y).double()
-        means = torch.zeros(int(y.max()) + 1, z.shape[1], dtype=z.dtype).index_add_(0, y, z) / counts.clamp_min(1)[:, None]
+        sums = torch.zeros(int(y.max()) + 1, z.shape[1], dtype=z.dtype).index_add_(0, y, z)
+        means = sums / counts.clamp_min(1)[:, None]
         within, between = z - means[y], means[y] - mu
         S_W, S_B = within.T @ within, between.T @ between
         S_W += self.ridge * torch.trace(S_W) / self.z_dim * torch.eye(self.z_dim, dtype=z.dtype)
         lam, W = eigh(S_B.numpy(), S_W.numpy())                      # ascending; W.T S_W W = I
         order = np.argsort(lam)[::-1].copy()
         W = torch.from_numpy(W[:, order])
-        self.mean.copy_(mu); self.W.copy_(W); self.W_inv.copy_(torch.linalg.inv(W))
+        self.mean.copy_(mu)
+        self.W.copy_(W)
+        self.W_inv.copy_(torch.linalg.inv(W))
         self.eigenvalues.copy_(torch.from_numpy(lam[order].copy()))
         return self
 
@@ -62,7 +71,9 @@ class LinearSplit(nn.Module):
         return (u @ self.W_inv + self.mean).float()
 
     def decode(self, z:Tensor) -> Tensor:
-        if self.decoder is None: raise ValueError("this LinearSplit has no decoder: build it with LinearSplit(D, k, decoder=backbone)")
+        if self.decoder is None:
+            raise ValueError("this LinearSplit has no decoder: "
+                             "build it with LinearSplit(D, k, decoder=backbone)")
         return self.decoder.decode(z) if hasattr(self.decoder, "decode") else self.decoder(z)
 
     def extra_repr(self): return f"z_dim={self.z_dim}, k={self.k}"
