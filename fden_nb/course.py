@@ -647,30 +647,36 @@ CHECKS = {"check_dv_bound": DV_BOUND, "check_shuffle_factors": SHUFFLE_FACTORS,
           "check_proto_loss": PROTO_LOSS, "check_unit_correlations": UNIT_CORRELATIONS}
 
 # %% ../nbs/85_course.ipynb #27d5587f
-COURSE = Path(fden_nb.__file__).resolve().parent.parent / "course"   # the course folder of a clone (`pip install -e .`)
+# the course folder of a clone (`pip install -e .`)
+COURSE = Path(fden_nb.__file__).resolve().parent.parent / "course"
 
 def course_dir(kind:str="assignments", root:str|Path|None=None) -> Path:
-    "The folder of `kind` ('assignments', 'student', 'tutorials') of the course at `root` (default: this clone's `course/`)."
+    """The folder of `kind` ('assignments', 'student', 'tutorials') of the course at `root`
+    (default: this clone's `course/`)."""
     p = Path(root or COURSE) / kind
     if kind != "student" and not p.is_dir():
-        raise FileNotFoundError(f"no course folder {p}: the course ships with a clone of fden_nb (course/{kind}/); "
-                                "run from a clone installed with `pip install -e .`, or pass the course folder")
+        raise FileNotFoundError(f"no course folder {p}: the course ships with a clone of fden_nb "
+                                f"(course/{kind}/); run from a clone installed with "
+                                "`pip install -e .`, or pass the course folder")
     return p
 
 def find_assignment(name:str|Path, root:str|Path|None=None) -> Path:
-    "The solution notebook named `name`: a path, a file stem, or a part of one that names a single assignment."
+    """The solution notebook named `name`: a path, a file stem,
+    or a part of one that names a single assignment."""
     p = Path(name)
     if p.suffix == ".ipynb" and p.exists(): return p
     nbs = sorted(course_dir("assignments", root).glob("*.ipynb"))
     hits = [q for q in nbs if q.stem == p.stem] or [q for q in nbs if p.stem in q.stem]
     if len(hits) != 1:
-        raise ValueError(f"{'no' if not hits else 'more than one'} assignment matches {str(name)!r}; the assignments are "
+        how_many = 'no' if not hits else 'more than one'
+        raise ValueError(f"{how_many} assignment matches {str(name)!r}; the assignments are "
                          f"{', '.join(q.stem for q in nbs)} (or pass a path to a notebook)")
     return hits[0]
 
 # %% ../nbs/85_course.ipynb #017907ae
 _BLOCK = r"^([ \t]*)### BEGIN {0}[^\n]*\n(?:.*?\n)??[ \t]*### END {0}[^\n]*(?:\n|$)"
-_SOLUTION, _HIDDEN = re.compile(_BLOCK.format("SOLUTION"), re.M | re.S), re.compile(_BLOCK.format("HIDDEN TESTS"), re.M | re.S)
+_SOLUTION = re.compile(_BLOCK.format("SOLUTION"), re.M | re.S)
+_HIDDEN = re.compile(_BLOCK.format("HIDDEN TESTS"), re.M | re.S)
 
 def _grading(cell:dict) -> dict: return cell.get("metadata", {}).get("nbgrader", {})
 
@@ -679,10 +685,13 @@ def _src(cell:dict) -> str:
     return "".join(s) if isinstance(s, list) else s
 
 def student_source(src:str, markdown:bool=False, where:str="cell") -> str:
-    "`src` with every solution block replaced by the placeholder and every hidden-test block removed."
+    "`src` with each solution block replaced by the placeholder and each hidden-test block removed."
     if "### BEGIN SOLUTION" in src and not _SOLUTION.search(src):
-        raise ValueError(f"{where}: '### BEGIN SOLUTION' without a matching '### END SOLUTION' line")
-    stub = lambda m: m.group(1) + ("YOUR ANSWER HERE\n" if markdown else f"# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()\n")
+        raise ValueError(
+            f"{where}: '### BEGIN SOLUTION' without a matching '### END SOLUTION' line")
+    def stub(m):
+        if markdown: return m.group(1) + "YOUR ANSWER HERE\n"
+        return m.group(1) + f"# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()\n"
     return _HIDDEN.sub("", _SOLUTION.sub(stub, src)).rstrip("\n")
 
 def student_notebook(nb:dict, name:str="notebook") -> dict:
@@ -692,8 +701,10 @@ def student_notebook(nb:dict, name:str="notebook") -> dict:
         c = json.loads(json.dumps(c))
         where = f"{name}, cell {i} ({_grading(c).get('grade_id', c['cell_type'])})"
         if _grading(c).get("solution") and "### BEGIN SOLUTION" not in _src(c):
-            raise ValueError(f"{where} is a solution cell without '### BEGIN SOLUTION' / '### END SOLUTION' lines: mark what to clear")
-        c["source"] = student_source(_src(c), c["cell_type"] == "markdown", where).splitlines(keepends=True)
+            raise ValueError(f"{where} is a solution cell without '### BEGIN SOLUTION' / "
+                             "'### END SOLUTION' lines: mark what to clear")
+        src = student_source(_src(c), c["cell_type"] == "markdown", where)
+        c["source"] = src.splitlines(keepends=True)
         if c["cell_type"] == "code": c["outputs"], c["execution_count"] = [], None
         cells.append(c)
     return {**nb, "cells": cells}
@@ -707,11 +718,14 @@ def write_student(
     root:str|Path|None=None,      # the course folder (default: this clone's `course/`)
 ) -> list[Path]:                  # the student notebooks written
     "Write the student version of every assignment; files already equal are left untouched."
-    src, out = course_dir("assignments", root), Path(out) if out is not None else course_dir("student", root)
+    src = course_dir("assignments", root)
+    out = Path(out) if out is not None else course_dir("student", root)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for p in sorted(src.glob("*.ipynb")):
-        text, dest = nb_text(student_notebook(json.loads(p.read_text(encoding="utf-8")), p.name)), out / p.name
-        if not dest.exists() or dest.read_text(encoding="utf-8") != text: dest.write_text(text, encoding="utf-8")
+        text = nb_text(student_notebook(json.loads(p.read_text(encoding="utf-8")), p.name))
+        dest = out / p.name
+        if not dest.exists() or dest.read_text(encoding="utf-8") != text:
+            dest.write_text(text, encoding="utf-8")
         written.append(dest)
     return written

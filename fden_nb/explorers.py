@@ -18,8 +18,8 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 from torch import Tensor
 
-from .analysis import (umap_ready, attribute_swap, embed, factor_grid, is_cached, mix_factors, opposite_mean,
-                              pca_embed, pick_points, rsa_matrix)
+from .analysis import (umap_ready, attribute_swap, embed, factor_grid, is_cached, mix_factors,
+                       opposite_mean, pca_embed, pick_points, rsa_matrix)
 from .utils import decompose_in_chunks
 
 # %% auto #0
@@ -27,12 +27,16 @@ __all__ = ['display_images', 'montage', 'tile_at', 'class_namer', 'FactorSlider'
 
 # %% ../nbs/41_explorers.ipynb #bc86ec12
 def display_images(
-    x,                         # a batch of images (B, C, H, W) with C in {1, 3}, or (B, H, W); tensor or array
+    x,                         # images (B, C, H, W) with C in {1, 3}, or (B, H, W); tensor or array
 ) -> np.ndarray:               # float32 (B, H, W) or (B, H, W, 3) in [0, 1]
-    "Decoder output → arrays plotly can show. A 3-D input is a batch of grey images, never one image with channels."
-    a = x.detach().float().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x, dtype=np.float32)
+    """Decoder output → arrays plotly can show.
+    A 3-D input is a batch of grey images, never one image with channels."""
+    if isinstance(x, Tensor): a = x.detach().float().cpu().numpy()
+    else: a = np.asarray(x, dtype=np.float32)
     if a.dtype == np.uint8: a = a / 255.
-    if a.ndim < 3: raise ValueError(f"display_images takes a batch (B, C, H, W) or (B, H, W), got shape {a.shape}; index with x[i:i+1]")
+    if a.ndim < 3:
+        raise ValueError(f"display_images takes a batch (B, C, H, W) or (B, H, W), "
+                         f"got shape {a.shape}; index with x[i:i+1]")
     if a.ndim >= 4 and a.shape[-3] == 1: a = a[..., 0, :, :]
     elif a.ndim >= 4 and a.shape[-3] == 3: a = np.moveaxis(a, -3, -1)
     return np.clip(a, 0., 1.).astype(np.float32)
@@ -47,7 +51,8 @@ def montage(
     imgs = np.asarray(imgs)
     k, h, w = imgs.shape[:3]
     rows = max(1, -(-k // cols))
-    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad) + imgs.shape[3:], fill, np.float32)
+    side = (rows * (h + pad) - pad, cols * (w + pad) - pad)
+    out = np.full(side + imgs.shape[3:], fill, np.float32)
     for i in range(k):
         r, c = divmod(i, cols)
         out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = imgs[i]
@@ -60,57 +65,69 @@ def tile_at(
 ) -> int|None:                 # index of the tile under that pixel, or None on the padding
     "Which tile of a `montage` a click landed on."
     h, w = shape
-    c, cx = divmod(int(round(x)), w + pad); r, cy = divmod(int(round(y)), h + pad)
+    c, cx = divmod(int(round(x)), w + pad)
+    r, cy = divmod(int(round(y)), h + pad)
     if cx >= w or cy >= h or c >= cols: return None
     return r * cols + c
 
 # %% ../nbs/41_explorers.ipynb #4508471b
 def _image_trace(img:np.ndarray, **kw) -> go.BaseTraceType:
     if img.ndim == 3: return go.Image(z=(img * 255).astype(np.uint8), **kw)
-    return go.Heatmap(z=img, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip", **kw)
+    return go.Heatmap(z=img, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip",
+                      **kw)
 
 def _image_axes(fig, n:int):
     for i in range(1, n + 1):
         sx = "" if i == 1 else str(i)
-        fig.update_layout(**{f"xaxis{sx}": dict(visible=False, scaleanchor=f"y{sx}", constrain="domain"),
-                             f"yaxis{sx}": dict(visible=False, autorange="reversed", constrain="domain")})
+        x_axis = dict(visible=False, scaleanchor=f"y{sx}", constrain="domain")
+        y_axis = dict(visible=False, autorange="reversed", constrain="domain")
+        fig.update_layout(**{f"xaxis{sx}": x_axis, f"yaxis{sx}": y_axis})
 
 def _encode(encoder, x:Tensor, batch:int=512) -> Tensor:
     enc = getattr(encoder, "encode", encoder)
-    if not callable(enc): raise TypeError(f"encoder must be callable or have .encode, got {type(encoder).__name__}")
+    if not callable(enc):
+        raise TypeError(f"encoder must be callable or have .encode, got {type(encoder).__name__}")
     with torch.no_grad(): return torch.cat([enc(x[i:i + batch]) for i in range(0, len(x), batch)])
 
 def _latents(z, x, encoder) -> Tensor:
     if z is not None: return torch.as_tensor(z).float()
-    if encoder is None: raise ValueError("give the latents `z` of the images, or an `encoder` (e.g. the backbone) to compute them")
+    if encoder is None:
+        raise ValueError("give the latents `z` of the images, "
+                         "or an `encoder` (e.g. the backbone) to compute them")
     return _encode(encoder, x)
 
 # %% ../nbs/41_explorers.ipynb #739bdeb2
 def class_namer(
-    names=None,  # a data set with `class_name(c)` (Glyphs) or `classes` (ImageSet), a list of names, a function, or None
+    # a data set with `class_name(c)` (Glyphs) or `classes` (ImageSet),
+    # a list of names, a function, or None
+    names=None,
 ) -> Callable[[int], str]:
     "A function class index → the name to show."
     if names is None: return lambda c: f"class {c}"
     if callable(getattr(names, "class_name", None)): return names.class_name
     if isinstance(getattr(names, "classes", None), Sequence): names = names.classes
     if callable(names): return lambda c: str(names(c))
-    if isinstance(names, (Sequence, np.ndarray)) and not isinstance(names, str): return lambda c: str(names[c])
-    raise TypeError(f"class_names must be a data set that names its classes (Glyphs, ImageSet), a list of names or a function "
-                    f"class → name; got {type(names).__name__}")
+    if isinstance(names, (Sequence, np.ndarray)) and not isinstance(names, str):
+        return lambda c: str(names[c])
+    raise TypeError("class_names must be a data set that names its classes (Glyphs, ImageSet), "
+                    f"a list of names or a function class → name; got {type(names).__name__}")
 
 # %% ../nbs/41_explorers.ipynb #baf83170
 _PANELS = ("A", "dec(z_A)", "mix", "dec(z_B)", "B")
 
 class FactorSlider:
-    "Interpolate the factors of two inputs with one slider per factor; the decoded image updates live."
+    "Interpolate the factors of two inputs, one slider per factor; the decoded image updates live."
     def __init__(self,
-                 model,                       # a trained FDEN built with the backbone's decoder (`FDEN(cfg, decoder=backbone)`)
+                 # a trained FDEN built with the backbone's decoder (`FDEN(cfg, decoder=backbone)`)
+                 model,
                  x:Tensor,                    # images (N, C, H, W) that can be picked as A and B
-                 z:Tensor|None=None,          # their latents (N, D); computed with `encoder` when None
-                 encoder=None,                # the backbone (or its encode function), when z is None
+                 z:Tensor|None=None,          # their latents (N, D); None: made with `encoder`
+                 encoder=None,                # the backbone (or its encode function) when z is None
                  labels=None,                 # class of each image (N,), for choosing by class
-                 class_names=None,            # names of the classes: a data set with them (`Glyphs`, `ImageSet`), a list or a function
-                 attributes:Mapping[str, object]|None=None,     # {attribute: (N,) labels} for the attribute mode
+                 # class names: a data set with them (`Glyphs`, `ImageSet`), a list or a function
+                 class_names=None,
+                 # {attribute: (N,) labels} for the attribute mode
+                 attributes:Mapping[str, object]|None=None,
                  a:int=0, b:int=1,            # the first inputs
                  n_thumbs:int=16,             # thumbnails to click on
                  grid_n:int=5,                # side of the interpolation grid
@@ -135,43 +152,57 @@ class FactorSlider:
 def _take_inputs(self:FactorSlider, model, x, z, encoder, labels, attributes):
     "Check and keep the model, the images, their latents, labels and attributes."
     if getattr(model, "decoder", None) is None:
-        raise ValueError("the FactorSlider decodes mixed latents: build the FDEN with the backbone's decoder, "
-                         "FDEN(cfg, decoder=backbone)")
+        raise ValueError("the FactorSlider decodes mixed latents: "
+                         "build the FDEN with the backbone's decoder, FDEN(cfg, decoder=backbone)")
     self.model = model.eval()
     self.x = torch.as_tensor(x).float()
     self.z = _latents(z, self.x, encoder)
-    if len(self.z) != len(self.x): raise ValueError(f"got {len(self.z)} latents for {len(self.x)} images")
-    if len(self.x) < 2: raise ValueError("the slider needs at least two images to choose A and B from")
-    self.labels = None if labels is None else np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
-    self.attributes = {k: np.asarray(torch.as_tensor(v).cpu()).reshape(-1) for k, v in (attributes or {}).items()}
-    self.names = tuple(model.cfg.aligned) + tuple(n for n in model.factor_names if n not in model.cfg.aligned)  # identity first
-    self.rows = model.cfg.aligned[0]                               # the identity: down the grid's rows
-    self.cols = next(n for n in self.names if n != self.rows)      # the style: along its columns
-    self._all_f = None                                             # factors of every image, for attribute means
+    if len(self.z) != len(self.x):
+        raise ValueError(f"got {len(self.z)} latents for {len(self.x)} images")
+    if len(self.x) < 2:
+        raise ValueError("the slider needs at least two images to choose A and B from")
+    def flat(v): return np.asarray(torch.as_tensor(v).cpu()).reshape(-1)
+    self.labels = None if labels is None else flat(labels)
+    self.attributes = {k: flat(v) for k, v in (attributes or {}).items()}
+    aligned = tuple(model.cfg.aligned)
+    # identity first
+    self.names = aligned + tuple(n for n in model.factor_names if n not in aligned)
+    self.rows = model.cfg.aligned[0]                           # the identity: down the grid's rows
+    self.cols = next(n for n in self.names if n != self.rows)  # the style: along its columns
+    self._all_f = None                             # every image's factors, for attribute means
     self._busy = False
-    self.latencies: list[float] = []                               # seconds per slider update (model + view)
+    self.latencies: list[float] = []               # seconds per slider update (model + view)
 
 # %% ../nbs/41_explorers.ipynb #b65fc4e3
 @patch
 def _make_controls(self:FactorSlider, a:int, b:int, class_names, step:float, grid_n:int):
     "The widgets: inputs by index or class, the sliders, the mode and the grid size."
     N = len(self.x)
-    self.index_a = widgets.BoundedIntText(a, min=0, max=N - 1, description="A index", layout=widgets.Layout(width="180px"))
-    self.index_b = widgets.BoundedIntText(b, min=0, max=N - 1, description="B index", layout=widgets.Layout(width="180px"))
+    def index(v:int, d:str):
+        return widgets.BoundedIntText(v, min=0, max=N - 1, description=d,
+                                      layout=widgets.Layout(width="180px"))
+    self.index_a = index(a, "A index")
+    self.index_b = index(b, "B index")
     opts = []
     if self.labels is not None:
         name = class_namer(class_names)
         opts = [(name(int(c)), int(c)) for c in np.unique(self.labels)]
-    self.class_a = widgets.Dropdown(options=opts, description="A class", layout=widgets.Layout(width="260px"))
-    self.class_b = widgets.Dropdown(options=opts, description="B class", layout=widgets.Layout(width="260px"))
-    self.click_sets = widgets.ToggleButtons(options=["A", "B"], description="click sets", style={"button_width": "40px"})
-    self.sliders = {n: widgets.FloatSlider(value=0.5, min=0., max=1., step=step, description=f"w_{n}",
-                                           continuous_update=True, readout_format=".2f") for n in self.names}
-    self.mode = widgets.ToggleButtons(options=["interpolate", "attribute"] if self.attributes else ["interpolate"],
-                                      description="mode")
+    def classes(d:str):
+        return widgets.Dropdown(options=opts, description=d, layout=widgets.Layout(width="260px"))
+    self.class_a = classes("A class")
+    self.class_b = classes("B class")
+    self.click_sets = widgets.ToggleButtons(options=["A", "B"], description="click sets",
+                                            style={"button_width": "40px"})
+    self.sliders = {n: widgets.FloatSlider(value=0.5, min=0., max=1., step=step,
+                                           description=f"w_{n}", continuous_update=True,
+                                           readout_format=".2f") for n in self.names}
+    modes = ["interpolate", "attribute"] if self.attributes else ["interpolate"]
+    self.mode = widgets.ToggleButtons(options=modes, description="mode")
     self.attribute = widgets.Dropdown(options=list(self.attributes), description="attribute")
-    self.attribute_factor = widgets.Dropdown(options=list(self.names), value=self.cols, description="factor")
-    self.grid_size = widgets.IntSlider(grid_n, min=2, max=9, description="grid n", continuous_update=False)
+    self.attribute_factor = widgets.Dropdown(options=list(self.names), value=self.cols,
+                                             description="factor")
+    self.grid_size = widgets.IntSlider(grid_n, min=2, max=9, description="grid n",
+                                       continuous_update=False)
     self.status = widgets.HTML()
 
 # %% ../nbs/41_explorers.ipynb #6d5784c6
@@ -189,7 +220,7 @@ def _make_figures(self:FactorSlider, n_thumbs:int):
     self.thumb_cols = min(len(self.thumb_idx), 16)
     thumbs = display_images(self.x[self.thumb_idx])
     self.thumbs = go.FigureWidget(go.Figure(_image_trace(montage(thumbs, self.thumb_cols))))
-    self.thumbs.data[0].hoverinfo = "none"                       # no tooltip, but clicks still arrive
+    self.thumbs.data[0].hoverinfo = "none"  # no tooltip, but clicks still arrive
     _image_axes(self.thumbs, 1)
     rows = -(-len(self.thumb_idx) // self.thumb_cols)
     self.thumbs.update_layout(height=60 * rows + 30, width=760, margin=dict(l=5, r=5, t=25, b=5),
@@ -198,8 +229,8 @@ def _make_figures(self:FactorSlider, n_thumbs:int):
     self.grid_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
     _image_axes(self.grid_fig, 1)
     self.grid_fig.update_layout(height=360, width=360, margin=dict(l=40, r=5, t=30, b=30),
-                                title=dict(text=f"grid: w_{self.rows} 1→0 down, w_{self.cols} 1→0 across",
-                                           font=dict(size=12)))
+                                title=dict(font=dict(size=12), text=(
+                                    f"grid: w_{self.rows} 1→0 down, w_{self.cols} 1→0 across")))
 
 # %% ../nbs/41_explorers.ipynb #b147fb4f
 @patch
@@ -208,7 +239,8 @@ def _wire(self:FactorSlider):
     for wdg in (self.index_a, self.index_b): wdg.observe(self._on_index, "value")
     for wdg in (self.class_a, self.class_b): wdg.observe(self._on_class, "value")
     for s in self.sliders.values(): s.observe(self._on_slider, "value")
-    for wdg in (self.mode, self.attribute, self.attribute_factor): wdg.observe(self._on_inputs, "value")
+    for wdg in (self.mode, self.attribute, self.attribute_factor):
+        wdg.observe(self._on_inputs, "value")
     self.grid_size.observe(lambda _: self._update_grid(), "value")
     self.mode.observe(self._on_mode, "value")
 
@@ -219,15 +251,18 @@ def _layout(self:FactorSlider) -> widgets.VBox:
                              widgets.HBox([self.click_sets, self.mode]),
                              widgets.HBox([self.attribute, self.attribute_factor]),
                              *self.sliders.values(), self.status])
-    self.figure_box = widgets.Box([self.fig]); self.figure_box.add_class("fden-slider-figure")
-    box = widgets.VBox([controls, self.figure_box, self.thumbs, widgets.HBox([self.grid_fig, self.grid_size])])
+    self.figure_box = widgets.Box([self.fig])
+    self.figure_box.add_class("fden-slider-figure")
+    grid = widgets.HBox([self.grid_fig, self.grid_size])
+    box = widgets.VBox([controls, self.figure_box, self.thumbs, grid])
     box.add_class("fden-factor-slider")
     return box
 
 # %% ../nbs/41_explorers.ipynb #ca514456
 @patch
 @torch.no_grad()
-def _factors(self:FactorSlider, z:Tensor) -> dict[str, Tensor]: return self.model.decompose(z.reshape(1, -1))
+def _factors(self:FactorSlider, z:Tensor) -> dict[str, Tensor]:
+    return self.model.decompose(z.reshape(1, -1))
 
 @patch
 @torch.no_grad()
@@ -254,7 +289,8 @@ def _attribute_target(self:FactorSlider) -> tuple[Tensor, np.ndarray]:
     y = self.attributes[attr]
     value = y[self.index_a.value]
     other = y != value
-    return opposite_mean(self._all_f[name], y, value), display_images(self.x[torch.from_numpy(other)].mean(0, keepdim=True))[0]
+    mean_img = display_images(self.x[torch.from_numpy(other)].mean(0, keepdim=True))[0]
+    return opposite_mean(self._all_f[name], y, value), mean_img
 
 # %% ../nbs/41_explorers.ipynb #1cf2f5cb
 @patch
@@ -265,7 +301,8 @@ def set_inputs(self:FactorSlider, a:int, b:int|None=None):
         self.index_a.value = a
         if b is not None: self.index_b.value = b
         if self.labels is not None:
-            self.class_a.value = int(self.labels[self.index_a.value]); self.class_b.value = int(self.labels[self.index_b.value])
+            self.class_a.value = int(self.labels[self.index_a.value])
+            self.class_b.value = int(self.labels[self.index_b.value])
     finally: self._busy = False
     self._on_inputs()
 
@@ -274,16 +311,19 @@ def _on_inputs(self:FactorSlider, *_):
     if self._busy: return
     a, b = self.index_a.value, self.index_b.value
     self._f_a = self._factors(self.z[a])
-    with torch.no_grad(): rec = display_images(self.model.decode(self.z[[a, b]]))          # backbone reconstructions
+    with torch.no_grad():  # backbone reconstructions
+        rec = display_images(self.model.decode(self.z[[a, b]]))
     titles = list(_PANELS)
+    x_a = display_images(self.x[a:a + 1])[0]
     if self.mode.value == "attribute" and self.attributes:
         target, mean_img = self._attribute_target()
-        self._f_b = attribute_swap(self._f_a, self.attribute_factor.value, target, w=0.)   # B: A with the mean factor
-        panels = [display_images(self.x[a:a + 1])[0], rec[0], None, self._decode(self._f_b)[0], mean_img]
+        # B: A with the mean factor
+        self._f_b = attribute_swap(self._f_a, self.attribute_factor.value, target, w=0.)
+        panels = [x_a, rec[0], None, self._decode(self._f_b)[0], mean_img]
         titles[3:] = ["full swap", f"mean of ¬{self.attribute.value}"]
     else:
         self._f_b = self._factors(self.z[b])
-        panels = [display_images(self.x[a:a + 1])[0], rec[0], None, rec[1], display_images(self.x[b:b + 1])[0]]
+        panels = [x_a, rec[0], None, rec[1], display_images(self.x[b:b + 1])[0]]
     panels[2] = self.mixed_image()
     with self.fig.batch_update():
         for i, p in enumerate(panels): self.fig.data[i].z = p
@@ -340,7 +380,8 @@ def grid(self:FactorSlider, n:int|None=None) -> np.ndarray:
 def _update_grid(self:FactorSlider):
     g = self.grid()
     n = len(g)
-    with self.grid_fig.batch_update(): self.grid_fig.data[0].z = montage(g.reshape(n * n, *g.shape[2:]), n)
+    tiles = montage(g.reshape(n * n, *g.shape[2:]), n)
+    with self.grid_fig.batch_update(): self.grid_fig.data[0].z = tiles
 
 @patch(as_prop=True)
 def image(self:FactorSlider) -> np.ndarray:
@@ -357,17 +398,19 @@ _PALETTE = qualitative.Dark24 + qualitative.Light24
 _METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 class EmbeddingExplorer:
-    "2-D maps (t-SNE/UMAP) of each factor and of z, coloured by class, with a PCA preview while they compute."
+    """2-D maps (t-SNE/UMAP) of each factor and of z, coloured by class,
+    with a PCA preview while they compute."""
     def __init__(self,
                  model,                       # a trained FDEN (decompose is all it needs)
                  z:Tensor,                    # latents (N, D)
                  labels,                      # class of each latent (N,)
                  images:Tensor|None=None,     # images (N, C, H, W) to show on hover
-                 class_names=None,            # as `FactorSlider`'s: a data set with names, a list or a function
-                 classes:Sequence[int]|None=None,  # classes shown first (default: the first 5, as Yoon & Suk (2019))
+                 class_names=None,            # as `FactorSlider`'s: data set, list or function
+                 # classes shown first (default: the first 5, as Yoon & Suk (2019))
+                 classes:Sequence[int]|None=None,
                  n_per_class:int=20,          # points per class shown first (Yoon & Suk (2019): 20)
                  methods:Sequence[str]=("tsne", "umap"),  # one row each
-                 background:bool=True,        # compute in a thread (False: in the call, for scripts and tests)
+                 background:bool=True,        # compute in a thread (False: in the call)
                  seed:int=0,
                 ):
         self._take_inputs(model, z, labels, images, class_names, methods, background, seed)
@@ -384,7 +427,8 @@ class EmbeddingExplorer:
 
 # %% ../nbs/41_explorers.ipynb #62b1d69b
 @patch
-def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, methods, background, seed):
+def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, methods, background,
+                 seed):
     "The factors of every latent (decomposed once), the labels, the hover images, the map methods."
     self.model = model.eval()
     z = torch.as_tensor(z).float()
@@ -392,7 +436,8 @@ def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, 
     order = list(model.cfg.aligned) + [k for k in model.factor_names if k not in model.cfg.aligned]
     self.spaces = {**{f"f_{k}": f[k].numpy() for k in order}, "z": z.numpy()}
     self.labels = np.asarray(torch.as_tensor(labels).cpu()).reshape(-1)
-    if len(self.labels) != len(z): raise ValueError(f"got {len(self.labels)} labels for {len(z)} latents")
+    if len(self.labels) != len(z):
+        raise ValueError(f"got {len(self.labels)} labels for {len(z)} latents")
     self.images = None if images is None else display_images(images)
     self.methods = tuple(methods)
     bad = [m for m in self.methods if m not in _METHOD_NAMES]
@@ -405,12 +450,15 @@ def _take_inputs(self:EmbeddingExplorer, model, z, labels, images, class_names, 
 def _make_controls(self:EmbeddingExplorer, classes, n_per_class:int):
     "Classes to show, points per class, the progress of the maps."
     name, all_classes = self.class_name, np.unique(self.labels)
+    first = classes if classes is not None else all_classes[:5]
     self.classes = widgets.SelectMultiple(options=[(name(int(c)), int(c)) for c in all_classes],
-                                          value=tuple(int(c) for c in (classes if classes is not None else all_classes[:5])),
+                                          value=tuple(int(c) for c in first),
                                           description="classes", rows=6)
-    self.n_per_class = widgets.IntSlider(n_per_class, min=2, max=max(2, int(np.bincount(self.labels).max())),
+    most = max(2, int(np.bincount(self.labels).max()))
+    self.n_per_class = widgets.IntSlider(n_per_class, min=2, max=most,
                                          description="per class", continuous_update=False)
-    self.progress = widgets.IntProgress(0, min=0, max=len(self.methods) * len(self.spaces), description="maps")
+    n_maps = len(self.methods) * len(self.spaces)
+    self.progress = widgets.IntProgress(0, min=0, max=n_maps, description="maps")
     self.status = widgets.HTML()
     self.legend = widgets.HTML()
 
@@ -418,25 +466,32 @@ def _make_controls(self:EmbeddingExplorer, classes, n_per_class:int):
 def _make_figures(self:EmbeddingExplorer):
     "One scatter panel per (method, space), and the image of the point under the pointer."
     R, C = len(self.methods), len(self.spaces)
-    fig = make_subplots(R, C, column_titles=list(self.spaces), horizontal_spacing=0.04, vertical_spacing=0.06)
+    fig = make_subplots(R, C, column_titles=list(self.spaces), horizontal_spacing=0.04,
+                        vertical_spacing=0.06)
     for r in range(R):
         for c in range(C):
-            fig.add_trace(go.Scattergl(x=[], y=[], mode="markers", marker=dict(size=6), hovertemplate="%{text}<extra></extra>"),
-                          r + 1, c + 1)
-    fig.update_xaxes(showticklabels=False); fig.update_yaxes(showticklabels=False)
-    fig.update_layout(height=260 * R + 40, width=260 * C + 80, showlegend=False, margin=dict(l=50, r=10, t=40, b=10))
+            dots = go.Scattergl(x=[], y=[], mode="markers", marker=dict(size=6),
+                                hovertemplate="%{text}<extra></extra>")
+            fig.add_trace(dots, r + 1, c + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_layout(height=260 * R + 40, width=260 * C + 80, showlegend=False,
+                      margin=dict(l=50, r=10, t=40, b=10))
     self.fig = go.FigureWidget(fig)
     for t in self.fig.data: t.on_hover(self._on_hover)
     blank = np.zeros(self.images.shape[1:] if self.images is not None else (8, 8), np.float32)
     self.hover_fig = go.FigureWidget(go.Figure(_image_trace(blank)))
     _image_axes(self.hover_fig, 1)
-    self.hover_fig.update_layout(width=170, height=190, margin=dict(l=5, r=5, t=30, b=5), title=dict(text="hover a point", font=dict(size=11)))
+    self.hover_fig.update_layout(width=170, height=190, margin=dict(l=5, r=5, t=30, b=5),
+                                 title=dict(text="hover a point", font=dict(size=11)))
 
 @patch
 def _layout(self:EmbeddingExplorer) -> widgets.VBox:
     "Wire the selection to `refresh`; the controls above the panels and the hovered image."
-    self.classes.observe(self._on_selection, "value"); self.n_per_class.observe(self._on_selection, "value")
-    box = widgets.VBox([widgets.HBox([self.classes, widgets.VBox([self.n_per_class, self.progress, self.status])]),
+    self.classes.observe(self._on_selection, "value")
+    self.n_per_class.observe(self._on_selection, "value")
+    side = widgets.VBox([self.n_per_class, self.progress, self.status])
+    box = widgets.VBox([widgets.HBox([self.classes, side]),
                         self.legend, widgets.HBox([self.fig, self.hover_fig])])
     box.add_class("fden-embedding-explorer")
     return box
@@ -444,7 +499,8 @@ def _layout(self:EmbeddingExplorer) -> widgets.VBox:
 # %% ../nbs/41_explorers.ipynb #bbe67433
 @patch
 def refresh(self:EmbeddingExplorer):
-    "Pick the points, draw the PCA preview in every panel now, then compute the maps (in a thread if `background`)."
+    """Pick the points, draw the PCA preview in every panel now,
+    then compute the maps (in a thread if `background`)."""
     self._generation += 1
     gen = self._generation
     self.idx = pick_points(self.labels, self.classes.value, self.n_per_class.value, self.seed)
@@ -452,10 +508,12 @@ def refresh(self:EmbeddingExplorer):
     pos = {c: i for i, c in enumerate(self.classes.value)}
     colours = [_PALETTE[pos[c] % len(_PALETTE)] for c in y]
     text = [f"#{i} · {self.class_name(int(c))}" for i, c in zip(self.idx, y)]
-    self.legend.value = " ".join(f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
-                                 for c, i in pos.items())
+    self.legend.value = " ".join(
+        f"<span style='color:{_PALETTE[i % len(_PALETTE)]}'>● {self.class_name(c)}</span>"
+        for c, i in pos.items())
     t0 = time.perf_counter()
-    previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2)) for X in self.spaces.values()]
+    previews = [pca_embed(X[self.idx]) if len(self.idx) else np.zeros((0, 2))
+                for X in self.spaces.values()]
     with self.fig.batch_update():
         for r in range(len(self.methods)):
             self._axis_title(r, f"PCA preview ({_METHOD_NAMES[self.methods[r]]} to come)")
@@ -466,7 +524,8 @@ def refresh(self:EmbeddingExplorer):
     self.preview_seconds = time.perf_counter() - t0
     self.progress.value = 0
     if len(self.idx) < 4:
-        self.status.value = "choose classes with at least 4 points in all"; return
+        self.status.value = "choose classes with at least 4 points in all"
+        return
     self.status.value = f"PCA preview in {self.preview_seconds * 1e3:.0f} ms; computing…"
     if self.background:
         self._thread = threading.Thread(target=self._compute, args=(gen,), daemon=True)
@@ -478,17 +537,20 @@ def _compute(self:EmbeddingExplorer, gen:int):
     t0 = time.perf_counter()
     for r, m in enumerate(self.methods):
         for c, (s, X) in enumerate(self.spaces.items()):
-            if gen != self._generation: return                  # the selection changed: stop
+            if gen != self._generation: return  # the selection changed: stop
             pts = X[self.idx]
-            if m == "umap" and not umap_ready() and not is_cached(pts, m): self.status.value = (
-                f"UMAP of {s}: compiling UMAP's numba code first, once per session (10–35 s)…")
+            if m == "umap" and not umap_ready() and not is_cached(pts, m):
+                self.status.value = (f"UMAP of {s}: compiling UMAP's numba code first, "
+                                     "once per session (10–35 s)…")
             else: self.status.value = f"{_METHOD_NAMES[m]} of {s}…"
-            try: e = embed(pts, m, verbose=False)                     # the status line says what it waits for
+            try: e = embed(pts, m, verbose=False)  # the status line says what it waits for
             except Exception as ex:
-                self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"; return
+                self.status.value = f"{_METHOD_NAMES[m]} of {s} failed: {type(ex).__name__}: {ex}"
+                return
             if gen != self._generation: return
             with self.fig.batch_update():
-                p = self._panel(r, c); p.x, p.y = e[:, 0], e[:, 1]
+                p = self._panel(r, c)
+                p.x, p.y = e[:, 0], e[:, 1]
                 if c == len(self.spaces) - 1: self._axis_title(r, _METHOD_NAMES[m])
             self.progress.value += 1
     self.status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(self.idx)} points)"
@@ -525,19 +587,25 @@ class RSAExplorer:
                  seed:int=0,
                 ):
         z = torch.as_tensor(z).float()
-        if len(z) > n: z = z[torch.from_numpy(np.sort(np.random.default_rng(seed).choice(len(z), n, replace=False)))]
+        if len(z) > n:
+            pick = np.sort(np.random.default_rng(seed).choice(len(z), n, replace=False))
+            z = z[torch.from_numpy(pick)]
         with torch.no_grad(): f = model.eval().decompose(z)
         self.blocks = {"z": z.numpy(), **{k: v.numpy() for k, v in f.items()}}
-        self.checks = {k: widgets.Checkbox(True, description=k, indent=False, layout=widgets.Layout(width="80px")) for k in self.blocks}
+        self.checks = {k: widgets.Checkbox(True, description=k, indent=False,
+                                           layout=widgets.Layout(width="80px"))
+                       for k in self.blocks}
         self.summary = widgets.HTML()
         fig = go.Figure(go.Heatmap(z=np.zeros((2, 2)), colorscale="RdBu_r", zmin=-1, zmax=1, zmid=0,
                                    colorbar=dict(title="r", thickness=12)))
         fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
         fig.update_xaxes(constrain="domain")
-        fig.update_layout(width=560, height=520, margin=dict(l=60, r=10, t=30, b=40), title="Pearson r between units")
+        fig.update_layout(width=560, height=520, margin=dict(l=60, r=10, t=30, b=40),
+                          title="Pearson r between units")
         self.fig = go.FigureWidget(fig)
         for c in self.checks.values(): c.observe(self._update, "value")
-        self.box = widgets.VBox([widgets.HBox([widgets.Label("blocks:"), *self.checks.values()]), self.summary, self.fig])
+        choice = widgets.HBox([widgets.Label("blocks:"), *self.checks.values()])
+        self.box = widgets.VBox([choice, self.summary, self.fig])
         self.box.add_class("fden-rsa-explorer")
         self._update()
 
@@ -546,25 +614,32 @@ class RSAExplorer:
     def _update(self, *_):
         names = self.chosen()
         if not names:
-            self.summary.value = "choose at least one block"; return
+            self.summary.value = "choose at least one block"
+            return
         self.rsa = res = rsa_matrix({k: self.blocks[k] for k in names})
         s = res.summary()
         b = res.bounds
         fmt = lambda v: "—" if np.isnan(v) else f"{v:.3f}"
         rows = "".join(f"<tr><th>{a}</th>" + "".join(f"<td>{fmt(v)}</td>" for v in row) + "</tr>"
                        for a, row in zip(res.names, s["blocks"]))
-        self.summary.value = (f"mean |r| within blocks: <b>{fmt(s['within'])}</b> · between blocks: <b>{fmt(s['between'])}</b>"
-                              + (f" · {res.n_constant} constant unit(s) set to r = 0" if res.n_constant else "")
-                              + f"<table style='font-size:11px'><tr><th></th>{''.join(f'<th>{a}</th>' for a in res.names)}</tr>{rows}</table>")
+        head = ''.join(f'<th>{a}</th>' for a in res.names)
+        constant = f" · {res.n_constant} constant unit(s) set to r = 0" if res.n_constant else ""
+        self.summary.value = (f"mean |r| within blocks: <b>{fmt(s['within'])}</b> · "
+                              f"between blocks: <b>{fmt(s['between'])}</b>" + constant
+                              + f"<table style='font-size:11px'><tr><th></th>{head}</tr>"
+                              + f"{rows}</table>")
         line = dict(color="black", width=1.5)
         U = b[-1] - 0.5
-        shapes = [dict(type="line", x0=v - .5, x1=v - .5, y0=-.5, y1=U, line=line) for v in b[1:-1]] + \
-                 [dict(type="line", y0=v - .5, y1=v - .5, x0=-.5, x1=U, line=line) for v in b[1:-1]]
+        shapes = ([dict(type="line", x0=v - .5, x1=v - .5, y0=-.5, y1=U, line=line)
+                   for v in b[1:-1]]
+                  + [dict(type="line", y0=v - .5, y1=v - .5, x0=-.5, x1=U, line=line)
+                     for v in b[1:-1]])
         mids = (b[:-1] + b[1:] - 1) / 2
         with self.fig.batch_update():
             self.fig.data[0].z = res.r
             self.fig.layout.shapes = shapes
-            for ax in (self.fig.layout.xaxis, self.fig.layout.yaxis): ax.tickvals, ax.ticktext = mids, res.names
+            for ax in (self.fig.layout.xaxis, self.fig.layout.yaxis):
+                ax.tickvals, ax.ticktext = mids, res.names
 
     def _ipython_display_(self):
         from IPython.display import display

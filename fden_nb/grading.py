@@ -48,8 +48,14 @@ COLUMNS = ("student", "assignment", "check", "points", "max_points", "status", "
 @dataclass
 class Grade:
     "One row of the grades: one student's result on one check."
-    student:str; assignment:str; check:str; points:float; max_points:float; status:str
-    imports_solution:bool; feedback:str
+    student:str
+    assignment:str
+    check:str
+    points:float
+    max_points:float
+    status:str
+    imports_solution:bool
+    feedback:str
 
 def checks_of(nb:dict) -> list[tuple[str, float, str]]:
     "The graded cells of a solution notebook: (grade_id, points, source)."
