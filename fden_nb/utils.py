@@ -158,7 +158,8 @@ def as_images(
     lo, hi = float(x.min()), float(x.max())
     if lo < 0 or hi > 1:
         raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}]; "
-                         "rescale them (e.g. (x - x.min()) / (x.max() - x.min()), or x / 255 for 8-bit pixels).")
+                         "rescale them (e.g. (x - x.min()) / (x.max() - x.min()), "
+                         "or x / 255 for 8-bit pixels).")
     return x
 
 # %% ../nbs/00a_utils.ipynb #e0d76b76
