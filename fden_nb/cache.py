@@ -19,22 +19,24 @@ __all__ = ['ENV_VAR', 'cache_root', 'cache_dir', 'temporary_cache', 'atomic_path
 ENV_VAR = "FDEN_DATA_CACHE"  # set it to keep data, checkpoints and latents somewhere else
 
 def _checkout_cache() -> Path | None:
-    "`data_cache/` beside `settings.ini` when fden_nb is imported from a source checkout, else `None`."
+    "`data_cache/` beside `settings.ini` when fden_nb is run from a source checkout; else None."
     spec = find_spec("fden_nb")
     if spec is None or not spec.submodule_search_locations: return None
     root = Path(next(iter(spec.submodule_search_locations))).resolve().parent
     return root/"data_cache" if (root/"settings.ini").exists() else None
 
 def cache_root() -> Path:
-    "The folder that holds every data set, checkpoint and latent cache of fden_nb (see the rules above)."
+    "The folder that holds every data set, checkpoint and latent cache of fden_nb (rules above)."
     env = os.environ.get(ENV_VAR, "").strip()
     if env: root = Path(env).expanduser()
     else:
         root = _checkout_cache()
-        if root is None: root = Path(os.environ.get("XDG_CACHE_HOME", Path.home()/".cache"))/"fden_nb"
+        if root is None:
+            root = Path(os.environ.get("XDG_CACHE_HOME", Path.home()/".cache"))/"fden_nb"
     if root.exists() and not root.is_dir():
-        raise NotADirectoryError(f"The fden_nb data cache {str(root)!r} exists but is not a folder. "
-                                 f"Point {ENV_VAR} at a folder (it is created if missing), or move that file away.")
+        raise NotADirectoryError(
+            f"The fden_nb data cache {str(root)!r} exists but is not a folder. "
+            f"Point {ENV_VAR} at a folder (it is created if missing), or move that file away.")
     return root
 
 # %% ../nbs/00_cache.ipynb #ce425b8d
@@ -42,23 +44,26 @@ def cache_dir(
     *parts:str,        # sub-folders, e.g. `cache_dir("glyphs", "v1")`
     create:bool=True,  # make the folder if it does not exist yet
 ) -> Path:             # the folder, inside `cache_root()`
-    "A folder inside the data cache, for one kind of thing (a data set, a backbone's checkpoints, …)."
+    "A folder in the data cache for one kind of thing (a data set, a backbone's checkpoints, …)."
     for p in parts:
         if not p or Path(p).is_absolute() or ".." in Path(p).parts:
-            raise ValueError(f"cache_dir takes plain relative folder names, got {p!r}; "
-                             "pass names such as 'glyphs' or 'backbones', not absolute or '..' paths.")
+            raise ValueError(
+                f"cache_dir takes plain relative folder names, got {p!r}; "
+                "pass names such as 'glyphs' or 'backbones', not absolute or '..' paths.")
     path = cache_root().joinpath(*parts)
     if create:
         try: path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OSError(f"Cannot create the fden_nb data cache folder {str(path)!r} ({e.strerror}). "
-                          f"Set {ENV_VAR} to a writable folder.") from e
+            raise OSError(
+                f"Cannot create the fden_nb data cache folder {str(path)!r} ({e.strerror}). "
+                f"Set {ENV_VAR} to a writable folder.") from e
     return path
 
 # %% ../nbs/00_cache.ipynb #40b73680
 @contextmanager
 def temporary_cache():
-    "Within the block, `FDEN_DATA_CACHE` points at a new temporary folder (yielded); restored and deleted after."
+    """Within the block, `FDEN_DATA_CACHE` points at a new temporary folder (yielded);
+    restored and deleted after."""
     old = os.environ.get(ENV_VAR)
     with tempfile.TemporaryDirectory(prefix="fden_cache_") as tmp:
         os.environ[ENV_VAR] = tmp
@@ -70,14 +75,16 @@ def temporary_cache():
 # %% ../nbs/00_cache.ipynb #0c85d020
 def _umask() -> int:
     "The process's umask (reading it means setting it, so it is set straight back)."
-    mask = os.umask(0o022); os.umask(mask)
+    mask = os.umask(0o022)
+    os.umask(mask)
     return mask
 
 @contextmanager
 def atomic_path(
     path:str|Path,  # the file to (re)write
 ):
-    "Yield a temporary path beside `path`; on success it replaces `path` atomically, on error it is deleted."
+    """Yield a temporary path beside `path`; on success it replaces `path` atomically,
+    on error it is deleted."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -85,7 +92,8 @@ def atomic_path(
     tmp = Path(tmp)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes the file private (0600); give it a normal file's mode
+        # mkstemp makes the file private (0600); give it a normal file's mode
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
