@@ -520,16 +520,23 @@ def histogram_discretize(
     x = _np2(x, "codes")
     return np.stack([np.digitize(c, np.histogram(c, bins)[1][:-1]) for c in x.T], 1)
 
+def _compact(a:np.ndarray) -> tuple[np.ndarray, int]:
+    "Values of a discrete sample renumbered 0..n−1 in sorted order, and n."
+    _, i = np.unique(a, return_inverse=True)
+    return i.ravel(), int(i.max()) + 1
+
+def _compact_mi(ia:np.ndarray, na:int, ib:np.ndarray, nb:int) -> float:
+    "Σ p(a, b) log p(a, b) / (p(a) p(b)) over the joint histogram of two compacted samples (`_compact`)."
+    joint = np.bincount(ia * nb + ib, minlength=na * nb).reshape(na, nb).astype(np.float64)
+    p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
+    nz = p > 0
+    return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
+
 def discrete_mi(
     a:np.ndarray, b:np.ndarray,   # (N,) integer-valued samples of two discrete variables
 ) -> float:                       # I(a; b) in nats, from the joint histogram
     "Plug-in mutual information of two discrete samples."
-    _, ia = np.unique(a, return_inverse=True); _, ib = np.unique(b, return_inverse=True)
-    na, nb = ia.max() + 1, ib.max() + 1
-    joint = np.bincount(ia.ravel() * nb + ib.ravel(), minlength=na * nb).reshape(na, nb).astype(np.float64)
-    p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
-    nz = p > 0
-    return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
+    return _compact_mi(*_compact(a), *_compact(b))
 
 def mig(
     codes,             # (N, units) factor codes, e.g. f_sty, or all factors concatenated
@@ -541,8 +548,9 @@ def mig(
     c = histogram_discretize(codes, bins)
     if len(c) != len(v): raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
     if c.shape[1] < 2: raise ValueError("MIG compares the best unit with the second best: codes need at least 2 units")
-    m = np.array([[discrete_mi(c[:, j], v[:, k]) for k in range(v.shape[1])] for j in range(c.shape[1])])  # (units, K)
-    h = np.array([discrete_mi(v[:, k], v[:, k]) for k in range(v.shape[1])])                              # H(v_k) = I(v_k; v_k)
+    cs, vs = [_compact(u) for u in c.T], [_compact(u) for u in v.T]          # each column renumbered once
+    m = np.array([[_compact_mi(*cj, *vk) for vk in vs] for cj in cs])         # (units, K)
+    h = np.array([_compact_mi(*vk, *vk) for vk in vs])                        # H(v_k) = I(v_k; v_k)
     if (h <= 0).any(): raise ValueError(f"factor(s) {[n for n, e in zip(names, h) if e <= 0]} never vary; leave them out")
     top = np.sort(m, 0)[::-1]
     gap = (top[0] - top[1]) / h
