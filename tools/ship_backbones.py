@@ -1,7 +1,8 @@
 """Train the backbones the package ships and write them into fden_nb/weights/ (recorded in shipped.json).
 
-    python tools/ship_backbones.py                 # the glyph and digits backbones of the quickstart
-    python tools/ship_backbones.py digits          # one of them
+    python tools/ship_backbones.py                 # every one: the quickstart's autoencoders and the glyph ALI
+    python tools/ship_backbones.py digits          # the autoencoder of one data set
+    python tools/ship_backbones.py glyphs --kind ali   # the ALI backbone of `fden-nb compare` (FDEN_F)
 
 Each is the backbone the pipeline asks `pretrained` for (`pipeline.backbone_config` with the default sizes),
 trained by the package's own `train_backbone` in the data cache (a finished checkpoint there is reused), then
@@ -13,19 +14,22 @@ from fden_nb.backbones import BackboneConfig, ship_backbone, train_backbone
 from fden_nb.datasets import load_dataset
 from fden_nb.pipeline import Sizes, backbone_config
 
-SHIPPED = ("glyphs", "digits")
+SHIPPED = (("glyphs", "ae"), ("digits", "ae"), ("glyphs", "ali"))   # (data, kind)
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("data", nargs="*", default=list(SHIPPED), choices=SHIPPED)
+    names = sorted({d for d, _ in SHIPPED})
+    p.add_argument("data", nargs="*", help=f"of {', '.join(names)}; default: every shipped backbone")
+    p.add_argument("--kind", choices=("ae", "ali"), default="ae", help="with data named: which backbone of it")
     a = p.parse_args(argv)
-    for name in a.data:
+    if set(a.data) - set(names): p.error(f"unknown data {sorted(set(a.data) - set(names))}; choose from {names}")
+    for name, kind in ([(d, a.kind) for d in a.data] if a.data else SHIPPED):
         ds = load_dataset(name, 32, progress=False)
-        cfg = BackboneConfig(kind="ae", **backbone_config(Sizes(), ds, "ae"))
+        cfg = BackboneConfig(kind=kind, **backbone_config(Sizes(), ds, kind))
         model = train_backbone(cfg, ds.seen, progress=False, verbose=True)
-        entry = ship_backbone(model, f"{name}-ae", data=f"{name}: the seen classes' images ({len(ds.seen):,})",
-                              recipe=f"python tools/ship_backbones.py {name}")
+        entry = ship_backbone(model, f"{name}-{kind}", data=f"{name}: the seen classes' images ({len(ds.seen):,})",
+                              recipe=f"python tools/ship_backbones.py {name}" + (f" --kind {kind}" if kind != "ae" else ""))
         print(f"shipped {entry['file']}: {entry['trained']}, sha256 {entry['sha256'][:12]}…")
     return 0
 
