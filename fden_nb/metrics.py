@@ -25,8 +25,8 @@ from .utils import decompose_in_chunks, evaluating
 
 # %% auto #0
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
-           'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
-           'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
+           'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'softmax_loss_grad', 'linear_probe', 'mlp_probe',
+           'stratified_split', 'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
            'reconstruction_metrics', 'transfer_pairs', 'true_renderings', 'content_transfer', 'judge_identity',
            'histogram_discretize', 'discrete_mi', 'mig', 'sap']
 
@@ -203,6 +203,22 @@ def _majority_chance(y_train:Tensor, y_test:Tensor) -> float:
     "Accuracy on the test split of always answering the most frequent class of the training split."
     return (y_test == int(y_train.bincount().argmax())).float().mean().item()
 
+@torch.no_grad()
+def softmax_loss_grad(
+    W:Tensor, b:Tensor,    # weights (K, d) and biases (K,) of a linear classifier
+    x:Tensor, y:Tensor,    # features (n, d) and targets (n,) in [0, K)
+    weight_decay:float,    # λ of the L2 penalty on W
+) -> tuple[Tensor, Tensor, Tensor]:  # L, ∂L/∂W, ∂L/∂b
+    """L = mean_i −log softmax(W x_i + b)[y_i] + λ‖W‖², and its gradient by hand: with G = (softmax − onehot(y))/n,
+    ∂L/∂W = Gᵀx + 2λW and ∂L/∂b = Σ_i G_i (no autograd graph: the L-BFGS probes evaluate it ~100 times)."""
+    rows = torch.arange(len(x))
+    logp = torch.log_softmax(torch.addmm(b, x, W.T), 1)                  # (n, K)
+    loss = weight_decay * W.pow(2).sum() - logp[rows, y].mean()
+    G = logp.exp_()                                                       # softmax, (n, K)
+    G[rows, y] -= 1
+    G /= len(x)
+    return loss, torch.addmm(W, G.T, x, beta=2 * weight_decay), G.sum(0)
+
 def linear_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
     x_test:Tensor, y_test:Tensor,    # the held-out split
@@ -211,15 +227,14 @@ def linear_probe(
 ) -> dict:                           # acc, chance (both fractions), n_train, n_test
     "Multinomial logistic regression fit on one split, accuracy on the other, and the majority-class chance."
     xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 1, "both splits need samples; make the pool larger")
-    lin = torch.nn.Linear(xs.shape[1], n_cls)
-    torch.nn.init.zeros_(lin.weight); torch.nn.init.zeros_(lin.bias)  # the problem is convex: start anywhere, deterministically
-    opt = torch.optim.LBFGS(lin.parameters(), lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
+    W = torch.zeros(n_cls, xs.shape[1], requires_grad=True)   # convex: start anywhere, deterministically
+    b = torch.zeros(n_cls, requires_grad=True)
+    opt = torch.optim.LBFGS([W, b], lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
     def closure():
-        opt.zero_grad()
-        loss = F.cross_entropy(lin(xs), y_train) + weight_decay * lin.weight.pow(2).sum()
-        loss.backward(); return loss
-    with torch.enable_grad(): opt.step(closure)
-    with torch.no_grad(): acc = (lin(xt).argmax(-1) == y_test).float().mean().item()
+        loss, W.grad, b.grad = softmax_loss_grad(W, b, xs, y_train, weight_decay)
+        return loss
+    opt.step(closure)
+    with torch.no_grad(): acc = ((xt @ W.T + b).argmax(-1) == y_test).float().mean().item()
     return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test))
 
 # %% ../nbs/31_metrics.ipynb #ff27a5f1
