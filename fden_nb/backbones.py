@@ -29,10 +29,10 @@ from .utils import (CheckpointMismatch, as_images, check_images, config_diff, co
 # %% auto #0
 __all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'check_latents', 'BackbonePair', 'device_of',
            'backbone_modules', 'freeze', 'snapshot', 'changed_since', 'assert_unchanged', 'n_halvings', 'ConvEncoder',
-           'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE', 'gaussian_kl', 'VAE', 'JointDiscriminator', 'ALI',
-           'make_backbone', 'checkpoint_path', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'lr_factor',
-           'train_backbone', 'weights_dir', 'shipped_manifest', 'shipped_backbone', 'ship_backbone',
-           'glyph_training_images', 'pretrained', 'reconstruction_error']
+           'FewChannelsConvTranspose2d', 'ChannelsLastUnflatten', 'ConvDecoder', 'BackboneConfig', 'ConvBackbone', 'AE',
+           'gaussian_kl', 'VAE', 'JointDiscriminator', 'ALI', 'make_backbone', 'checkpoint_path', 'save_checkpoint',
+           'load_checkpoint', 'load_backbone', 'lr_factor', 'train_backbone', 'weights_dir', 'shipped_manifest',
+           'shipped_backbone', 'ship_backbone', 'glyph_training_images', 'pretrained', 'reconstruction_error']
 
 # %% ../nbs/20_backbones.ipynb #18ef3b61
 @runtime_checkable
@@ -164,16 +164,35 @@ class ConvEncoder(nn.Module):
 
     def forward(self, x:Tensor) -> Tensor: return self.head(self.features(check_images(x, self.image_shape)))
 
+class FewChannelsConvTranspose2d(nn.ConvTranspose2d):
+    """`nn.ConvTranspose2d` (same weights, same `state_dict`) whose CPU forward runs ATen's own kernel (GEMM, then
+    col2im) when it has at most `max_native` output channels: there oneDNN's kernel is several times slower."""
+    max_native = 4
+
+    def forward(self, x:Tensor, output_size=None) -> Tensor:
+        native = (x.device.type == 'cpu' and self.out_channels <= self.max_native and output_size is None
+                  and self.groups == 1 and self.padding_mode == 'zeros' and x.dtype == self.weight.dtype
+                  and not torch.is_autocast_enabled('cpu'))         # autocast runs it in bf16: oneDNN's kernel
+        if not native: return super().forward(x, output_size)
+        return torch.ops.aten.slow_conv_transpose2d(x, self.weight, self.kernel_size, self.bias, self.stride,
+                                                    self.padding, self.output_padding, self.dilation)
+
+class ChannelsLastUnflatten(nn.Unflatten):
+    "`nn.Unflatten` to an image map (B, C, H, W) stored channels-last on the CPU, where oneDNN's convolutions run faster."
+    def forward(self, x:Tensor) -> Tensor:
+        y = super().forward(x)
+        return y.contiguous(memory_format=torch.channels_last) if y.device.type == 'cpu' and y.ndim == 4 else y
+
 class ConvDecoder(nn.Module):
     "z (B, D) → logits (B, C, S, S): a linear layer to a 4×4 map, then stride-2 transposed convolutions up to S."
     def __init__(self, z_dim:int, size:int=32, channels:int=1, width:int=32):
         super().__init__()
         n = n_halvings(size); c = width * 2**(n - 1)
-        layers = [nn.Linear(z_dim, c * 16), nn.Unflatten(1, (c, 4, 4)), nn.BatchNorm2d(c), nn.ReLU()]
+        layers = [nn.Linear(z_dim, c * 16), ChannelsLastUnflatten(1, (c, 4, 4)), nn.BatchNorm2d(c), nn.ReLU()]
         for i in reversed(range(n - 1)):                      # 4 → 8 → … → S/2, channels halve
             layers += [nn.ConvTranspose2d(c, width * 2**i, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2**i), nn.ReLU()]
             c = width * 2**i
-        layers.append(nn.ConvTranspose2d(c, channels, 4, 2, 1))   # S/2 → S, logits
+        layers.append(FewChannelsConvTranspose2d(c, channels, 4, 2, 1))   # S/2 → S, logits
         self.net = nn.Sequential(*layers)
 
     def forward(self, z:Tensor) -> Tensor: return self.net(z)
@@ -528,7 +547,7 @@ def ship_backbone(
                  data=data, data_fp=ck['data_fp'], sha256=sha256sum(path), recipe=recipe,
                  trained=f"{len(ck['history'])} epochs, {seconds:.0f} s on {cpu_name()}, "
                          f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
-                 final_loss=ck['history'][-1]['loss'])
+                 final_losses={k: v for k, v in ck['history'][-1].items() if k not in ('epoch', 'seconds', 'images_per_s')})
     manifest = {**shipped_manifest(folder), name: entry}
     with atomic_path(folder / 'shipped.json') as tmp: Path(tmp).write_text(json.dumps(manifest, indent=1) + '\n')
     return entry

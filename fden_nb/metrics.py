@@ -25,8 +25,8 @@ from .utils import decompose_in_chunks, evaluating
 
 # %% auto #0
 __all__ = ['PROBES', 'representations', 'episode_accuracy', 'FewShotResult', 'mean_ci95', 'few_shot_eval', 'few_shot_table',
-           'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'linear_probe', 'mlp_probe', 'stratified_split',
-           'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
+           'format_table', 'EpisodicMLP', 'fit_episodic_mlp', 'softmax_loss_grad', 'linear_probe', 'mlp_probe',
+           'stratified_split', 'style_targets', 'leakage_probes', 'heldout_dependence', 'relative_error', 'image_error',
            'reconstruction_metrics', 'transfer_pairs', 'true_renderings', 'content_transfer', 'judge_identity',
            'histogram_discretize', 'discrete_mi', 'mig', 'sap']
 
@@ -203,6 +203,22 @@ def _majority_chance(y_train:Tensor, y_test:Tensor) -> float:
     "Accuracy on the test split of always answering the most frequent class of the training split."
     return (y_test == int(y_train.bincount().argmax())).float().mean().item()
 
+@torch.no_grad()
+def softmax_loss_grad(
+    W:Tensor, b:Tensor,    # weights (K, d) and biases (K,) of a linear classifier
+    x:Tensor, y:Tensor,    # features (n, d) and targets (n,) in [0, K)
+    weight_decay:float,    # λ of the L2 penalty on W
+) -> tuple[Tensor, Tensor, Tensor]:  # L, ∂L/∂W, ∂L/∂b
+    """L = mean_i −log softmax(W x_i + b)[y_i] + λ‖W‖², and its gradient by hand: with G = (softmax − onehot(y))/n,
+    ∂L/∂W = Gᵀx + 2λW and ∂L/∂b = Σ_i G_i (no autograd graph: the L-BFGS probes evaluate it ~100 times)."""
+    rows = torch.arange(len(x))
+    logp = torch.log_softmax(torch.addmm(b, x, W.T), 1)                  # (n, K)
+    loss = weight_decay * W.pow(2).sum() - logp[rows, y].mean()
+    G = logp.exp_()                                                       # softmax, (n, K)
+    G[rows, y] -= 1
+    G /= len(x)
+    return loss, torch.addmm(W, G.T, x, beta=2 * weight_decay), G.sum(0)
+
 def linear_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
     x_test:Tensor, y_test:Tensor,    # the held-out split
@@ -211,15 +227,14 @@ def linear_probe(
 ) -> dict:                           # acc, chance (both fractions), n_train, n_test
     "Multinomial logistic regression fit on one split, accuracy on the other, and the majority-class chance."
     xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 1, "both splits need samples; make the pool larger")
-    lin = torch.nn.Linear(xs.shape[1], n_cls)
-    torch.nn.init.zeros_(lin.weight); torch.nn.init.zeros_(lin.bias)  # the problem is convex: start anywhere, deterministically
-    opt = torch.optim.LBFGS(lin.parameters(), lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
+    W = torch.zeros(n_cls, xs.shape[1], requires_grad=True)   # convex: start anywhere, deterministically
+    b = torch.zeros(n_cls, requires_grad=True)
+    opt = torch.optim.LBFGS([W, b], lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
     def closure():
-        opt.zero_grad()
-        loss = F.cross_entropy(lin(xs), y_train) + weight_decay * lin.weight.pow(2).sum()
-        loss.backward(); return loss
-    with torch.enable_grad(): opt.step(closure)
-    with torch.no_grad(): acc = (lin(xt).argmax(-1) == y_test).float().mean().item()
+        loss, W.grad, b.grad = softmax_loss_grad(W, b, xs, y_train, weight_decay)
+        return loss
+    opt.step(closure)
+    with torch.no_grad(): acc = ((xt @ W.T + b).argmax(-1) == y_test).float().mean().item()
     return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test))
 
 # %% ../nbs/31_metrics.ipynb #ff27a5f1
@@ -520,16 +535,23 @@ def histogram_discretize(
     x = _np2(x, "codes")
     return np.stack([np.digitize(c, np.histogram(c, bins)[1][:-1]) for c in x.T], 1)
 
+def _compact(a:np.ndarray) -> tuple[np.ndarray, int]:
+    "Values of a discrete sample renumbered 0..n−1 in sorted order, and n."
+    _, i = np.unique(a, return_inverse=True)
+    return i.ravel(), int(i.max()) + 1
+
+def _compact_mi(ia:np.ndarray, na:int, ib:np.ndarray, nb:int) -> float:
+    "Σ p(a, b) log p(a, b) / (p(a) p(b)) over the joint histogram of two compacted samples (`_compact`)."
+    joint = np.bincount(ia * nb + ib, minlength=na * nb).reshape(na, nb).astype(np.float64)
+    p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
+    nz = p > 0
+    return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
+
 def discrete_mi(
     a:np.ndarray, b:np.ndarray,   # (N,) integer-valued samples of two discrete variables
 ) -> float:                       # I(a; b) in nats, from the joint histogram
     "Plug-in mutual information of two discrete samples."
-    _, ia = np.unique(a, return_inverse=True); _, ib = np.unique(b, return_inverse=True)
-    na, nb = ia.max() + 1, ib.max() + 1
-    joint = np.bincount(ia.ravel() * nb + ib.ravel(), minlength=na * nb).reshape(na, nb).astype(np.float64)
-    p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
-    nz = p > 0
-    return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
+    return _compact_mi(*_compact(a), *_compact(b))
 
 def mig(
     codes,             # (N, units) factor codes, e.g. f_sty, or all factors concatenated
@@ -541,8 +563,9 @@ def mig(
     c = histogram_discretize(codes, bins)
     if len(c) != len(v): raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
     if c.shape[1] < 2: raise ValueError("MIG compares the best unit with the second best: codes need at least 2 units")
-    m = np.array([[discrete_mi(c[:, j], v[:, k]) for k in range(v.shape[1])] for j in range(c.shape[1])])  # (units, K)
-    h = np.array([discrete_mi(v[:, k], v[:, k]) for k in range(v.shape[1])])                              # H(v_k) = I(v_k; v_k)
+    cs, vs = [_compact(u) for u in c.T], [_compact(u) for u in v.T]          # each column renumbered once
+    m = np.array([[_compact_mi(*cj, *vk) for vk in vs] for cj in cs])         # (units, K)
+    h = np.array([_compact_mi(*vk, *vk) for vk in vs])                        # H(v_k) = I(v_k; v_k)
     if (h <= 0).any(): raise ValueError(f"factor(s) {[n for n, e in zip(names, h) if e <= 0]} never vary; leave them out")
     top = np.sort(m, 0)[::-1]
     gap = (top[0] - top[1]) / h

@@ -14,7 +14,7 @@ from fden_nb.testing import notebook_cache
 
 def test_every_shipped_file_matches_its_record():
     manifest = shipped_manifest()
-    assert {"glyphs-ae", "digits-ae", "digits-classes-ae"} <= set(manifest)
+    assert {"glyphs-ae", "glyphs-ali", "digits-ae", "digits-classes-ae", "fashion-ae"} <= set(manifest)
     for name, e in manifest.items():
         assert sha256sum(weights_dir() / e["file"]) == e["sha256"], name
         assert BackboneConfig(**{**e["config"], "betas": tuple(e["config"]["betas"])}).key() == e["config_key"], name
