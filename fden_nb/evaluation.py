@@ -306,7 +306,10 @@ def _dependence_lines(self:Evaluation) -> list[str]:
         parts = [f"dependence: held-out I(f_ide; f_sty) = {d['ide_sty']:.3f} nats (all kinds, 04a)"]
         if "ide_sty_monotone" in d:
             parts.append(f"; monotone part (copula) {d['ide_sty_monotone']:.3f}")
-        if "ide_sty_critic" in d: parts.append(f"; neural critic {d['ide_sty_critic']:.3f}")
+        if "ide_sty_critic" in d:
+            c = d["ide_sty_critic"]
+            parts.append(f"; neural critic {c:.3f}" if c >= 0 else
+                         "; neural critic below 0 on held-out rows (over-fitted: no reading)")
         if not d.get("reliable", True):
             parts.append(" — readings below 0: over-fitted critics, not trusted")
         lines.append("".join(parts))
