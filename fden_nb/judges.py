@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 from torch import Tensor, nn
 
+from .backbones import weights_dir
 from .cache import atomic_path, cache_dir
 from .glyphs import STYLE_NAMES, STYLE_RANGES, VARIANTS
 from .metrics import stratified_split
@@ -112,9 +113,11 @@ def _label_tensors(labels:Mapping, names:Sequence[str], n:int,
     return {k: as_labels(labels[k], n, f"labels[{k!r}]", what) for k in names}
 
 def classifier_path(cfg:ClassifierConfig, data_fp:str) -> Path:
-    "Where the classifier of `cfg` trained on data with fingerprint `data_fp` is kept."
+    """Where the classifier of `cfg` trained on data with fingerprint `data_fp` is kept: inside the
+    package where one ships (`tools/ship_judges.py`: the quickstarts' judges), else the data cache."""
     name = f"cnn-{'-'.join(cfg.attributes)}-{cfg.key()}-data{data_fp[:10]}.pt"
-    return cache_dir('attributes') / name
+    shipped = weights_dir() / 'judges' / name
+    return shipped if shipped.exists() else cache_dir('attributes') / name
 
 def _load_classifier(model:AttributeCNN, path:Path, cfg:ClassifierConfig, fp:str) -> AttributeCNN:
     ck = torch.load(path, map_location='cpu', weights_only=True)
@@ -162,6 +165,7 @@ def train_attribute_classifier(
             except Exception as e:
                 print(f"Attribute classifier {path.name} cannot be used ({type(e).__name__}: {e}); "
                       "training it again.")
+                path = cache_dir('attributes') / path.name          # never over a shipped file
         opt = torch.optim.Adam(model.parameters(), cfg.lr)
         bs = min(cfg.batch_size, len(x))
         steps = len(x) // bs

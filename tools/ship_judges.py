@@ -1,0 +1,43 @@
+"""Train the image judges of the quickstarts' evaluation pools and ship them inside the package
+(fden_nb/weights/judges/), so a first `fden-nb quickstart` does not train them.
+
+    python tools/ship_judges.py                  # glyphs, digits and fashion (their default protocols)
+    python tools/ship_judges.py digits           # one of them
+
+A judge ships under the name it has in the data cache (its configuration key and its data's fingerprint), so
+`judges.classifier_path` finds it only for exactly that configuration and those images; any other pool trains
+its own in the data cache. Fashion-MNIST needs its four files (Debian: dataset-fashion-mnist).
+"""
+import argparse
+import shutil
+import sys
+
+from fden_nb.backbones import weights_dir
+from fden_nb.datasets import load_dataset
+from fden_nb.judges import make_judges
+from fden_nb.pipeline import Sizes
+
+SHIPPED = ("glyphs", "digits", "fashion")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("data", nargs="*", help=f"of {', '.join(SHIPPED)}; default: every one")
+    a = p.parse_args(argv)
+    if set(a.data) - set(SHIPPED):
+        p.error(f"unknown data {sorted(set(a.data) - set(SHIPPED))}; choose from {', '.join(SHIPPED)}")
+    folder = weights_dir() / "judges"
+    folder.mkdir(parents=True, exist_ok=True)
+    class_epochs, style_epochs = Sizes().judge_epochs
+    for name in a.data or SHIPPED:
+        pool = load_dataset(name, 32, progress=False).held_out
+        j = make_judges(pool, class_epochs=class_epochs, style_epochs=style_epochs, device="cpu")
+        for clf in (j.classes, j.style):
+            if clf is not None and clf.checkpoint.parent != folder:
+                shutil.copy2(clf.checkpoint, folder / clf.checkpoint.name)
+                print(f"shipped {clf.checkpoint.name} ({name}; {j.seconds})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
