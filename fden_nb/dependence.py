@@ -16,11 +16,13 @@ import torch
 from torch import nn, Tensor
 
 from .info import _check_splits, gaussian_copula, heldout_mi, logmeanexp
+from .mi import rho_for_mi
 
 # %% auto #0
-__all__ = ['FAMILY_MI', 'square_mi', 'sign_mi', 'ring_mi', 'nonmonotone_pair', 'ScoreCritic', 'shuffled', 'dv_reading',
-           'fit_score_critic', 'HatCritic', 'StackedCritic', 'stack_critics', 'reduce_for_samples', 'Dependence',
-           'measure_dependence']
+__all__ = ['FAMILY_MI', 'TC_KINDS', 'SECONDS', 'FAMILY_SHAPES', 'SUITE', 'QUICK', 'square_mi', 'sign_mi', 'ring_mi',
+           'nonmonotone_pair', 'ScoreCritic', 'shuffled', 'dv_reading', 'fit_score_critic', 'hats', 'pair_mi',
+           'screen_pairs', 'HatCritic', 'StackedCritic', 'stack_critics', 'reduce_for_samples', 'Dependence',
+           'measure_dependence', 'gaussian_case', 'family_case', 'tc_factors', 'run_case', 'suite_lines', 'plot_suite']
 
 # %% ../nbs/04a_dependence.ipynb #bda0567a
 def _entropy(p:np.ndarray, dx:float) -> float:
@@ -136,7 +138,8 @@ def fit_score_critic(
     train:Sequence[Tensor],   # normal scores of the fitting rows, each (n, d_i)
     valid:Sequence[Tensor],   # normal scores of a validation slice, each (m, d_i)
     steps:int=2000,           # at most this many steps …
-    patience:int=5,           # … stopping after this many checks without a better reading
+    patience:int=5,           # … stopping after this many checks without a better reading,
+    drop:float=1.0,           # … or at once when a reading falls this far below the best
     every:int=100,            # steps between checks
     batch:int=256,
     lr:float=2e-3,
@@ -159,35 +162,76 @@ def fit_score_critic(
         critic.train()
         if v > best: best, state, bad = v, {k: t.clone() for k, t in critic.state_dict().items()}, 0
         else: bad += 1
-        if bad >= patience: break
+        if bad >= patience or v < best - drop: break
     critic.load_state_dict(state)
     return critic.eval(), best
 
 
 # %% ../nbs/04a_dependence.ipynb #b7d472e5
+def hats(
+    u:Tensor,           # normal scores, (B, d)
+    k:int=9,            # hat functions per coordinate
+    span:float=2.0,     # their centres: k points from −span to span; a score beyond counts as ±span
+) -> Tensor:            # φ_c(u) = max(0, 1 − |u − c| / width) for every coordinate, (B, d, k)
+    "Piecewise-linear hat functions of each score: they sum to 1, so φ(u)ᵀ W φ(v) interpolates W."
+    centres = torch.linspace(-span, span, k, dtype=u.dtype)
+    width = 2 * span / (k - 1)
+    return torch.relu(1 - (u.clamp(-span, span)[..., None] - centres).abs() / width)
+
+def pair_mi(
+    u:Tensor,           # normal scores of the first factor, (n, d_x)
+    v:Tensor,           # normal scores of the others, concatenated, (n, d_y)
+    k:int=9,            # hat functions per coordinate
+) -> Tensor:            # (d_x, d_y): each cross pair's plug-in MI of its hat-smoothed table
+    "Σ_ab p_ab log(p_ab / p_a p_b), p_ab = mean φ_a(u_i) φ_b(v_j): one matrix product, every pair."
+    hu, hv = hats(u.double(), k), hats(v.double(), k)                  # (n, d_x, k), (n, d_y, k)
+    p = (hu.flatten(1).T @ hv.flatten(1) / len(u)).view(u.shape[1], k, v.shape[1], k)
+    p = p.transpose(1, 2)                                              # (d_x, d_y, k, k)
+    outer = hu.mean(0)[:, None, :, None] * hv.mean(0)[None, :, None, :]
+    return (p * (p.clamp_min(1e-300) / outer.clamp_min(1e-300)).log()).sum((-1, -2))
+
+def screen_pairs(
+    u:Tensor,           # normal scores of the first factor on the fitting rows, (n, d_x)
+    v:Tensor,           # the others', concatenated, (n, d_y)
+    g:torch.Generator|None=None,
+    k:int=9,            # hat functions per coordinate
+    most:int=256,       # keep at most this many pairs, the strongest
+) -> Tensor:            # (P, 2): index i into u, j into v of every kept pair, strongest first
+    "Cross pairs (u_i, v_j) whose `pair_mi` beats every pair's after v's rows are shuffled."
+    mi = pair_mi(u, v, k)
+    null = pair_mi(u, v[torch.randperm(len(v), generator=g)], k)   # the same table, independent
+    order = mi.flatten().argsort(descending=True)[:most]
+    order = order[mi.flatten()[order] > null.max()]
+    return torch.stack([order // v.shape[1], order % v.shape[1]], 1)
+
 class HatCritic(nn.Module):
-    "T = φ(u)ᵀ W φ(v) + a·φ(u) + b·φ(v) + c: a piecewise-linear surface for every cross pair (u_i, v_j)."
+    "T = Σ_p φ(u_{i_p})ᵀ W_p φ(v_{j_p}) + c: a piecewise-linear surface for each screened pair."
     def __init__(self,
-                 dims:Sequence[int],   # width of each factor; u is the first, v the rest concatenated
-                 k:int=5,              # hat functions per coordinate
+                 pairs:Tensor,         # (P, 2): index into the first factor, index into the others
+                 k:int=9,              # hat functions per coordinate
                  span:float=2.0):      # their centres: k points from −span to span
         super().__init__()
-        self.dims, self.span = tuple(int(d) for d in dims), span
-        self.register_buffer("centres", torch.linspace(-span, span, k))
-        self.width = 2 * span / (k - 1)
-        kx, ky = k * self.dims[0], k * sum(self.dims[1:])
-        self.W = nn.Parameter(torch.zeros(kx, ky))
-        self.lin = nn.Linear(kx + ky, 1)
+        self.k, self.span = k, span
+        self.register_buffer("pairs", torch.as_tensor(pairs, dtype=torch.long).view(-1, 2))
+        self.W = nn.Parameter(torch.zeros(len(self.pairs), k, k))
+        self.c = nn.Parameter(torch.zeros(()))
 
-    def phi(self, u:Tensor) -> Tensor:
-        "φ_k(u) = max(0, 1 − |u − c_k| / width) of every coordinate, (B, d) → (B, k·d)."
-        u = u.clamp(-self.span, self.span)
-        return torch.relu(1 - (u[..., None] - self.centres).abs() / self.width).flatten(-2)
+    def _cell(self, u:Tensor) -> tuple[Tensor, Tensor]:
+        "Index of the hat left of each score, and the right hat's value there (the left's is 1 − it)."
+        t = (u.clamp(-self.span, self.span) + self.span) * ((self.k - 1) / (2 * self.span))
+        left = t.floor().clamp(max=self.k - 2)
+        return left.long(), t - left
 
     def forward(self, *factors:Tensor) -> Tensor:
         "Scores (B,) of the rows of the factors, each (B, d_i)."
-        pu, pv = self.phi(factors[0]), self.phi(torch.cat(factors[1:], -1))
-        return ((pu @ self.W) * pv).sum(-1) + self.lin(torch.cat([pu, pv], -1)).squeeze(-1)
+        i, j = self.pairs.T
+        a, fa = self._cell(factors[0][:, i])                # (B, P): at most two hats are not 0 …
+        b, fb = self._cell(torch.cat(factors[1:], -1)[:, j])
+        w = self.W.flatten()
+        at = torch.arange(len(self.pairs)) * self.k ** 2 + a * self.k + b   # … so φᵀ W φ takes
+        t = ((1 - fa) * ((1 - fb) * w[at] + fb * w[at + 1])                 # four weights of W_p
+             + fa * ((1 - fb) * w[at + self.k] + fb * w[at + self.k + 1]))
+        return t.sum(-1) + self.c
 
 class StackedCritic(nn.Module):
     "T = Σ_m w_m T_m for fixed critics T_m and weights w ≥ 0."
@@ -225,7 +269,6 @@ def stack_critics(
         opt.step()
     return StackedCritic(critics, w().detach()).eval()
 
-
 # %% ../nbs/04a_dependence.ipynb #5d5f834e
 def reduce_for_samples(
     train:Sequence[Tensor],   # factors of the fitting half, each (n, d_i)
@@ -250,10 +293,17 @@ def reduce_for_samples(
     return out_tr, out_te, note
 
 # %% ../nbs/04a_dependence.ipynb #abf8ca10
-def _critic_reading(train, test, seed, steps, pairs_upto):
-    "Fit the critics on 4/5 of the training half, stack them on the rest, read once on the held-out half."
+def _some_rows(factors, rows, g):
+    "The same `rows` random rows of every factor; all of them when there are not more."
+    if len(factors[0]) <= rows: return list(factors)
+    keep = torch.randperm(len(factors[0]), generator=g)[:rows]
+    return [f[keep] for f in factors]
+
+def _critic_reading(train, test, seed, steps, pairs_upto, rows):
+    "Fit the critics on 4/5 of (at most `rows` of) the training half, stack them on 1/5, read once."
     torch.manual_seed(seed)                                  # the critics' initial weights
     g = torch.Generator().manual_seed(seed)
+    train, test = _some_rows(train, rows, g), _some_rows(test, rows, g)
     u = [gaussian_copula(f).float() for f in train]
     ut = [gaussian_copula(f, reference=r).float() for f, r in zip(test, train)]
     p = torch.randperm(len(u[0]), generator=g)
@@ -262,7 +312,8 @@ def _critic_reading(train, test, seed, steps, pairs_upto):
     dims = [f.shape[1] for f in u]
     members = [(ScoreCritic(dims, squares=False), {}), (ScoreCritic(dims, squares=True), {})]
     if dims[0] * sum(dims[1:]) <= pairs_upto:
-        members.append((HatCritic(dims), dict(lr=3e-3, batch=512, patience=6)))
+        pairs = screen_pairs(fit[0], torch.cat(fit[1:], -1), g)
+        if len(pairs): members.append((HatCritic(pairs), dict(lr=1e-2, batch=512, patience=6)))
     fitted = [fit_score_critic(m, fit, val, steps=steps, g=g, **kw)[0] for m, kw in members]
     return dv_reading(stack_critics(fitted, val, g), ut, g, shuffles=16)   # read once, held out
 
@@ -290,7 +341,8 @@ def measure_dependence(
     per_dim:int=4,            # fewer rows per dimension than this: `reduce_for_samples`
     extrapolate_from:int=20,  # rows per dimension from which the copula reading is extrapolated
     steps:int=2000,           # each critic's step limit (it stops when validation stalls)
-    pairs_upto:int=1024,      # the pairwise `HatCritic` joins when d_0 · (Σ_{i>0} d_i) is at most this
+    pairs_upto:int=1024,      # pairs are screened for a `HatCritic` when d_0 · Σ_{i>0} d_i ≤ this
+    critic_rows:int=8192,     # the critics fit on and read at most this many rows of each half
 ) -> Dependence:
     "Held-out I(f_0; f_1) (TC for more factors): the larger of the copula and critic readings, ≥ 0."
     t0 = time.perf_counter()
@@ -305,7 +357,7 @@ def measure_dependence(
         notes.append(f"{len(train[0])} rows for {width} dimensions (fewer than {extrapolate_from} "
                      "per dimension): the copula reading is not extrapolated (it reads low)")
     monotone, crit = float(heldout_mi(train, test, extrapolate=extrapolate, seed=seed)), -math.inf
-    if critic: crit = _critic_reading(train, test, seed, steps, pairs_upto)
+    if critic: crit = _critic_reading(train, test, seed, steps, pairs_upto, critic_rows)
     raw = max(monotone, crit)
     if raw < -0.05:
         notes.append(f"every held-out reading fell below 0 (best {raw:.2f} nats): "
@@ -313,3 +365,133 @@ def measure_dependence(
         warnings.warn(notes[-1])
     dims = tuple(f.shape[1] for f in train)
     return Dependence(max(raw, 0.0), monotone, crit, raw, dims, notes, time.perf_counter() - t0)
+
+# %% ../nbs/04a_dependence.ipynb #d78d5aba
+def gaussian_case(
+    d:int, mi:float, n:int,
+    g:torch.Generator|None=None,
+    transform:str="none",    # "cube/exp": x → eˣ, y → y³ (monotone: the MI is unchanged)
+) -> tuple[list[Tensor], float]:  # the factors [x, y] on 2n rows, and I(x; y)
+    "A correlated Gaussian pair with I(x; y) = mi spread evenly over its d coordinate pairs."
+    if transform not in ("none", "cube/exp"):
+        raise ValueError(f"transform must be 'none' or 'cube/exp', got {transform!r}")
+    r = rho_for_mi(mi, d) if mi else 0.0
+    x = torch.randn(2 * n, d, generator=g)
+    y = r * x + math.sqrt(1 - r * r) * torch.randn(2 * n, d, generator=g)
+    if transform == "cube/exp": x, y = x.exp(), y ** 3
+    return [x, y], mi
+
+def family_case(
+    family:str, d:int, k:int, mi:float, n:int,
+    g:torch.Generator|None=None,
+) -> tuple[list[Tensor], float]:  # the factors [x, y] on 2n rows, and I(x; y) by quadrature
+    "A zero-correlation family with mi nats in the first k of d coordinates (the rest independent)."
+    from scipy.optimize import brentq
+    s = brentq(lambda s: FAMILY_MI[family](k, s) - mi, 0.02, 5.0, xtol=1e-3)
+    x, y = nonmonotone_pair(family, k, s, 2 * n, g)
+    pad = lambda f: torch.cat([f, torch.randn(2 * n, d - k, generator=g)], 1)
+    return [pad(x), pad(y)], FAMILY_MI[family](k, s)
+
+def tc_factors(
+    kind:str,    # "gaussian chain", "square + independent", "ring + independent" or "independent"
+    d:int, n:int,
+    g:torch.Generator|None=None,
+) -> tuple[list[Tensor], float]:  # three factors of width d on 2n rows, and their TC
+    "Three factors of known total correlation: a chain of 2-nat Gaussian links, a pair and a loner."
+    r = rho_for_mi(2.0, d)
+    nxt = lambda f: r * f + math.sqrt(1 - r * r) * torch.randn(2 * n, d, generator=g)
+    lone = lambda: torch.randn(2 * n, d, generator=g)
+    if kind == "gaussian chain":                         # TC = I(f_0; f_1) + I(f_1; f_2)
+        f0 = lone()
+        f1 = nxt(f0)
+        return [f0, f1, nxt(f1)], 4.0
+    if kind in ("square + independent", "ring + independent"):   # TC = I(f_0; f_1)
+        pair, truth = family_case(kind.split()[0], d, d, 2.0, n, g)
+        return pair + [lone()], truth
+    if kind == "independent": return [lone(), lone(), lone()], 0.0
+    raise ValueError(f"unknown total-correlation case {kind!r}: give one of {TC_KINDS}")
+
+TC_KINDS = ("gaussian chain", "square + independent", "ring + independent", "independent")
+
+def _target(kind:str, truth:float, value:float) -> tuple[str, bool]:
+    "The suite's target of a case, and whether `value` meets it."
+    if truth == 0: return "≤ 0.05", value <= 0.05
+    if any(f in kind for f in FAMILY_MI): return "≥ 70%", value >= 0.7 * truth
+    return "± 0.5", abs(value - truth) <= 0.5
+
+def run_case(
+    kind:str,          # "none" or "cube/exp" (Gaussian), a family of `FAMILY_MI`, one of `TC_KINDS`
+    d:int,             # width of each factor
+    mi:float=0.0,      # the MI to build in (Gaussians and families; TC cases have their own)
+    n:int=6500,        # rows to fit on, and as many to read on
+    k:int|None=None,   # families: the coordinates that carry the dependence (default all d)
+    seed:int=0,
+) -> dict:             # one row of the suite's table
+    "Build a case, measure it with `measure_dependence`, and say whether its target is met."
+    g = torch.Generator().manual_seed(seed)
+    if kind in TC_KINDS: fs, truth = tc_factors(kind, d, n, g)
+    elif kind in FAMILY_MI: fs, truth = family_case(kind, d, k or d, mi, n, g)
+    else: fs, truth = gaussian_case(d, mi, n, g, kind)
+    t0 = time.process_time()
+    r = measure_dependence([f[:n] for f in fs], [f[n:] for f in fs], seed=seed)
+    cpu = time.process_time() - t0
+    target, met = _target(kind, truth, r.value)
+    return dict(case=kind, factors=len(fs), d=d, k=k or d, n=n, truth=truth, default=r.value,
+                copula=r.monotone, critic=r.critic, raw=r.raw, seconds=r.seconds, cpu_seconds=cpu,
+                target=target, met=bool(met and r.reliable), fast=cpu <= SECONDS)
+
+SECONDS = 10.0   # the time a case may take, in CPU seconds of one thread
+FAMILY_SHAPES = ((1, 1, 1.0), (4, 4, 2.0), (16, 4, 2.0), (16, 16, 2.0))   # (d, k, nats)
+SUITE = ([("none", d, mi) for d in (5, 20, 50, 128) for mi in (0.0, 2.0, 4.0, 6.0)]
+         + [("cube/exp", d, 4.0) for d in (5, 50, 128)]
+         + [(f, d, mi, 6500, k) for f in FAMILY_MI for d, k, mi in FAMILY_SHAPES]
+         + [("none", d, 0.0, n) for n in (500, 2000, 20_000) for d in (1, 16, 128)]
+         + [(kind, 4) for kind in TC_KINDS] + [("independent", 32, 0.0, 20_000)])
+QUICK = [("none", 5, 4.0), ("cube/exp", 5, 4.0), ("square", 4, 2.0), ("ring", 1, 1.0),
+         ("none", 16, 0.0, 500), ("square + independent", 4)]
+
+# %% ../nbs/04a_dependence.ipynb #3a7afa17
+def suite_lines(
+    rows:Sequence[dict],   # rows of `run_case`
+) -> list[str]:            # a fixed-width table: one line a case, a header first
+    "The suite's table as text: truth, the default value, its two readings, CPU seconds, target."
+    out = [f"{'case':>20} {'N':>2} {'d':>4} {'k':>3} {'n':>6} {'truth':>6} {'default':>8} "
+           f"{'copula':>7} {'critic':>7} {'cpu s':>6} {'target':>7} met"]
+    for r in rows:
+        out.append(f"{r['case']:>20} {r['factors']:2d} {r['d']:4d} {r['k']:3d} {r['n']:6d} "
+                   f"{r['truth']:6.2f} {r['default']:8.2f} {r['copula']:7.2f} {r['critic']:7.2f} "
+                   f"{r['cpu_seconds']:6.1f} {r['target']:>7} {'✓' if r['met'] else '✗'}"
+                   f"{'' if r['fast'] else ' (slow)'}")
+    return out
+
+def plot_suite(
+    rows:Sequence[dict],   # rows of `run_case`
+):                         # a matplotlib Figure of three panels
+    "Readings against the truth (Gaussians; families); the independent cases' raw value against n."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 3, figsize=(15, 4.2))
+    gaussian = lambda r: r["case"] in ("none", "cube/exp", "gaussian chain")
+    family = lambda r: any(f in r["case"] for f in FAMILY_MI)
+    panels = ((axs[0], gaussian, "Gaussian and monotone maps"),
+              (axs[1], family, "zero-correlation families"))
+    for ax, keep, title in panels:
+        sel = [r for r in rows if keep(r) and r["truth"] > 0]
+        t = [r["truth"] for r in sel]
+        for key, mk in (("default", "o"), ("copula", "s"), ("critic", "^")):
+            ax.scatter(t, [max(r[key], -1) for r in sel], marker=mk, label=key, alpha=0.7)
+        top = max(t + [1.0])
+        ax.plot([0, top], [0, top], "k--", lw=0.8, label="truth")
+        if ax is axs[1]: ax.plot([0, top], [0, 0.7 * top], "k:", lw=0.8, label="70% of truth")
+        ax.set(title=title, xlabel="true MI or TC (nats)",
+               ylabel="held-out reading (nats; < −1 drawn at −1)")
+        ax.legend(fontsize=8)
+    ind = [r for r in rows if r["truth"] == 0]
+    for d in sorted({(r["factors"], r["d"]) for r in ind}):
+        sel = sorted((r["n"], r["raw"]) for r in ind if (r["factors"], r["d"]) == d)
+        axs[2].plot(*zip(*sel), "o-", label=f"{d[0]} factors of {d[1]}", alpha=0.7)
+    axs[2].axhspan(-0.05, 0.05, color="0.85", label="± 0.05")
+    axs[2].set(xscale="log", title="independent factors", xlabel="rows n",
+               ylabel="larger reading before the floor (nats)")
+    axs[2].legend(fontsize=7, ncol=2, loc="lower right")
+    fig.tight_layout()
+    return fig
