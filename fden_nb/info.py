@@ -364,12 +364,30 @@ def heldout_estimate(
     finally: critic.train(was)
 
 # %% ../nbs/04_donsker_varadhan.ipynb #cb5d807e
+def _tied_ranks(
+    s:Tensor,  # every row sorted, (d, n)
+) -> Tensor:   # the 1-based rank of every entry, ties averaged: a run at positions lo … hi−1 gets (lo + hi + 1)/2
+    "Average ranks of sorted rows in one pass: where each run of ties starts and ends, spread by cummax/cummin."
+    n = s.shape[-1]
+    pos = torch.arange(n).expand_as(s)
+    first = torch.ones_like(s, dtype=torch.bool)
+    first[:, 1:] = s[:, 1:] != s[:, :-1]                                # a run of ties starts here …
+    last = torch.cat([first[:, 1:], torch.ones_like(first[:, :1])], 1)  # … and ends here
+    lo = torch.where(first, pos, 0).cummax(-1).values                   # values strictly below
+    hi = torch.where(last, pos + 1, n).flip(-1).cummin(-1).values.flip(-1)   # values at or below
+    return (lo + hi + 1).double() / 2
+
 def gaussian_copula(
     f:Tensor,                   # samples, (n, d)
     reference:Tensor|None=None, # samples whose empirical CDF to use, (n_ref, d); None: f's own (ranks within f)
 ) -> Tensor:                    # Φ⁻¹(rank / (n_ref+1)) of every value, (n, d), float64; ties share their average rank
     "Rank-Gaussianise each coordinate (Ince et al. 2017): standard-normal marginals, the dependence untouched."
-    f = f.double(); ref = f if reference is None else reference.double()
+    f = f.double()
+    if reference is None:                                               # ranks within f: one sort, no search
+        srt, order = f.T.sort(-1)                                       # (d, n)
+        rank = torch.empty_like(srt).scatter_(-1, order, _tied_ranks(srt))
+        return torch.special.ndtri(rank / (f.shape[0] + 1)).T
+    ref = reference.double()
     srt = ref.T.contiguous().sort(-1).values                            # (d, n_ref)
     lo = torch.searchsorted(srt, f.T.contiguous(), side="left")         # reference values strictly below
     hi = torch.searchsorted(srt, f.T.contiguous(), side="right")        # reference values at or below
