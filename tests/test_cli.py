@@ -128,10 +128,12 @@ def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, t
     bad = image_folder_fixture(tmp_path / "bad", classes=("a", "b", "c", "d"))
     (bad / "b" / "broken.png").write_bytes(b"not a png")
     few = image_folder_fixture(tmp_path / "few", classes=("a", "b", "c", "d"), per_class=2)
-    for folder, message in ((one, "has 1 class folder(s); a few-shot data set needs at least 2"),
-                            (bad, "broken.png is not a readable image"),
-                            (few, "seen class 'a' has 2 images; training episodes of 1 shot(s) and 3 queries need 4")):
-        r = fden(["quickstart", *TINY, "--data", str(folder)], cache_env, timeout=120)
+    for folder, protocol, message in (
+            (one, "classes", "has 1 class folder(s); a few-shot data set needs at least 2"),
+            (bad, "classes", "broken.png is not a readable image"),
+            (few, "classes", "seen class 'a' has 2 images; training episodes of 1 shot(s) and 3 queries need 4"),
+            (few, "images", "held-out class 'a' has 1 image(s); a few-shot episode needs at least 2 per class")):
+        r = fden(["quickstart", *TINY, "--data", str(folder), "--protocol", protocol], cache_env, timeout=120)
         assert r.returncode == 2, (r.stdout, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
         assert "[backbone]" not in r.stdout
