@@ -208,11 +208,8 @@ class EpisodicMLP(torch.nn.Module):
     def decompose(self, z:Tensor) -> dict[str, Tensor]:
         "Latents (…, D) → {'mlp': (…, width)}."
         lead = z.shape[:-1]
-        return {
-            self.name: self.net(((z - self.z_mean) / self.z_std).reshape(-1, z.shape[-1])).view(
-                *lead, -1
-            )
-        }
+        zs = ((z - self.z_mean) / self.z_std).reshape(-1, z.shape[-1])
+        return {self.name: self.net(zs).view(*lead, -1)}
 
     def loss(self, episodes:Tensor, k_shot:int) -> tuple[Tensor, Tensor]:
         "(L_C, accuracy) on a batch of episodes (B, n_way, k_shot + n_query, D)."
@@ -370,11 +367,8 @@ def mlp_probe(
                 with torch.no_grad():
                     acc = (net(xs[val]).argmax(-1) == y_train[val]).float().mean().item()
                 if acc > best:
-                    best, best_epoch, best_state = (
-                        acc,
-                        epoch + 1,
-                        {k: v.clone() for k, v in net.state_dict().items()},
-                    )
+                    best, best_epoch = acc, epoch + 1
+                    best_state = {k: v.clone() for k, v in net.state_dict().items()}
         net.load_state_dict(best_state)
         net.eval()
         with torch.no_grad(): acc = (net(xt).argmax(-1) == y_test).float().mean().item()
