@@ -72,8 +72,8 @@ class TrainConfig:
     # autocast dtype on CUDA: 'bf16' or None (float32); on the CPU as cpu_amp says
     amp:str|None = "bf16"
     # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
-    cpu_amp:bool|str = "auto"
     # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
+    cpu_amp:bool|str = "auto"
 
     def __post_init__(self):
         for f in ("n_way", "k_shot", "batch_episodes", "steps", "log_every", "eval_episodes"):
