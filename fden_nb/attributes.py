@@ -35,7 +35,8 @@ __all__ = ['ATTRIBUTES', 'NEUTRAL', 'SWAP_MODES', 'attribute_arity', 'check_attr
 ATTRIBUTES = ('bold', 'oblique', 'family')   # the discrete columns of `Glyphs.styles`
 
 def attribute_arity(g:Glyphs, name:str) -> int:
-    "How many values attribute `name` takes in `g`'s variant: 2 for bold and oblique, the variant's families for family."
+    """How many values attribute `name` takes in `g`'s variant: 2 for bold and oblique, the
+    variant's families for family."""
     return len(VARIANTS[g.variant]) if name == 'family' else 2
 
 def check_attributes(
@@ -47,12 +48,18 @@ def check_attributes(
     if not names: raise ValueError(f"give at least one attribute, from {ATTRIBUTES}")
     unknown = [n for n in names if n not in ATTRIBUTES]
     if unknown:
-        raise ValueError(f"unknown attribute(s) {unknown}: the glyph attributes are {ATTRIBUTES}, the discrete columns of "
-                         "Glyphs.styles (the continuous style factors, rotation, shear, ..., are not attributes)")
+        raise ValueError(
+            f"unknown attribute(s) {unknown}: the glyph attributes are "
+            f"{ATTRIBUTES}, the discrete columns of Glyphs.styles (the "
+            "continuous style factors, rotation, shear, ..., are not attributes)"
+        )
     if len(set(names)) != len(names): raise ValueError(f"attributes must be distinct, got {names}")
     if 'family' in names and attribute_arity(g, 'family') < 2:
-        raise ValueError(f"'family' does not vary in the {g.variant!r} glyphs (DejaVu Sans only); for serif/sans/mono "
-                         "load the glyphs with load_glyphs(variant='families') and train a backbone on them")
+        raise ValueError(
+            f"'family' does not vary in the {g.variant!r} glyphs (DejaVu "
+            "Sans only); for serif/sans/mono load the glyphs with "
+            "load_glyphs(variant='families') and train a backbone on them"
+        )
     return names
 
 def attribute_labels(
@@ -72,14 +79,18 @@ def flip_values(
     return 1 - v if k == 2 else (v + 1) % k
 
 # %% ../nbs/81_attributes.ipynb #1ccd9296
-NEUTRAL = np.array([0., 1., 0., 0., 0., 0., 0., 0., 0.], np.float32)  # upright, full size, centred, no shear/outline, regular sans
-_EFFECT: dict = {}                                                      # memo: (variant, code point, turns, size, name) -> effect
+# upright, full size, centred, no shear/outline, regular sans
+NEUTRAL = np.array([0., 1., 0., 0., 0., 0., 0., 0., 0.], np.float32)
+# memo: (variant, code point, turns, size, name) -> effect
+_EFFECT: dict = {}
 
 def attribute_effect(
     g:Glyphs,
     name:str,          # the attribute
-) -> np.ndarray:       # (C,) for each class, the smallest mean |Δpixel| between its renderings at two values of `name`
-    "How much the attribute changes each class's neutral rendering (0: the font faces draw the same glyph)."
+    # (C,) for each class, the smallest mean |Δpixel| between its renderings at two values of `name`
+) -> np.ndarray:
+    """How much the attribute changes each class's neutral rendering (0: the font faces draw the
+    same glyph)."""
     name = check_attributes(g, name)[0]
     k, j = attribute_arity(g, name), STYLE_NAMES.index(name)
     out = np.empty(g.n_classes)
@@ -88,18 +99,23 @@ def attribute_effect(
         if key not in _EFFECT:
             ims = []
             for v in range(k):
-                s = NEUTRAL.copy(); s[j] = v
+                s = NEUTRAL.copy()
+                s[j] = v
                 ims.append(g.render(c, s).astype(np.float32) / 255)
-            _EFFECT[key] = min(float(np.abs(ims[a] - ims[b]).mean()) for a in range(k) for b in range(a + 1, k))
+            _EFFECT[key] = min(
+                float(np.abs(ims[a] - ims[b]).mean()) for a in range(k) for b in range(a + 1, k)
+            )
         out[c] = _EFFECT[key]
     return out
 
 def attribute_subset(
     g:Glyphs,
     names=('bold', 'oblique'),
-    threshold:float=0.01,   # mean |Δpixel| (pixels in [0, 1]) at or below which two faces count as the same drawing
+    # mean |Δpixel| (pixels in [0, 1]) at or below which two faces count as the same drawing
+    threshold:float=0.01,
 ) -> np.ndarray:            # sorted indices of the samples whose class shows every attribute
-    "The samples whose class looks different at every value of every attribute: the ones whose labels can be seen."
+    """The samples whose class looks different at every value of every attribute: the ones whose
+    labels can be seen."""
     names = check_attributes(g, names)
     ok = np.ones(g.n_classes, bool)
     for n in names: ok &= attribute_effect(g, n) > threshold
@@ -112,9 +128,20 @@ def attribute_config(
     n_values=(2, 2),               # values per attribute
     **overrides,                   # any FDENConfig field, e.g. lr=3e-4, gamma=1.0
 ) -> FDENConfig:
-    "Yoon, Roh & Suk (2021)'s multi-factor FDEN at the CPU preset: one aligned factor per attribute, plus the unspecified f0."
-    return FDENConfig.fast(**{**dict(z_dim=z_dim, aligned=tuple(names), unspecified='f0', alignment='attribute',
-                                     attr_classes=tuple(n_values)), **overrides})
+    """Yoon, Roh & Suk (2021)'s multi-factor FDEN at the CPU preset: one aligned factor per
+    attribute, plus the unspecified f0."""
+    return FDENConfig.fast(
+        **{
+            **dict(
+                z_dim=z_dim,
+                aligned=tuple(names),
+                unspecified='f0',
+                alignment='attribute',
+                attr_classes=tuple(n_values),
+            ),
+            **overrides,
+        }
+    )
 
 def head_accuracy(
     model:FDEN,                    # an attribute-aligned FDEN
@@ -123,8 +150,12 @@ def head_accuracy(
 ) -> dict[str, float]:             # accuracy of each aligned factor's own head
     "Accuracy of each factor's attribute head $h_k(f_k)$, in eval mode."
     if model.cfg.alignment != 'attribute':
-        raise ValueError(f"head_accuracy needs an attribute-aligned FDEN, got alignment={model.cfg.alignment!r}")
-    y, f = _label_tensors(labels, model.cfg.aligned, len(z), 'latents'), decompose_in_chunks(model, z, device=device_of(model))
+        raise ValueError(
+            f"head_accuracy needs an attribute-aligned FDEN, got alignment={model.cfg.alignment!r}"
+        )
+    y, f = _label_tensors(labels, model.cfg.aligned, len(z), 'latents'), decompose_in_chunks(
+        model, z, device=device_of(model)
+    )
     out = {}
     with torch.no_grad():
         for n, net in model.align.nets.items():
@@ -138,8 +169,10 @@ def leakage_table(
     z:Tensor,                      # held-out latents (N, D)
     labels:Mapping,                # {attribute: (N,) values}
     seed:int=0,                    # the random half split
-) -> dict[str, dict[str, float]]:  # {attribute: {factor or 'z': probe accuracy, 'chance': majority rate}}
-    "Each attribute predicted by a linear probe from every factor and from z (fit on a random half, tested on the other)."
+    # {attribute: {factor or 'z': probe accuracy, 'chance': majority rate}}
+) -> dict[str, dict[str, float]]:
+    """Each attribute predicted by a linear probe from every factor and from z (fit on a random
+    half, tested on the other)."""
     y = _label_tensors(labels, tuple(labels), len(z), 'latents')
     if len(z) < 4: raise ValueError(f"leakage probes need at least 4 samples, got {len(z)}")
     reps = {**decompose_in_chunks(model, z, device=device_of(model)), 'z': z.detach().float().cpu()}
@@ -157,42 +190,62 @@ SWAP_MODES = ('mean', 'shift', 'same')
 def swap_factor(
     f:Tensor,                 # one factor of the inputs, (n, d)
     values,                   # their attribute values, (n,)
-    means:Mapping,            # {value: mean factor (d,)}, e.g. `analysis.attribute_means` of training factors
-    mode:str='mean',          # 'mean' (Yoon, Roh & Suk 2021, A.1), 'shift' (by the difference of the means) or 'same' (the control)
+    # {value: mean factor (d,)}, e.g. `analysis.attribute_means` of training factors
+    means:Mapping,
+    # 'mean' (Yoon, Roh & Suk 2021, A.1), 'shift' (by the difference of the means) or 'same' (the
+    # control)
+    mode:str='mean',
     k:int=2,                  # how many values the attribute takes
 ) -> Tensor:                  # the new factor (n, d)
     "The factor that turns every input's attribute over (see the table above)."
     if mode not in SWAP_MODES: raise ValueError(f"mode must be one of {SWAP_MODES}, got {mode!r}")
     v = np.asarray(values, dtype=np.int64).reshape(-1)
-    if len(v) != len(f): raise ValueError(f"got {len(v)} attribute values for {len(f)} factors; give one per input")
+    if len(v) != len(f):
+        raise ValueError(f"got {len(v)} attribute values for {len(f)} factors; give one per input")
     to = flip_values(v, k)
     missing = sorted((set(v.tolist()) | set(to.tolist())) - set(means))
-    if missing: raise ValueError(f"no mean factor for attribute value(s) {missing}; the means cover {sorted(means)}")
+    if missing:
+        raise ValueError(
+            f"no mean factor for attribute value(s) {missing}; the means cover {sorted(means)}"
+        )
     own = torch.stack([means[int(a)] for a in v]).to(f)           # f̄^a,  (n, d)
     new = torch.stack([means[int(b)] for b in to]).to(f)          # f̄^¬a, (n, d)
     return {'mean': new, 'shift': f + new - own, 'same': own}[mode]
 
 # %% ../nbs/81_attributes.ipynb #540e468e
-def _images(g:Glyphs, idx) -> Tensor: return torch.from_numpy(g.images[idx][:, None].astype(np.float32) / 255)
+def _images(g:Glyphs, idx) -> Tensor:
+    return torch.from_numpy(g.images[idx][:, None].astype(np.float32) / 255)
 
 @torch.no_grad()
 def swap_experiment(
     model:FDEN,                       # a trained attribute FDEN built with the frozen decoder
-    clf:AttributeCNN,                 # the judge, trained for (at least) the model's aligned attributes
+    # the judge, trained for (at least) the model's aligned attributes
+    clf:AttributeCNN,
     g:Glyphs,                         # evaluation glyphs
     z:Tensor,                         # their latents (row i ↔ g.images[i])
     idx,                              # the samples to swap
     means:Mapping,                    # {attribute: {value: mean factor}}, from training factors
-    backbone=None,                    # the backbone, for the floor dec(enc(truth)); None: no floor row
+    # the backbone, for the floor dec(enc(truth)); None: no floor row
+    backbone=None,
     modes=SWAP_MODES,
-) -> tuple[dict, dict]:               # ({attribute: {mse, flip_rate, keep_rate}}, {name: images (n, 1, S, S)})
-    "Swap every aligned attribute of samples `idx`; judge the decoded images against exact renderings and by the classifier."
+    # ({attribute: {mse, flip_rate, keep_rate}}, {name: images (n, 1, S, S)})
+) -> tuple[dict, dict]:
+    """Swap every aligned attribute of samples `idx`; judge the decoded images against exact
+    renderings and by the classifier."""
     names, ks = model.cfg.aligned, dict(zip(clf.cfg.attributes, clf.cfg.n_values))
     missing = [n for n in names if n not in ks or n not in means]
-    if missing: raise ValueError(f"no classifier head or no mean factors for {missing}; the classifier judges "
-                                 f"{clf.cfg.attributes}, the means cover {sorted(means)}")
-    if len(z) != len(g): raise ValueError(f"z has {len(z)} latents for {len(g)} glyphs; pass the latents of these glyphs, in order")
-    if model.decoder is None: raise ValueError("the FDEN has no decoder: build it with FDEN(cfg, decoder=backbone)")
+    if missing:
+        raise ValueError(
+            f"no classifier head or no mean factors for {missing}; the classifier judges "
+            f"{clf.cfg.attributes}, the means cover {sorted(means)}"
+        )
+    if len(z) != len(g):
+        raise ValueError(
+            f"z has {len(z)} latents for {len(g)} glyphs; "
+            "pass the latents of these glyphs, in order"
+        )
+    if model.decoder is None:
+        raise ValueError("the FDEN has no decoder: build it with FDEN(cfg, decoder=backbone)")
     idx = np.asarray(idx, dtype=np.int64)
     if len(idx) == 0: raise ValueError("give at least one sample to swap")
     y = {n: v[idx] for n, v in attribute_labels(g, names).items()}
@@ -203,40 +256,71 @@ def swap_experiment(
         x_orig, x_dec, x_rec = _images(g, idx), dec(za), dec(model.entangle(fa))
         out, pics = {}, dict(original=x_orig, decoded=x_rec)
         for n in names:
-            k = ks[n]; target = flip_values(y[n], k)
-            st = g.styles[idx].copy(); st[:, STYLE_NAMES.index(n)] = target
-            truth = torch.from_numpy(np.stack([g.render(int(g.labels[i]), s) for i, s in zip(idx, st)])[:, None]).float() / 255
+            k = ks[n]
+            target = flip_values(y[n], k)
+            st = g.styles[idx].copy()
+            st[:, STYLE_NAMES.index(n)] = target
+            truth = (
+                torch.from_numpy(
+                    np.stack([g.render(int(g.labels[i]), s) for i, s in zip(idx, st)])[:, None]
+                ).float()
+                / 255
+            )
             rows = dict(original=x_orig, decoded_z=x_dec, decoded=x_rec)
-            for m in modes: rows[f'swap_{m}'] = dec(model.entangle(attribute_swap(fa, n, swap_factor(fa[n], y[n], means[n], m, k))))
+            for m in modes:
+                rows[f'swap_{m}'] = dec(
+                    model.entangle(attribute_swap(fa, n, swap_factor(fa[n], y[n], means[n], m, k)))
+                )
             rows['truth'] = truth
-            if backbone is not None: rows['floor'] = backbone.decode(backbone.encode(truth.to(device_of(backbone)))).float().cpu()
+            if backbone is not None:
+                rows['floor'] = (
+                    backbone.decode(backbone.encode(truth.to(device_of(backbone)))).float().cpu()
+                )
             pred = {r: clf.predict(x) for r, x in rows.items()}
-            out[n] = dict(mse={r: image_error(x, truth)['mse'] for r, x in rows.items() if r != 'truth'},
-                          flip_rate={r: float((p[n].numpy() == target).mean()) for r, p in pred.items()},
-                          keep_rate={o: {r: float((p[o].numpy() == y[o]).mean()) for r, p in pred.items()}
-                                     for o in names if o != n})
-            pics[f'swap_{n}'] = {m: rows[f'swap_{m}'] for m in modes}; pics[f'truth_{n}'] = truth
+            out[n] = dict(
+                mse={r: image_error(x, truth)['mse'] for r, x in rows.items() if r != 'truth'},
+                flip_rate={r: float((p[n].numpy() == target).mean()) for r, p in pred.items()},
+                keep_rate={
+                    o: {r: float((p[o].numpy() == y[o]).mean()) for r, p in pred.items()}
+                    for o in names
+                    if o != n
+                },
+            )
+            pics[f'swap_{n}'] = {m: rows[f'swap_{m}'] for m in modes}
+            pics[f'truth_{n}'] = truth
     return out, pics
 
 # %% ../nbs/81_attributes.ipynb #deb9b071
 def _check_prep(prep):
     need = ('background', 'evaluation', 'backbone', 'lat_bg', 'lat_ev')
     missing = [a for a in need if not hasattr(prep, a)]
-    if missing: raise TypeError(f"prep must be what fden_nb.pipeline.prepare(...) returns (glyph splits, backbone, latents); "
-                                f"{type(prep).__name__} lacks {missing}")
-    for g, lat, split in ((prep.background, prep.lat_bg, 'background'), (prep.evaluation, prep.lat_ev, 'evaluation')):
-        if not isinstance(g, Glyphs): raise TypeError(f"prep.{split} must be Glyphs, got {type(g).__name__}")
-        if len(g) != len(lat.z): raise ValueError(f"the {split} latents ({len(lat.z)}) do not belong to its {len(g)} glyphs; "
-                                                 "make them with the same prepare(...) call")
+    if missing:
+        raise TypeError(
+            "prep must be what fden_nb.pipeline.prepare(...) returns (glyph "
+            f"splits, backbone, latents); {type(prep).__name__} lacks {missing}"
+        )
+    for g, lat, split in (
+        (prep.background, prep.lat_bg, 'background'),
+        (prep.evaluation, prep.lat_ev, 'evaluation'),
+    ):
+        if not isinstance(g, Glyphs):
+            raise TypeError(f"prep.{split} must be Glyphs, got {type(g).__name__}")
+        if len(g) != len(lat.z):
+            raise ValueError(
+                f"the {split} latents ({len(lat.z)}) do not belong to its {len(g)} glyphs; "
+                "make them with the same prepare(...) call"
+            )
 
 # %% ../nbs/81_attributes.ipynb #4cab6b68
 def attribute_experiment(
-    prep,                             # `fden_nb.pipeline.prepare(...)`: glyph splits, frozen backbone, latents
+    # `fden_nb.pipeline.prepare(...)`: glyph splits, frozen backbone, latents
+    prep,
     names=('bold', 'oblique'),        # the attributes, one aligned factor each (plus f0)
     steps:int=1500,                   # FDEN training steps (≈ 1 min on one CPU core)
     seed:int=0,                       # FDEN weights and batches, and which glyphs are swapped
     device='auto',
-    visible_only:bool=True,           # train and evaluate on the samples whose attributes show (`attribute_subset`)
+    # train and evaluate on the samples whose attributes show (`attribute_subset`)
+    visible_only:bool=True,
     threshold:float=0.01,             # the visibility threshold of `attribute_subset`
     n_swap:int=500,                   # evaluation glyphs swapped
     n_examples:int=8,                 # of which this many are returned as images for figures
@@ -244,116 +328,201 @@ def attribute_experiment(
     progress:bool=True,
     verbose:bool|None=None,           # None: as `progress`
     **fden_overrides,                 # FDENConfig fields, e.g. lr=3e-4, gamma=1.0
-) -> dict:                            # JSON-ready numbers, and images under 'examples' (see `jsonable`)
-    "Yoon, Roh & Suk (2021)'s multi-factor experiment on glyphs: attribute FDEN, its accuracy and leakage, and swaps judged two ways."
+    # JSON-ready numbers, and images under 'examples' (see `jsonable`)
+) -> dict:
+    """Yoon, Roh & Suk (2021)'s multi-factor experiment on glyphs: attribute FDEN, its accuracy and
+    leakage, and swaps judged two ways."""
     _check_prep(prep)
     for k, v in dict(steps=steps, n_swap=n_swap, n_examples=n_examples).items():
         if not isinstance(v, int) or v < (0 if k == 'n_examples' else 1):
-            raise ValueError(f"{k} must be a {'non-negative' if k == 'n_examples' else 'positive'} integer, got {v!r}")
+            raise ValueError(
+                f"{k} must be a {'non-negative' if k == 'n_examples' else 'positive'} "
+                f"integer, got {v!r}"
+            )
     bg, ev = prep.background, prep.evaluation
     names = check_attributes(bg, names)
     check_attributes(ev, names)
     ks = tuple(attribute_arity(bg, n) for n in names)
     dev, times, t0 = resolve_device(device), {}, time.perf_counter()
-    sub = {s: attribute_subset(g, names, threshold) if visible_only else np.arange(len(g)) for s, g in (('bg', bg), ('ev', ev))}
+    sub = {
+        s: attribute_subset(g, names, threshold) if visible_only else np.arange(len(g))
+        for s, g in (('bg', bg), ('ev', ev))
+    }
     for s, split in (('bg', 'background'), ('ev', 'evaluation')):
         if len(sub[s]) < 4:
             raise ValueError(f"only {len(sub[s])} {split} samples show every attribute of {names}; "
                              "use more glyph classes, fewer attributes, or visible_only=False")
-    lab = {s: {n: v[sub[s]] for n, v in attribute_labels(g, names).items()} for s, g in (('bg', bg), ('ev', ev))}
+    lab = {
+        s: {n: v[sub[s]] for n, v in attribute_labels(g, names).items()}
+        for s, g in (('bg', bg), ('ev', ev))
+    }
     times['data'] = time.perf_counter() - t0
     t = time.perf_counter()                                                      # the judge
     ccfg = classifier or ClassifierConfig(attributes=names, n_values=ks, size=bg.size)
     if tuple(ccfg.attributes) != names or tuple(ccfg.n_values) != ks:
-        raise ValueError(f"the classifier config is for {ccfg.attributes} with {ccfg.n_values} values; "
-                         f"the experiment needs {names} with {ks}")
+        raise ValueError(
+            f"the classifier config is for {ccfg.attributes} with {ccfg.n_values} values; "
+            f"the experiment needs {names} with {ks}"
+        )
     clf = train_attribute_classifier(bg.images[sub['bg']], lab['bg'], ccfg, dev, progress, verbose)
     clf_acc = classifier_accuracy(clf, ev.images[sub['ev']], lab['ev'])
     times['classifier'] = time.perf_counter() - t
     t = time.perf_counter()                                                      # the FDEN
     z_bg, z_ev = prep.lat_bg.z[sub['bg']], prep.lat_ev.z[sub['ev']]
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)                                                  # initial weights, as Trainer(FDENConfig) draws them
-        model = FDEN(attribute_config(z_bg.shape[1], names, ks, **fden_overrides), decoder=prep.backbone)
-    tr = Trainer(model, (z_bg, lab['bg']),
-                 TrainConfig(steps=steps, seed=seed, eval_every=max(1, steps // 4), device=str(dev)),
-                 valid=(z_ev, lab['ev']), cbs=Trainer.default_cbs(progress, verbose))
+        # initial weights, as Trainer(FDENConfig) draws them
+        torch.manual_seed(seed)
+        model = FDEN(
+            attribute_config(z_bg.shape[1], names, ks, **fden_overrides), decoder=prep.backbone
+        )
+    tr = Trainer(
+        model,
+        (z_bg, lab['bg']),
+        TrainConfig(steps=steps, seed=seed, eval_every=max(1, steps // 4), device=str(dev)),
+        valid=(z_ev, lab['ev']),
+        cbs=Trainer.default_cbs(progress, verbose),
+    )
     model = tr.fit()
     times['fden'] = time.perf_counter() - t
-    t = time.perf_counter()                                                      # accuracy, leakage, swaps
-    heads, heads_train = head_accuracy(model, z_ev, lab['ev']), head_accuracy(model, z_bg, lab['bg'])
+    # accuracy, leakage, swaps
+    t = time.perf_counter()
+    heads, heads_train = head_accuracy(model, z_ev, lab['ev']), head_accuracy(
+        model, z_bg, lab['bg']
+    )
     leak = leakage_table(model, z_ev, lab['ev'], seed)
     f_bg = decompose_in_chunks(model, z_bg, device=device_of(model))
     means = {n: attribute_means(f_bg[n], lab['bg'][n]) for n in names}
-    pick = np.sort(np.random.default_rng(seed).choice(sub['ev'], min(n_swap, len(sub['ev'])), replace=False))
+    pick = np.sort(
+        np.random.default_rng(seed).choice(sub['ev'], min(n_swap, len(sub['ev'])), replace=False)
+    )
     swaps, pics = swap_experiment(model, clf, ev, prep.lat_ev.z, pick, means, prep.backbone)
     times['evaluate'] = time.perf_counter() - t
     times['total'] = time.perf_counter() - t0
-    ex = np.sort(np.random.default_rng(seed + 1).choice(len(pick), min(n_examples, len(pick)), replace=False))
-    to8 = lambda x: (x[ex, 0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()   # (n_examples, S, S)
-    examples = {k: ({m: to8(x) for m, x in v.items()} if isinstance(v, dict) else to8(v)) for k, v in pics.items()}
-    data = {split: dict(classes=g.n_classes, kept_classes=int(len(np.unique(g.labels[sub[s]]))), samples=int(len(sub[s])),
-                        share_of_value_1={n: float(np.mean(lab[s][n] == 1)) for n in names})
-            for s, split, g in (('bg', 'background', bg), ('ev', 'evaluation', ev))}
-    return dict(attributes=list(names), n_values=list(ks), steps=tr.step, seed=seed, visible_only=visible_only, data=data,
-                classifier=dict(heldout_acc=clf_acc, checkpoint=str(clf.checkpoint)),
-                fden=dict(head_acc=heads, train_head_acc=heads_train, leakage=leak, checkpoint=str(tr.path),
-                          config=dataclasses.asdict(model.cfg),
-                          last={k: float(v) for k, v in tr.history[-1].items()} if tr.history else {}),
-                swap=swaps, n_swap=int(len(pick)), timings_s={k: round(v, 2) for k, v in times.items()},
-                examples=dict(**examples, index=pick[ex].tolist()))
+    ex = np.sort(
+        np.random.default_rng(seed + 1).choice(len(pick), min(n_examples, len(pick)), replace=False)
+    )
+    # (n_examples, S, S)
+    to8 = lambda x: (x[ex, 0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    examples = {
+        k: ({m: to8(x) for m, x in v.items()} if isinstance(v, dict) else to8(v))
+        for k, v in pics.items()
+    }
+    data = {
+        split: dict(
+            classes=g.n_classes,
+            kept_classes=int(len(np.unique(g.labels[sub[s]]))),
+            samples=int(len(sub[s])),
+            share_of_value_1={n: float(np.mean(lab[s][n] == 1)) for n in names},
+        )
+        for s, split, g in (('bg', 'background', bg), ('ev', 'evaluation', ev))
+    }
+    return dict(
+        attributes=list(names),
+        n_values=list(ks),
+        steps=tr.step,
+        seed=seed,
+        visible_only=visible_only,
+        data=data,
+        classifier=dict(heldout_acc=clf_acc, checkpoint=str(clf.checkpoint)),
+        fden=dict(
+            head_acc=heads,
+            train_head_acc=heads_train,
+            leakage=leak,
+            checkpoint=str(tr.path),
+            config=dataclasses.asdict(model.cfg),
+            last={k: float(v) for k, v in tr.history[-1].items()} if tr.history else {},
+        ),
+        swap=swaps,
+        n_swap=int(len(pick)),
+        timings_s={k: round(v, 2) for k, v in times.items()},
+        examples=dict(**examples, index=pick[ex].tolist()),
+    )
 
 def jsonable(result:dict) -> dict:
     "The result of `attribute_experiment` without its images: plain JSON."
     return {k: v for k, v in result.items() if k != 'examples'}
 
 # %% ../nbs/81_attributes.ipynb #5e0081b1
-_ROWS = dict(original='original', decoded_z='dec(z)', decoded='dec(z̃), no swap', swap_mean='swap: opposite mean',
-             swap_shift='swap: shift', swap_same='control: own mean', truth='truth', floor='floor dec(enc(truth))')
+_ROWS = dict(
+    original='original',
+    decoded_z='dec(z)',
+    decoded='dec(z̃), no swap',
+    swap_mean='swap: opposite mean',
+    swap_shift='swap: shift',
+    swap_same='control: own mean',
+    truth='truth',
+    floor='floor dec(enc(truth))',
+)
 
 def attribute_table(r:dict) -> str:
-    "The result of `attribute_experiment` as Markdown: accuracies and leakage, then the swap table per attribute."
+    """The result of `attribute_experiment` as Markdown: accuracies and leakage, then the swap table
+    per attribute."""
     names, f = r['attributes'], r['fden']
-    lines = [f"{r['steps']} FDEN steps on {r['data']['background']['samples']} background glyphs "
-             f"({'attributes visible' if r['visible_only'] else 'all samples'}); held-out: "
-             f"{r['data']['evaluation']['samples']} glyphs of {r['data']['evaluation']['kept_classes']} unseen classes", "",
-             "| attribute | classifier (images) | FDEN head | probe: own factor | probe: f0 | probe: other aligned | probe: z | chance |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"{r['steps']} FDEN steps on {r['data']['background']['samples']} background "
+        f"glyphs ({'attributes visible' if r['visible_only'] else 'all samples'}); "
+        f"held-out: {r['data']['evaluation']['samples']} glyphs of "
+        f"{r['data']['evaluation']['kept_classes']} unseen classes",
+        "",
+        "| attribute | classifier (images) | FDEN head | probe: own "
+        "factor | probe: f0 | probe: other aligned | probe: z | chance |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for n in names:
         lk = f['leakage'][n]
         other = max([lk[o] for o in names if o != n], default=float('nan'))
-        lines.append(f"| {n} | {r['classifier']['heldout_acc'][n]:.3f} | {f['head_acc'][n]:.3f} | {lk[n]:.3f} | {lk['f0']:.3f} "
-                     f"| {other:.3f} | {lk['z']:.3f} | {lk['chance']:.3f} |")
+        lines.append(
+            f"| {n} | {r['classifier']['heldout_acc'][n]:.3f} | {f['head_acc'][n]:.3f} | "
+            f"{lk[n]:.3f} | {lk['f0']:.3f} | {other:.3f} | {lk['z']:.3f} | {lk['chance']:.3f} |"
+        )
     for n in names:
         s = r['swap'][n]
         keep = {o: v for o, v in s['keep_rate'].items()}
-        lines += ["", f"swap {n} ({r['n_swap']} glyphs): MSE vs the true rendering; classifier's flip rate of {n}"
-                  + (f" and keep rate of {', '.join(keep)}" if keep else ""), "",
-                  "| | MSE vs truth | flip rate | " + " | ".join(f"keep {o}" for o in keep) + (" |" if keep else ""),
-                  "|---|---|---|" + "---|" * len(keep)]
+        lines += [
+            "",
+            f"swap {n} ({r['n_swap']} glyphs): MSE vs the "
+            f"true rendering; classifier's flip rate of {n}"
+            + (f" and keep rate of {', '.join(keep)}" if keep else ""),
+            "",
+            "| | MSE vs truth | flip rate | "
+            + " | ".join(f"keep {o}" for o in keep)
+            + (" |" if keep else ""),
+            "|---|---|---|" + "---|" * len(keep),
+        ]
         for row, label in _ROWS.items():
             if row not in s['flip_rate']: continue
             mse = f"{s['mse'][row]:.4f}" if row in s['mse'] else "0"
-            lines.append(f"| {label} | {mse} | {s['flip_rate'][row]:.3f} | " + " | ".join(f"{keep[o][row]:.3f}" for o in keep)
-                         + (" |" if keep else ""))
+            lines.append(
+                f"| {label} | {mse} | {s['flip_rate'][row]:.3f} | "
+                + " | ".join(f"{keep[o][row]:.3f}" for o in keep)
+                + (" |" if keep else "")
+            )
     return "\n".join(lines)
 
 def swap_figure(
     r:dict,                        # the result of `attribute_experiment`
     modes=('mean', 'shift'),       # which swaps to show
 ):
-    "Rows: original, FDEN round trip, then per attribute the swapped glyphs and the true renderings; one column per example."
+    """Rows: original, FDEN round trip, then per attribute the swapped glyphs and the true
+    renderings; one column per example."""
     import matplotlib.pyplot as plt
     ex = r['examples']
     rows = [('original', ex['original']), ('dec(z̃)', ex['decoded'])]
     for n in r['attributes']:
-        rows += [(f"{n}: {m}", ex[f'swap_{n}'][m]) for m in modes] + [(f"{n}: truth", ex[f'truth_{n}'])]
+        rows += [(f"{n}: {m}", ex[f'swap_{n}'][m]) for m in modes] + [
+            (f"{n}: truth", ex[f'truth_{n}'])
+        ]
     k = len(ex['original'])
-    if k == 0: raise ValueError("the result holds no example images; run attribute_experiment with n_examples > 0")
+    if k == 0:
+        raise ValueError(
+            "the result holds no example images; run attribute_experiment with n_examples > 0"
+        )
     fig, axs = plt.subplots(len(rows), k, figsize=(0.8 * k + 1.2, 0.8 * len(rows)), squeeze=False)
     for i, (label, ims) in enumerate(rows):
         for j in range(k):
-            axs[i, j].imshow(ims[j], cmap='gray', vmin=0, vmax=255); axs[i, j].set_xticks([]); axs[i, j].set_yticks([])
+            axs[i, j].imshow(ims[j], cmap='gray', vmin=0, vmax=255)
+            axs[i, j].set_xticks([])
+            axs[i, j].set_yticks([])
         axs[i, 0].set_ylabel(label, rotation=0, ha='right', va='center', fontsize=7)
     fig.suptitle('attribute swap on unseen classes (decoded by the frozen backbone)', fontsize=9)
     fig.tight_layout()
@@ -366,12 +535,17 @@ def write_attributes(
     steps:int=1_500, seed:int=0, device="auto", progress:bool=True,
 ) -> dict:                      # `attribute_experiment`'s result
     "The multi-factor experiment; attributes.md, attributes.json and attribute_swaps.png in `out`."
-    res = attribute_experiment(prep, names=names, steps=steps, seed=seed, device=device, progress=progress)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    res = attribute_experiment(
+        prep, names=names, steps=steps, seed=seed, device=device, progress=progress
+    )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     table = attribute_table(res)
     print(table)
     (out / "attributes.md").write_text(table + "\n")
     (out / "attributes.json").write_text(json.dumps(json_ready(jsonable(res)), indent=1))
-    fig = swap_figure(res); fig.savefig(out / "attribute_swaps.png", dpi=110); agg_pyplot().close(fig)
+    fig = swap_figure(res)
+    fig.savefig(out / "attribute_swaps.png", dpi=110)
+    agg_pyplot().close(fig)
     print(f"report: {out}/ (attributes.md, attributes.json, attribute_swaps.png)")
     return res

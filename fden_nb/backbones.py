@@ -23,8 +23,9 @@ from torch import nn, Tensor
 
 from .cache import atomic_path, cache_dir, sha256sum
 from .core import frozen
-from .utils import (CheckpointMismatch, as_images, check_images, config_diff, config_key, cpu_name, data_fingerprint, default_device, master_bar,
-                           progress_bar, quiet)
+from .utils import (CheckpointMismatch, as_images, check_images, config_diff, config_key,
+                           cpu_name, data_fingerprint, default_device, master_bar, progress_bar,
+                           quiet)
 
 # %% auto #0
 __all__ = ['KIND_DEFAULTS', 'BACKBONES', 'CHECKPOINT_VERSION', 'Invertible', 'check_latents', 'BackbonePair', 'device_of',
@@ -44,11 +45,14 @@ class Invertible(Protocol):
 # %% ../nbs/20_backbones.ipynb #4616480f
 def check_latents(z:Tensor, z_dim:int, name:str='z') -> Tensor:
     "Raise a clear error unless `z` is a float batch (B, z_dim) of latents."
-    if not isinstance(z, Tensor): raise TypeError(f"{name} must be a torch.Tensor of latents, got {type(z).__name__}")
+    if not isinstance(z, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of latents, got {type(z).__name__}")
     if z.ndim != 2 or z.shape[1] != z_dim:
-        raise ValueError(f"{name} must have shape (B, {z_dim}) — a batch of latents of this backbone's z_dim — got "
-                         f"{tuple(z.shape)}. Latents of another backbone, or episodes (B, n_way, k, D)? Flatten them "
-                         f"with {name}.reshape(-1, {z_dim}).")
+        raise ValueError(
+            f"{name} must have shape (B, {z_dim}) — a batch of latents of this "
+            f"backbone's z_dim — got {tuple(z.shape)}. Latents of another backbone, or "
+            f"episodes (B, n_way, k, D)? Flatten them with {name}.reshape(-1, {z_dim})."
+        )
     return z
 
 # %% ../nbs/20_backbones.ipynb #ea4b7547
@@ -62,14 +66,23 @@ class BackbonePair(nn.Module):
                 ):
         super().__init__()
         for name, f in (('encoder', encoder), ('decoder', decoder)):
-            if not callable(f): raise TypeError(f"{name} must be an nn.Module or a callable, got {type(f).__name__}")
-        self.encoder, self.decoder = encoder, decoder   # modules register as sub-modules, callables stay plain
+            if not callable(f):
+                raise TypeError(
+                    f"{name} must be an nn.Module or a callable, got {type(f).__name__}"
+                )
+        # modules register as sub-modules, callables stay plain
+        self.encoder, self.decoder = encoder, decoder
         self.image_shape = tuple(int(s) for s in image_shape)
-        if len(self.image_shape) != 3: raise ValueError(f"image_shape must be (C, H, W), got {image_shape}")
+        if len(self.image_shape) != 3:
+            raise ValueError(f"image_shape must be (C, H, W), got {image_shape}")
         if z_dim is None:
-            with torch.no_grad(): z = frozen(encoder)(torch.zeros(2, *self.image_shape, device=device_of(self)))
-            if z.ndim != 2: raise ValueError(f"the encoder must return latents (B, D), returned shape {tuple(z.shape)}; "
-                                             "flatten its output inside the encoder.")
+            with torch.no_grad():
+                z = frozen(encoder)(torch.zeros(2, *self.image_shape, device=device_of(self)))
+            if z.ndim != 2:
+                raise ValueError(
+                    f"the encoder must return latents (B, D), returned shape {tuple(z.shape)}; "
+                    "flatten its output inside the encoder."
+                )
             z_dim = z.shape[1]
         self.z_dim = int(z_dim)
 
@@ -92,19 +105,24 @@ def device_of(obj) -> torch.device:
     return torch.device('cpu')
 
 def backbone_modules(obj) -> list[nn.Module]:
-    "The `nn.Module`s behind a backbone: itself, the owners of its bound methods, and module attributes."
+    """The `nn.Module`s behind a backbone: itself, the owners of its bound methods, and module
+    attributes."""
     found = []
     def add(m):
         if isinstance(m, nn.Module) and not any(m is f for f in found): found.append(m)
     add(obj)
     for attr in ('encode', 'decode', 'encoder', 'decoder'):
         f = getattr(obj, attr, None)
-        add(f); add(getattr(f, '__self__', None))
+        add(f)
+        add(getattr(f, '__self__', None))
     if not isinstance(obj, nn.Module): [add(v) for v in getattr(obj, '__dict__', {}).values()]
-    return [m for m in found if not any(m is not o and any(m is s for s in o.modules()) for o in found)]
+    return [
+        m for m in found if not any(m is not o and any(m is s for s in o.modules()) for o in found)
+    ]
 
 def freeze(backbone):
-    "Put every module of `backbone` in eval mode with `requires_grad=False` on every parameter; return it."
+    """Put every module of `backbone` in eval mode with `requires_grad=False` on every parameter;
+    return it."""
     for m in backbone_modules(backbone):
         m.eval()
         for p in m.parameters(): p.requires_grad_(False)
@@ -122,33 +140,49 @@ def snapshot(backbone) -> dict[str, Tensor]:
     return {n: t.detach().clone() for n, t in _tensors(backbone).items()}
 
 def changed_since(backbone, snap:dict[str, Tensor]) -> list[str]:
-    "Names of the parameters/buffers that are no longer bit-identical to `snap` (or appeared/disappeared)."
+    """Names of the parameters/buffers that are no longer bit-identical to `snap` (or
+    appeared/disappeared)."""
     now = _tensors(backbone)
-    return sorted(n for n in set(now) | set(snap)
-                  if n not in now or n not in snap or not torch.equal(now[n].detach().cpu(), snap[n].cpu()))
+    return sorted(
+        n
+        for n in set(now) | set(snap)
+        if n not in now or n not in snap or not torch.equal(now[n].detach().cpu(), snap[n].cpu())
+    )
 
 def assert_unchanged(backbone, snap:dict[str, Tensor], grads:bool=True):
-    "Raise `AssertionError` if any parameter or buffer changed since `snap`, or (with `grads`) holds a gradient."
+    """Raise `AssertionError` if any parameter or buffer changed since `snap`, or (with `grads`)
+    holds a gradient."""
     bad = changed_since(backbone, snap)
-    if bad: raise AssertionError(f"the backbone changed: {len(bad)} tensor(s) differ from the snapshot, e.g. {bad[:5]}")
+    if bad:
+        raise AssertionError(
+            f"the backbone changed: {len(bad)} tensor(s) differ from the snapshot, e.g. {bad[:5]}"
+        )
     if grads:
         g = [n for n, t in _tensors(backbone).items() if getattr(t, 'grad', None) is not None]
-        if g: raise AssertionError(f"gradient reached the backbone: {len(g)} parameter(s) have .grad, e.g. {g[:5]}")
+        if g:
+            raise AssertionError(
+                f"gradient reached the backbone: {len(g)} parameter(s) have .grad, e.g. {g[:5]}"
+            )
 
 # %% ../nbs/20_backbones.ipynb #4e733ad6
 def n_halvings(size:int) -> int:
     "How many stride-2 layers take a `size`×`size` image down to 4×4 (size must be 4·2^k, k ≥ 1)."
     k = size // 4
     if size < 8 or size % 4 or k & (k - 1):
-        raise ValueError(f"the convolutional backbones take square images of side 4·2^k (8, 16, 32, 64, …); got size={size}. "
-                         "Resize the images or pick one of those sizes.")
+        raise ValueError(
+            "the convolutional backbones take square images of side 4·2^k (8, 16, 32, "
+            f"64, …); got size={size}. Resize the images or pick one of those sizes."
+        )
     return k.bit_length() - 1
 
 class ConvEncoder(nn.Module):
-    "x (B, C, S, S) → (B, out_dim): stride-2 convolutions down to 4×4 (channels width, 2·width, …), then a linear layer."
+    """x (B, C, S, S) → (B, out_dim): stride-2 convolutions down to 4×4 (channels width, 2·width,
+    …), then a linear layer."""
     def __init__(self, out_dim:int, size:int=32, channels:int=1, width:int=32,
-                 norm:bool=True,        # BatchNorm after each convolution (off in the ALI discriminator)
-                 dropout:float=0.,      # dropout after each activation (the ALI discriminator uses 0.2)
+                 # BatchNorm after each convolution (off in the ALI discriminator)
+                 norm:bool=True,
+                 # dropout after each activation (the ALI discriminator uses 0.2)
+                 dropout:float=0.,
                  leak:float=0.2):       # LeakyReLU slope
         super().__init__()
         self.image_shape = (channels, size, size)
@@ -162,35 +196,69 @@ class ConvEncoder(nn.Module):
         self.features = nn.Sequential(*layers, nn.Flatten())   # (B, c·4·4)
         self.head = nn.Linear(c * 16, out_dim)
 
-    def forward(self, x:Tensor) -> Tensor: return self.head(self.features(check_images(x, self.image_shape)))
+    def forward(self, x:Tensor) -> Tensor:
+        return self.head(self.features(check_images(x, self.image_shape)))
 
 class FewChannelsConvTranspose2d(nn.ConvTranspose2d):
-    """`nn.ConvTranspose2d` (same weights, same `state_dict`) whose CPU forward runs ATen's own kernel (GEMM, then
-    col2im) when it has at most `max_native` output channels: there oneDNN's kernel is several times slower."""
+    """`nn.ConvTranspose2d` (same weights, same `state_dict`) whose CPU forward runs ATen's own
+    kernel (GEMM, then col2im) when it has at most `max_native` output channels: there oneDNN's
+    kernel is several times slower.
+    """
     max_native = 4
 
     def forward(self, x:Tensor, output_size=None) -> Tensor:
-        native = (x.device.type == 'cpu' and self.out_channels <= self.max_native and output_size is None
-                  and self.groups == 1 and self.padding_mode == 'zeros' and x.dtype == self.weight.dtype
-                  and not torch.is_autocast_enabled('cpu'))         # autocast runs it in bf16: oneDNN's kernel
+        native = (
+            x.device.type == 'cpu'
+            and self.out_channels <= self.max_native
+            and output_size is None
+            and self.groups == 1
+            and self.padding_mode == 'zeros'
+            and x.dtype == self.weight.dtype
+            # autocast runs it in bf16: oneDNN's kernel
+            and not torch.is_autocast_enabled('cpu')
+        )
         if not native: return super().forward(x, output_size)
-        return torch.ops.aten.slow_conv_transpose2d(x, self.weight, self.kernel_size, self.bias, self.stride,
-                                                    self.padding, self.output_padding, self.dilation)
+        return torch.ops.aten.slow_conv_transpose2d(
+            x,
+            self.weight,
+            self.kernel_size,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.dilation,
+        )
 
 class ChannelsLastUnflatten(nn.Unflatten):
-    "`nn.Unflatten` to an image map (B, C, H, W) stored channels-last on the CPU, where oneDNN's convolutions run faster."
+    """`nn.Unflatten` to an image map (B, C, H, W) stored channels-last on the CPU, where oneDNN's
+    convolutions run faster."""
     def forward(self, x:Tensor) -> Tensor:
         y = super().forward(x)
-        return y.contiguous(memory_format=torch.channels_last) if y.device.type == 'cpu' and y.ndim == 4 else y
+        return (
+            y.contiguous(memory_format=torch.channels_last)
+            if y.device.type == 'cpu' and y.ndim == 4
+            else y
+        )
 
 class ConvDecoder(nn.Module):
-    "z (B, D) → logits (B, C, S, S): a linear layer to a 4×4 map, then stride-2 transposed convolutions up to S."
+    """z (B, D) → logits (B, C, S, S): a linear layer to a 4×4 map, then stride-2 transposed
+    convolutions up to S."""
     def __init__(self, z_dim:int, size:int=32, channels:int=1, width:int=32):
         super().__init__()
-        n = n_halvings(size); c = width * 2**(n - 1)
-        layers = [nn.Linear(z_dim, c * 16), ChannelsLastUnflatten(1, (c, 4, 4)), nn.BatchNorm2d(c), nn.ReLU()]
+        n = n_halvings(size)
+        c = width * 2**(n - 1)
+        layers = [
+            nn.Linear(z_dim, c * 16),
+            ChannelsLastUnflatten(1, (c, 4, 4)),
+            nn.BatchNorm2d(c),
+            nn.ReLU(),
+        ]
         for i in reversed(range(n - 1)):                      # 4 → 8 → … → S/2, channels halve
-            layers += [nn.ConvTranspose2d(c, width * 2**i, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2**i), nn.ReLU()]
+            layers += [
+                nn.ConvTranspose2d(c, width * 2**i, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width * 2**i),
+                nn.ReLU(),
+            ]
             c = width * 2**i
         layers.append(FewChannelsConvTranspose2d(c, channels, 4, 2, 1))   # S/2 → S, logits
         self.net = nn.Sequential(*layers)
@@ -199,9 +267,11 @@ class ConvDecoder(nn.Module):
 
 # %% ../nbs/20_backbones.ipynb #49e36d90
 KIND_DEFAULTS = {  # kind -> defaults for lr, epochs, schedule, Adam betas
-    'ae':  dict(lr=2e-3, epochs=8, schedule='cosine', betas=(0.9, 0.999)),    # ≈ 2 min on 2 CPU cores
+    # ≈ 2 min on 2 CPU cores
+    'ae':  dict(lr=2e-3, epochs=8, schedule='cosine', betas=(0.9, 0.999)),
     'vae': dict(lr=2e-3, epochs=6, schedule='cosine', betas=(0.9, 0.999)),    # about the AE's time
-    'ali': dict(lr=3e-4, epochs=3, schedule='constant', betas=(0.5, 0.999)),  # β1 = 0.5 as in ALI; a step costs ~3–4×
+    # β1 = 0.5 as in ALI; a step costs ~3–4×
+    'ali': dict(lr=3e-4, epochs=3, schedule='constant', betas=(0.5, 0.999)),
 }
 
 @dataclass(frozen=True)
@@ -231,11 +301,14 @@ class BackboneConfig:
         if self.schedule not in ('cosine', 'constant'):
             raise ValueError(f"schedule must be 'cosine' or 'constant', got {self.schedule!r}")
         if min(self.z_dim, self.width, self.batch_size, self.epochs, self.channels) < 1:
-            raise ValueError(f"z_dim, width, batch_size, epochs and channels must be positive: {self}")
+            raise ValueError(
+                f"z_dim, width, batch_size, epochs and channels must be positive: {self}"
+            )
         n_halvings(self.size)
 
     @property
-    def image_shape(self) -> tuple: return (self.channels, self.size, self.size)
+    def image_shape(self) -> tuple:
+        return (self.channels, self.size, self.size)
 
     def key(self) -> str:
         "A short hash of every field: the configuration part of the checkpoint's name."
@@ -243,7 +316,8 @@ class BackboneConfig:
 
 # %% ../nbs/20_backbones.ipynb #b3d027cd
 class ConvBackbone(nn.Module):
-    "Base of the conv backbones: `encode`, `decode`, `reconstruct`, `sample`; subclasses add their objective."
+    """Base of the conv backbones: `encode`, `decode`, `reconstruct`, `sample`; subclasses add their
+    objective."""
     kind = None
     def __init__(self, cfg:BackboneConfig):
         super().__init__()
@@ -251,9 +325,12 @@ class ConvBackbone(nn.Module):
         self.decoder = ConvDecoder(cfg.z_dim, cfg.size, cfg.channels, cfg.width)
 
     @property
-    def z_dim(self) -> int: return self.cfg.z_dim
+    def z_dim(self) -> int:
+        return self.cfg.z_dim
+
     @property
-    def image_shape(self) -> tuple: return self.cfg.image_shape
+    def image_shape(self) -> tuple:
+        return self.cfg.image_shape
 
     def encode(self, x:Tensor) -> Tensor:
         "x (B, C, S, S) in [0, 1] → z (B, D); deterministic (a posterior mean for the VAE and ALI)."
@@ -266,7 +343,8 @@ class ConvBackbone(nn.Module):
     def reconstruct(self, x:Tensor) -> Tensor: return self.decode(self.encode(x))
 
     def sample(self, n:int, generator:torch.Generator|None=None) -> Tensor:
-        "Decode `n` latents from the prior N(0, I) (meaningful for the VAE and ALI, which are trained to it)."
+        """Decode `n` latents from the prior N(0, I) (meaningful for the VAE and ALI, which are
+        trained to it)."""
         return self.decode(torch.randn(n, self.z_dim, generator=generator).to(device_of(self)))
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
@@ -276,11 +354,14 @@ class ConvBackbone(nn.Module):
     def training_step(self, x:Tensor, opts:dict) -> dict[str, float]:
         "One optimisation step on a batch `x`; returns the losses as numbers."
         losses = self.losses(x)
-        opt = opts['model']; opt.zero_grad(set_to_none=True)
-        losses['loss'].backward(); opt.step()
+        opt = opts['model']
+        opt.zero_grad(set_to_none=True)
+        losses['loss'].backward()
+        opt.step()
         return {k: v.item() for k, v in losses.items()}
 
-    def extra_repr(self): return f"kind={self.kind!r}, z_dim={self.z_dim}, image_shape={self.image_shape}"
+    def extra_repr(self):
+        return f"kind={self.kind!r}, z_dim={self.z_dim}, image_shape={self.image_shape}"
 
 # %% ../nbs/20_backbones.ipynb #aebe49df
 class AE(ConvBackbone):
@@ -302,11 +383,13 @@ def gaussian_kl(mu:Tensor, logvar:Tensor) -> Tensor:
     return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(-1)
 
 class VAE(ConvBackbone):
-    "Variational autoencoder. Minimise −ELBO = Σ_pixels BCE + β·KL(q(z|x) ‖ N(0, I)), mean over the batch."
+    """Variational autoencoder. Minimise −ELBO = Σ_pixels BCE + β·KL(q(z|x) ‖ N(0, I)), mean over
+    the batch."""
     kind = 'vae'
     def __init__(self, cfg:BackboneConfig):
         super().__init__(cfg)
-        self.encoder = ConvEncoder(2 * cfg.z_dim, cfg.size, cfg.channels, cfg.width)   # μ and log σ²
+        # μ and log σ²
+        self.encoder = ConvEncoder(2 * cfg.z_dim, cfg.size, cfg.channels, cfg.width)
 
     def posterior(self, x:Tensor) -> tuple[Tensor, Tensor]:
         "(μ, log σ²) of q(z|x), each (B, D)."
@@ -317,13 +400,18 @@ class VAE(ConvBackbone):
     def losses(self, x:Tensor) -> dict[str, Tensor]:
         mu, logvar = self.posterior(x)
         z = mu + (0.5 * logvar).exp() * torch.randn_like(mu)                   # reparameterisation
-        nll = F.binary_cross_entropy_with_logits(self.decoder(z), x, reduction='none').flatten(1).sum(-1)
+        nll = (
+            F.binary_cross_entropy_with_logits(self.decoder(z), x, reduction='none')
+            .flatten(1)
+            .sum(-1)
+        )
         kl = gaussian_kl(mu, logvar)
         return dict(loss=(nll + self.cfg.beta * kl).mean(), nll=nll.mean(), kl=kl.mean())
 
 # %% ../nbs/20_backbones.ipynb #8d4fd3dd
 class JointDiscriminator(nn.Module):
-    "D(x, z) → logit (B,): conv features of x and linear features of z, joined by an MLP (dropout 0.2, as ALI)."
+    """D(x, z) → logit (B,): conv features of x and linear features of z, joined by an MLP (dropout
+    0.2, as ALI)."""
     def __init__(self, cfg:BackboneConfig, dropout:float=0.2):
         super().__init__()
         h = cfg.disc_width
@@ -336,7 +424,8 @@ class JointDiscriminator(nn.Module):
         return self.dxz(torch.cat([self.dx(x), self.dz(z)], -1)).squeeze(-1)
 
 class ALI(ConvBackbone):
-    "Adversarially learned inference + pixel term. D minimises L_D; E and G minimise L_EG (see above)."
+    """Adversarially learned inference + pixel term. D minimises L_D; E and G minimise L_EG (see
+    above)."""
     kind = 'ali'
     def __init__(self, cfg:BackboneConfig):
         super().__init__(cfg)                                   # self.decoder is the generator G
@@ -355,12 +444,15 @@ class ALI(ConvBackbone):
 
     def losses(self, x:Tensor) -> dict[str, Tensor]:
         mu, logvar = self.posterior(x)
-        z_hat = mu + (0.5 * logvar).exp() * torch.randn_like(mu)                # encoder side: (x, ẑ)
-        z = torch.randn_like(mu)                                                  # generator side: (G(z), z)
+        # encoder side: (x, ẑ)
+        z_hat = mu + (0.5 * logvar).exp() * torch.randn_like(mu)
+        # generator side: (G(z), z)
+        z = torch.randn_like(mu)
         x_gen = torch.sigmoid(self.decoder(z))
         d_enc, d_gen = self.discriminator(x, z_hat), self.discriminator(x_gen, z)
         L_D = (F.softplus(-d_enc) + F.softplus(d_gen)).mean()
-        rec = F.mse_loss(torch.sigmoid(self.decoder(mu)), x)                      # ‖x − G(E(x))‖², mean over pixels
+        # ‖x − G(E(x))‖², mean over pixels
+        rec = F.mse_loss(torch.sigmoid(self.decoder(mu)), x)
         L_EG = (F.softplus(d_enc) + F.softplus(-d_gen)).mean() + self.cfg.rec_weight * rec
         return dict(L_D=L_D, L_EG=L_EG, rec=rec)
 
@@ -375,8 +467,13 @@ class ALI(ConvBackbone):
 BACKBONES = {c.kind: c for c in (AE, VAE, ALI)}
 
 def make_backbone(cfg:BackboneConfig|str='ae', **overrides) -> ConvBackbone:
-    "A new (untrained) backbone from a configuration or a kind name, e.g. `make_backbone('vae', z_dim=64)`."
-    cfg = BackboneConfig(kind=cfg, **overrides) if isinstance(cfg, str) else dataclasses.replace(cfg, **overrides)
+    """A new (untrained) backbone from a configuration or a kind name, e.g. `make_backbone('vae',
+    z_dim=64)`."""
+    cfg = (
+        BackboneConfig(kind=cfg, **overrides)
+        if isinstance(cfg, str)
+        else dataclasses.replace(cfg, **overrides)
+    )
     return BACKBONES[cfg.kind](cfg)
 
 # %% ../nbs/20_backbones.ipynb #b512d476
@@ -384,12 +481,22 @@ CHECKPOINT_VERSION = 1
 
 def checkpoint_path(cfg:BackboneConfig, data_fp:str) -> Path:
     "Where the checkpoint of `cfg` trained on data with fingerprint `data_fp` lives."
-    return cache_dir('backbones')/f"{cfg.kind}-z{cfg.z_dim}-{cfg.size}px-{cfg.key()}-data{data_fp[:10]}.pt"
+    return (
+        cache_dir('backbones')
+        / f"{cfg.kind}-z{cfg.z_dim}-{cfg.size}px-{cfg.key()}-data{data_fp[:10]}.pt"
+    )
 
 def save_checkpoint(path:Path, model:ConvBackbone, opts:dict, data_fp:str, epoch:int, history:list):
     "Write the state after `epoch` completed epochs, atomically."
-    state = dict(version=CHECKPOINT_VERSION, config=dataclasses.asdict(model.cfg), data_fp=data_fp, epoch=epoch,
-                 history=history, model=model.state_dict(), opts={k: o.state_dict() for k, o in opts.items()})
+    state = dict(
+        version=CHECKPOINT_VERSION,
+        config=dataclasses.asdict(model.cfg),
+        data_fp=data_fp,
+        epoch=epoch,
+        history=history,
+        model=model.state_dict(),
+        opts={k: o.state_dict() for k, o in opts.items()},
+    )
     with atomic_path(path) as tmp: torch.save(state, tmp)
 
 def load_checkpoint(
@@ -397,23 +504,32 @@ def load_checkpoint(
     cfg:BackboneConfig|None=None,   # the configuration it must have been made with (None: any)
     data_fp:str|None=None,          # the data fingerprint it must have (None: any)
 ) -> dict:
-    "Read a checkpoint; raise `CheckpointMismatch` if it was made with another configuration or other data."
+    """Read a checkpoint; raise `CheckpointMismatch` if it was made with another configuration or
+    other data."""
     ck = torch.load(path, map_location='cpu', weights_only=True)
     if not isinstance(ck, dict) or ck.get('version') != CHECKPOINT_VERSION:
-        raise CheckpointMismatch(f"{path} is not a fden_nb backbone checkpoint of version {CHECKPOINT_VERSION}; "
-                                 "delete it to retrain.")
+        raise CheckpointMismatch(
+            f"{path} is not a fden_nb backbone checkpoint of version {CHECKPOINT_VERSION}; "
+            "delete it to retrain."
+        )
     if cfg is not None:
         diff = config_diff(dataclasses.asdict(cfg), ck['config'])
         if diff:
-            raise CheckpointMismatch(f"{path} was trained with another configuration; (stored, requested): {diff}. "
-                                     "It is not loaded: pass its configuration, or delete the file to retrain.")
+            raise CheckpointMismatch(
+                f"{path} was trained with another configuration; (stored, requested): {diff}. "
+                "It is not loaded: pass its configuration, or delete the file to retrain."
+            )
     if data_fp is not None and ck['data_fp'] != data_fp:
-        raise CheckpointMismatch(f"{path} was trained on other data (fingerprint {ck['data_fp'][:10]}…, "
-                                 f"these images have {data_fp[:10]}…). It is not loaded: pass the data it was "
-                                 "trained on, or train on these images (a separate checkpoint).")
+        raise CheckpointMismatch(
+            f"{path} was trained on other data (fingerprint {ck['data_fp'][:10]}…, "
+            f"these images have {data_fp[:10]}…). It is not loaded: pass the data it was "
+            "trained on, or train on these images (a separate checkpoint)."
+        )
     return ck
 
-def load_backbone(path:Path|str, cfg:BackboneConfig|None=None, data_fp:str|None=None) -> ConvBackbone:
+
+def load_backbone(path:Path|str, cfg:BackboneConfig|None=None,
+                  data_fp:str|None=None) -> ConvBackbone:
     "The backbone stored in a checkpoint (checked like `load_checkpoint`), in eval mode."
     ck = load_checkpoint(path, cfg, data_fp)
     c = ck['config']
@@ -424,7 +540,8 @@ def load_backbone(path:Path|str, cfg:BackboneConfig|None=None, data_fp:str|None=
 
 # %% ../nbs/20_backbones.ipynb #a6e55c86
 def lr_factor(step:int, total:int, schedule:str='cosine', warmup:float=0.03) -> float:
-    "Multiplier of the base learning rate at `step` of `total`: linear warm-up, then cosine decay to 0."
+    """Multiplier of the base learning rate at `step` of `total`: linear warm-up, then cosine decay
+    to 0."""
     if schedule == 'constant': return 1.0
     w = max(1, int(warmup * total))
     return min(1.0, (step + 1) / w) * 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
@@ -439,11 +556,16 @@ def train_backbone(
     cfg:BackboneConfig|str,           # configuration, or a kind name for its defaults
     data,                             # training images (see `as_images`)
     device:str|torch.device|None=None,  # None: CUDA when available, else CPU
-    progress:bool=True,               # bars with live losses (a few lines in a log; see `utils.progress_bar`)
-    verbose:bool|None=None,           # resume/load messages and, without bars, one line per epoch (None: as `progress`)
-    callback:Callable|None=None,      # called as callback(model, epoch, batch, losses) after every step
-) -> ConvBackbone:                    # the trained backbone, eval mode, with `.history` and `.checkpoint`
-    "Train (or resume, or load) a backbone on `data`, checkpointing every epoch in `cache_dir('backbones')`."
+    # bars with live losses (a few lines in a log; see `utils.progress_bar`)
+    progress:bool=True,
+    # resume/load messages and, without bars, one line per epoch (None: as `progress`)
+    verbose:bool|None=None,
+    # called as callback(model, epoch, batch, losses) after every step
+    callback:Callable|None=None,
+    # the trained backbone, eval mode, with `.history` and `.checkpoint`
+) -> ConvBackbone:
+    """Train (or resume, or load) a backbone on `data`, checkpointing every epoch in
+    `cache_dir('backbones')`."""
     cfg = BackboneConfig(kind=cfg) if isinstance(cfg, str) else cfg
     verbose = quiet(progress, verbose)
     x = as_images(data, cfg.image_shape)
@@ -460,42 +582,52 @@ def train_backbone(
         try: ck = load_checkpoint(path, cfg, fp)
         except CheckpointMismatch: raise
         except Exception as e:
-            print(f"Checkpoint {path} is unreadable ({type(e).__name__}: {e}); training from scratch.")
+            print(f"Checkpoint {path} is unreadable "
+                  f"({type(e).__name__}: {e}); training from scratch.")
         else:
             model.load_state_dict(ck['model'])
             for k, o in opts.items(): o.load_state_dict(ck['opts'][k])
             start, history = ck['epoch'], ck['history']
             if verbose: print(f"{'Loaded' if start >= cfg.epochs else 'Resuming'} {path.name} "
                               f"({start}/{cfg.epochs} epochs done)")
-    n = len(x); bs = min(cfg.batch_size, n); steps = n // bs; total = steps * cfg.epochs
+    n = len(x)
+    bs = min(cfg.batch_size, n)
+    steps = n // bs
+    total = steps * cfg.epochs
     xs = x.to(dev)
     mb = master_bar(range(start, cfg.epochs)) if progress else range(start, cfg.epochs)
     epoch = start
     try:
         for epoch in mb:
             model.train()
-            perm = torch.randperm(n, generator=torch.Generator().manual_seed(_seed(cfg, epoch))).to(dev)
+            g = torch.Generator().manual_seed(_seed(cfg, epoch))
+            perm = torch.randperm(n, generator=g).to(dev)
             sums, t0 = {}, time.perf_counter()
             with torch.random.fork_rng(devices=rng_devices):
-                torch.manual_seed(_seed(cfg, epoch) + 1)              # the VAE/ALI noise of this epoch
+                # the VAE/ALI noise of this epoch
+                torch.manual_seed(_seed(cfg, epoch) + 1)
                 for i in (progress_bar(range(steps), parent=mb) if progress else range(steps)):
                     _set_lr(opts, lr_factor(epoch * steps + i, total, cfg.schedule))
                     losses = model.training_step(xs[perm[i*bs:(i + 1)*bs]], opts)
                     for k, v in losses.items(): sums[k] = sums.get(k, 0.) + v
-                    if progress: mb.child.comment = ' '.join(f"{k} {v:.4f}" for k, v in losses.items())
+                    if progress:
+                        mb.child.comment = ' '.join(f"{k} {v:.4f}" for k, v in losses.items())
                     if callback is not None: callback(model, epoch, i, losses)
             if dev.type == 'cuda': torch.cuda.synchronize(dev)
             sec = time.perf_counter() - t0
-            rec = dict(epoch=epoch + 1, **{k: v / steps for k, v in sums.items()}, seconds=sec, images_per_s=steps * bs / sec)
+            rec = dict(epoch=epoch + 1, **{k: v / steps for k, v in sums.items()}, seconds=sec,
+                       images_per_s=steps * bs / sec)
             history.append(rec)
-            line = f"epoch {epoch + 1}/{cfg.epochs}: " + ', '.join(f"{k} {v:.4f}" for k, v in rec.items() if k not in ('epoch', 'seconds', 'images_per_s')) \
-                   + f" ({rec['images_per_s']:.0f} images/s)"
+            terms = ', '.join(f"{k} {v:.4f}" for k, v in rec.items()
+                              if k not in ('epoch', 'seconds', 'images_per_s'))
+            line = (f"epoch {epoch + 1}/{cfg.epochs}: " + terms
+                    + f" ({rec['images_per_s']:.0f} images/s)")
             if progress: mb.write(line)
             elif verbose: print(line)
             save_checkpoint(path, model, opts, fp, epoch + 1, history)
     except KeyboardInterrupt:
-        print(f"Interrupted in epoch {epoch + 1}. {path} keeps the last complete epoch ({epoch}/{cfg.epochs}); "
-              "run the same call again to resume from it.")
+        print(f"Interrupted in epoch {epoch + 1}. {path} keeps the last complete epoch "
+              f"({epoch}/{cfg.epochs}); run the same call again to resume from it.")
         raise
     model.history, model.checkpoint = history, path
     return model.eval()
@@ -506,7 +638,8 @@ def weights_dir() -> Path:
     return Path(str(importlib.resources.files('fden_nb'))) / 'weights'
 
 def shipped_manifest(folder:Path|None=None) -> dict:
-    "name → what `ship_backbone` recorded: file, configuration and its key, data fingerprint, SHA-256, recipe."
+    """name → what `ship_backbone` recorded: file, configuration and its key, data fingerprint,
+    SHA-256, recipe."""
     f = (folder or weights_dir()) / 'shipped.json'
     return json.loads(f.read_text()) if f.exists() else {}
 
@@ -514,15 +647,19 @@ def shipped_backbone(
     cfg:BackboneConfig,
     data_fp:str,                # fingerprint of the training images asked for
     folder:Path|None=None,      # where to look (default: `weights_dir()`)
-) -> ConvBackbone|None:         # eval mode, `.shipped` holds its manifest entry; None when no shipped file fits
+    # eval mode, `.shipped` holds its manifest entry; None when no shipped file fits
+) -> ConvBackbone|None:
     "The shipped weights trained with `cfg` on data with fingerprint `data_fp`, checksum verified."
     folder = folder or weights_dir()
     for entry in shipped_manifest(folder).values():
         if entry['config_key'] != cfg.key() or entry['data_fp'] != data_fp: continue
         path = folder / entry['file']
         if not path.exists() or sha256sum(path) != entry['sha256']:
-            warnings.warn(f"the shipped weights {path} are missing or do not match their SHA-256 in shipped.json "
-                          "(a damaged install?): training the backbone instead; reinstall fden_nb to restore them")
+            warnings.warn(
+                f"the shipped weights {path} are missing or do not match their "
+                "SHA-256 in shipped.json (a damaged install?): training the "
+                "backbone instead; reinstall fden_nb to restore them"
+            )
             return None
         model = load_backbone(path, cfg, data_fp)
         model.shipped = entry
@@ -536,20 +673,34 @@ def ship_backbone(
     recipe:str,                 # the command that made it
     folder:Path|None=None,      # default: `weights_dir()`
 ) -> dict:                      # the manifest entry written
-    "Write `model`'s weights (no optimiser state) into the package and record them in `shipped.json`."
+    """Write `model`'s weights (no optimiser state) into the package and record them in
+    `shipped.json`."""
     folder = folder or weights_dir()
     folder.mkdir(parents=True, exist_ok=True)
     ck = torch.load(model.checkpoint, map_location='cpu', weights_only=True)
     path = folder / f"{name}.pt"
     with atomic_path(path) as tmp: torch.save({**ck, 'opts': {}}, tmp)
     seconds = sum(h['seconds'] for h in ck['history'])
-    entry = dict(file=path.name, kind=model.cfg.kind, config=dataclasses.asdict(model.cfg), config_key=model.cfg.key(),
-                 data=data, data_fp=ck['data_fp'], sha256=sha256sum(path), recipe=recipe,
-                 trained=f"{len(ck['history'])} epochs, {seconds:.0f} s on {cpu_name()}, "
-                         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
-                 final_losses={k: v for k, v in ck['history'][-1].items() if k not in ('epoch', 'seconds', 'images_per_s')})
+    entry = dict(
+        file=path.name,
+        kind=model.cfg.kind,
+        config=dataclasses.asdict(model.cfg),
+        config_key=model.cfg.key(),
+        data=data,
+        data_fp=ck['data_fp'],
+        sha256=sha256sum(path),
+        recipe=recipe,
+        trained=f"{len(ck['history'])} epochs, {seconds:.0f} s on {cpu_name()}, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        final_losses={
+            k: v
+            for k, v in ck['history'][-1].items()
+            if k not in ('epoch', 'seconds', 'images_per_s')
+        },
+    )
     manifest = {**shipped_manifest(folder), name: entry}
-    with atomic_path(folder / 'shipped.json') as tmp: Path(tmp).write_text(json.dumps(manifest, indent=1) + '\n')
+    with atomic_path(folder / 'shipped.json') as tmp:
+        Path(tmp).write_text(json.dumps(manifest, indent=1) + '\n')
     return entry
 
 # %% ../nbs/20_backbones.ipynb #ea8ffe26
@@ -560,18 +711,25 @@ def glyph_training_images(**glyph_kwargs):
 
 def pretrained(
     kind:str='ae',                    # 'ae' (the default glyph backbone), 'vae' or 'ali'
-    data=None,                        # training images; None: the background glyphs (`load_glyphs()`)
+    # training images; None: the background glyphs (`load_glyphs()`)
+    data=None,
     device:str|torch.device|None=None,  # None: CUDA when available
     progress:bool=True,               # bars while training (see `utils.progress_bar`)
-    verbose:bool|None=None,           # load/resume messages, epoch lines without bars (None: as `progress`)
-    retrain:bool=False,               # train (or load the cache's checkpoint) even where shipped weights fit
+    # load/resume messages, epoch lines without bars (None: as `progress`)
+    verbose:bool|None=None,
+    # train (or load the cache's checkpoint) even where shipped weights fit
+    retrain:bool=False,
     **overrides,                      # any `BackboneConfig` field, e.g. z_dim=64, epochs=10
 ) -> ConvBackbone:                    # frozen (eval, no gradients), on `device`
-    """The backbone `kind` trained on `data`: the shipped weights where they fit the configuration and the data,
-    else trained and checkpointed on the first call and loaded afterwards."""
+    """The backbone `kind` trained on `data`: the shipped weights where they fit the configuration
+    and the data, else trained and checkpointed on the first call and loaded afterwards."""
     cfg = BackboneConfig(kind=kind, **overrides)
     if data is None: data = glyph_training_images(progress=progress)
-    model = None if retrain else shipped_backbone(cfg, data_fingerprint(as_images(data, cfg.image_shape)))
+    model = (
+        None
+        if retrain
+        else shipped_backbone(cfg, data_fingerprint(as_images(data, cfg.image_shape)))
+    )
     if model is None: return freeze(train_backbone(cfg, data, device, progress, verbose))
     if quiet(progress, verbose):
         print(f"Loaded the shipped weights {model.checkpoint.name} ({model.shipped['trained']}); "
@@ -588,6 +746,8 @@ def reconstruction_error(
     "MSE and PSNR of decode(encode(x)) over `data`, through the frozen backbone."
     x = as_images(data, getattr(backbone, 'image_shape', None))
     enc, dec, dev = frozen(backbone.encode), frozen(backbone.decode), device_of(backbone)
-    se = sum(float((dec(enc(b.to(dev))).float().cpu() - b).pow(2).sum()) for b in x.split(batch_size))
+    se = sum(
+        float((dec(enc(b.to(dev))).float().cpu() - b).pow(2).sum()) for b in x.split(batch_size)
+    )
     mse = se / x.numel()
     return dict(mse=mse, psnr=10 * math.log10(1 / max(mse, 1e-12)), n=len(x))

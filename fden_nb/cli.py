@@ -28,10 +28,17 @@ __all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'idl
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
-    print(f"trained {r['steps']} steps in {r['seconds']:.1f} s ({r['steps'] / max(r['seconds'], 1e-9):.0f} steps/s); "
-          + "  ".join(f"{k} {v:.3f}" for k, v in r["final"].items() if k != "loss"))
+    print(
+        f"trained {r['steps']} steps in {r['seconds']:.1f} s "
+        f"({r['steps'] / max(r['seconds'], 1e-9):.0f} steps/s); "
+        + "  ".join(f"{k} {v:.3f}" for k, v in r["final"].items() if k != "loss")
+    )
     print(f"{n_way}-way {k_shot}-shot accuracy on new toy classes (nearest prototype):")
-    for name, key in (("f_ide (identity factor)", "acc_ide"), ("f_sty (style factor)", "acc_sty"), ("raw z", "acc_z")):
+    for name, key in (
+        ("f_ide (identity factor)", "acc_ide"),
+        ("f_sty (style factor)", "acc_sty"),
+        ("raw z", "acc_z"),
+    ):
         print(f"  {name:<24} {r[key]:.3f}")
     print(f"  {'chance':<24} {r['chance']:.3f}")
 
@@ -46,15 +53,20 @@ class CLIError(ValueError):
 def check_data(name:str) -> str:
     "A name of `datasets.DATASETS` or a folder, or a `CLIError` saying what exists."
     if name not in DATASETS and not os.path.isdir(os.path.expanduser(name)):
-        raise CLIError(f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder with one subfolder of "
-                       f"PNG/JPEG images per class (there is no folder {name})")
+        raise CLIError(
+            f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder "
+            f"with one subfolder of PNG/JPEG images per class (there is no folder {name})"
+        )
     return name
 
 def check_factors(factors:str) -> str:
     "The factor spec; only the two-factor FDEN (f_ide, f_sty) is wired to the CLI for now."
     if factors.replace(" ", "") not in FACTORS:
-        raise CLIError(f"--factors {factors!r} is not available from the CLI: only the two-factor FDEN ('ide,sty') for now; "
-                       "multi-factor (attribute-aligned) training is in nbs/30_train.ipynb")
+        raise CLIError(
+            f"--factors {factors!r} is not available from the CLI: only "
+            "the two-factor FDEN ('ide,sty') for now; multi-factor "
+            "(attribute-aligned) training is in nbs/30_train.ipynb"
+        )
     return factors
 
 def idle_cores(cores:int|None=None, load:float|None=None) -> int:
@@ -64,8 +76,9 @@ def idle_cores(cores:int|None=None, load:float|None=None) -> int:
     return max(1, min(cores, cores - round(load)))
 
 def check_device(device:str, threads:int|None=None) -> torch.device:
-    """The torch device for 'auto' | 'cpu' | 'cuda[:N]' (a `CLIError` if it does not exist); sets the
-    CPU thread count: `threads`, else (on ≤ 2 cores, without OMP_NUM_THREADS) one per idle core."""
+    """The torch device for 'auto' | 'cpu' | 'cuda[:N]' (a `CLIError` if it does not exist); sets
+    the CPU thread count: `threads`, else (on ≤ 2 cores, without OMP_NUM_THREADS) one per idle
+    core."""
     try:
         dev = resolve_device(device)
     except ValueError as e:
@@ -82,46 +95,109 @@ def _print_training(tr):
     "One line on a `Trained`: steps, last losses, checkpoint."
     last = tr.history[-1] if tr.history else {}
     val = f", held-out acc {last['val_acc']:.2f}" if "val_acc" in last else ""
-    print(f"FDEN: {tr.step} steps; last L_R {last.get('L_R', float('nan')):.3f} L_C {last.get('L_C', float('nan')):.3f} "
-          f"L_M {last.get('L_M', float('nan')):.3f} acc {last.get('acc', float('nan')):.2f}{val}; checkpoint {tr.path}")
+    print(
+        f"FDEN: {tr.step} steps; last L_R {last.get('L_R', float('nan')):.3f} L_C "
+        f"{last.get('L_C', float('nan')):.3f} L_M {last.get('L_M', float('nan')):.3f} "
+        f"acc {last.get('acc', float('nan')):.2f}{val}; checkpoint {tr.path}"
+    )
 
 # %% ../nbs/90_cli.ipynb #a7dd622d
 def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:bool=False):
-    s.add_argument("--data", default="glyphs", help=f"data set: {', '.join(DATASETS)}, or a folder with one subfolder of images per class")
+    s.add_argument(
+        "--data",
+        default="glyphs",
+        help=f"data set: {', '.join(DATASETS)}, or a folder with one subfolder of images per class",
+    )
     if not attributes:
-        s.add_argument("--held-out", default=None, help="held-out (evaluation) classes, comma-separated, for the MNIST family, digits "
-                       "and folders (default: the last half of the classes); implies --protocol classes")
-        s.add_argument("--protocol", choices=tuple(PROTOCOLS), default=None,
-                       help="classes: evaluate on held-out classes (few-shot); images: train on every class, evaluate on "
-                            "held-out images of them (default: images for sets of fewer than 50 classes, else classes)")
+        s.add_argument(
+            "--held-out",
+            default=None,
+            help="held-out (evaluation) classes, comma-separated, for the MNIST family, digits "
+            "and folders (default: the last half of the classes); implies --protocol classes",
+        )
+        s.add_argument(
+            "--protocol",
+            choices=tuple(PROTOCOLS),
+            default=None,
+            help="classes: evaluate on held-out classes (few-shot); images: train "
+                 "on every class, evaluate on held-out images of them (default: "
+                 "images for sets of fewer than 50 classes, else classes)",
+        )
     if attributes:
-        s.add_argument("--factors", default="bold,oblique", help="the aligned attribute factors (plus f0): bold, oblique")
-    else: s.add_argument("--factors", default="ide,sty", help="factors of FDEN; only 'ide,sty' (two-factor) for now")
-    if attributes: pass                                                     # attribute batches: no episodes
-    elif evaluation:
-        s.add_argument("--n-way", type=int, default=None, help="evaluation classes per episode (default: the papers' settings)")
-        s.add_argument("--k-shot", type=int, default=None, help="evaluation support samples per class (default 1 with --n-way)")
-        s.add_argument("--n-query", type=int, default=None, help="evaluation queries per class (default 15)")
-        s.add_argument("--checkpoint", default=None, help="FDEN checkpoint from `fden-nb train` (default: its default flags')")
+        s.add_argument(
+            "--factors",
+            default="bold,oblique",
+            help="the aligned attribute factors (plus f0): bold, oblique",
+        )
     else:
-        s.add_argument("--n-way", type=int, default=None, help="training classes per episode (default 20)")
+        s.add_argument(
+            "--factors",
+            default="ide,sty",
+            help="factors of FDEN; only 'ide,sty' (two-factor) for now",
+        )
+    if attributes:
+        pass                                                     # attribute batches: no episodes
+    elif evaluation:
+        s.add_argument(
+            "--n-way",
+            type=int,
+            default=None,
+            help="evaluation classes per episode (default: the papers' settings)",
+        )
+        s.add_argument(
+            "--k-shot",
+            type=int,
+            default=None,
+            help="evaluation support samples per class (default 1 with --n-way)",
+        )
+        s.add_argument(
+            "--n-query", type=int, default=None, help="evaluation queries per class (default 15)"
+        )
+        s.add_argument(
+            "--checkpoint",
+            default=None,
+            help="FDEN checkpoint from `fden-nb train` (default: its default flags')",
+        )
+    else:
+        s.add_argument(
+            "--n-way", type=int, default=None, help="training classes per episode (default 20)"
+        )
         s.add_argument("--k-shot", type=int, default=1, help="training support samples per class")
         s.add_argument("--n-query", type=int, default=3, help="training queries per class")
     s.add_argument("--steps", type=int, default=None, help="FDEN training steps (default 1500)")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
-                   help="FDEN's training on the CPU: auto (bf16 where the CPU has it in hardware), bf16 or fp32")
-    s.add_argument("--retrain", action="store_true",
-                   help="train the backbone here even where fden_nb ships its weights (prints how long it takes)")
-    s.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: 1 on a CPU with <= 2 cores)")
+    s.add_argument(
+        "--precision",
+        choices=("auto", "bf16", "fp32"),
+        default="auto",
+        help="FDEN's training on the CPU: auto (bf16 where "
+             "the CPU has it in hardware), bf16 or fp32",
+    )
+    s.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train the backbone here even where fden_nb "
+             "ships its weights (prints how long it takes)",
+    )
+    s.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: 1 on a CPU with <= 2 cores)",
+    )
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
-    s.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)     # tests: tiny data, backbone and run
+    # tests: tiny data, backbone and run
+    s.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fden-nb", description="fden_nb: plug-in latent disentanglement (FDEN).")
+    p = argparse.ArgumentParser(
+        prog="fden-nb", description="fden_nb: plug-in latent disentanglement (FDEN)."
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("smoke", help="train the two-factor FDEN on toy latents and report few-shot accuracy")
+    s = sub.add_parser(
+        "smoke", help="train the two-factor FDEN on toy latents and report few-shot accuracy"
+    )
     s.add_argument("--steps", type=int, default=300)
     s.add_argument("--z-dim", type=int, default=32)
     s.add_argument("--n-way", type=int, default=5)
@@ -133,20 +209,52 @@ def _parser() -> argparse.ArgumentParser:
     q = sub.add_parser("quickstart", help="glyphs → backbone → FDEN → evaluation → report folder")
     _add_common(q)
     q.add_argument("--out", default="fden_report", help="report folder (default ./fden_report)")
-    _add_common(sub.add_parser("train", help="train FDEN on the backbone's latents (loads a finished checkpoint)"))
+    _add_common(
+        sub.add_parser(
+            "train", help="train FDEN on the backbone's latents (loads a finished checkpoint)"
+        )
+    )
     e = sub.add_parser("eval", help="evaluate a trained FDEN on the unseen evaluation classes")
     _add_common(e, evaluation=True)
     e.add_argument("--out", default=None, help="also write a report folder here")
-    b = sub.add_parser("ablate", help="train and evaluate FDEN without the factorizer and without the GRL (Yoon, Roh & Suk 2021, Figs. 7-8)")
+    b = sub.add_parser(
+        "ablate",
+        help="train and evaluate FDEN without the factorizer and "
+             "without the GRL (Yoon, Roh & Suk 2021, Figs. 7-8)",
+    )
     _add_common(b)
-    b.add_argument("--out", default="fden_report", help="folder for ablations.md, ablations.json, ablation_curves.png")
-    t = sub.add_parser("attributes", help="Yoon, Roh & Suk (2021)'s multi-factor experiment: attribute factors and attribute swaps")
+    b.add_argument(
+        "--out",
+        default="fden_report",
+        help="folder for ablations.md, ablations.json, ablation_curves.png",
+    )
+    t = sub.add_parser(
+        "attributes",
+        help="Yoon, Roh & Suk (2021)'s multi-factor experiment: "
+             "attribute factors and attribute swaps",
+    )
     _add_common(t, attributes=True)
-    t.add_argument("--out", default="fden_report", help="folder for attributes.md, attributes.json, attribute_swaps.png")
-    k = sub.add_parser("compare", help="FDEN beside the plug-in baselines and the papers' other methods: one table (82_compare)")
+    t.add_argument(
+        "--out",
+        default="fden_report",
+        help="folder for attributes.md, attributes.json, attribute_swaps.png",
+    )
+    k = sub.add_parser(
+        "compare",
+        help="FDEN beside the plug-in baselines and the "
+             "papers' other methods: one table (82_compare)",
+    )
     _add_common(k)
-    k.add_argument("--methods", default=",".join(DEFAULT_METHODS), help=f"comma-separated, of: {', '.join(METHODS)}; or all")
-    k.add_argument("--out", default="fden_report", help="folder for comparison.md, comparison.json, comparison.png")
+    k.add_argument(
+        "--methods",
+        default=",".join(DEFAULT_METHODS),
+        help=f"comma-separated, of: {', '.join(METHODS)}; or all",
+    )
+    k.add_argument(
+        "--out",
+        default="fden_report",
+        help="folder for comparison.md, comparison.json, comparison.png",
+    )
     _add_course(sub)
     return p
 
@@ -165,9 +273,12 @@ def _check_flags(p, a):
 def _plan(a, run:Run, data):
     "The episodes the data allow for this command (`plan_episodes`), its notes printed."
     if a.command == "eval":
-        settings = None if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
+        settings = (
+            None if a.n_way is None and a.k_shot is None else ((a.n_way or 5, a.k_shot or 1),)
+        )
         plan = plan_episodes(run, data, settings, a.n_query)
-    else: plan = plan_episodes(run, data, None, None, a.n_way, a.k_shot, a.n_query)
+    else:
+        plan = plan_episodes(run, data, None, None, a.n_way, a.k_shot, a.n_query)
     for n in plan.notes: print(f"note: {n}")
     return plan
 
@@ -175,7 +286,8 @@ def _check_request(a):
     "What can be checked before any data is made: the data's name, the factors, the methods."
     check_data(a.data)
     if a.command != "attributes": check_factors(a.factors)
-    else:                                                   # before any data is made: only the names can be checked
+    # before any data is made: only the names can be checked
+    else:
         unknown = [n for n in a.factors.replace(" ", "").split(",") if n not in ATTRIBUTES]
         if unknown:
             raise CLIError(f"unknown attribute(s) {unknown}; the glyph attributes are "
@@ -200,15 +312,22 @@ def _run(a) -> int:
     _check_request(a)
     dev = check_device(a.device, a.threads)
     sizes = Sizes.tiny() if a.tiny else Sizes()
-    if a.steps: sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's; whole models keep theirs
+    if a.steps:
+        sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's; whole models keep theirs
     run = Run(sizes, dev, a.seed, progress=not a.no_progress, verbose=True,
               cpu_amp=CPU_AMP[a.precision])
     bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=run.cpu_amp).cpu_amp
     print(f"fden-nb {a.command}: data {a.data}{' (tiny)' if a.tiny else ''}, device {dev}, "
           f"{torch.get_num_threads()} thread(s), FDEN in {'bf16 autocast' if bf16 else 'float32'}")
     with run.clock("data"):
-        data = load_dataset(a.data, sizes.backbone.get("size", 32), getattr(a, "held_out", None),
-                            progress=run.progress, glyphs=sizes.glyphs, protocol=getattr(a, "protocol", None))
+        data = load_dataset(
+            a.data,
+            sizes.backbone.get("size", 32),
+            getattr(a, "held_out", None),
+            progress=run.progress,
+            glyphs=sizes.glyphs,
+            protocol=getattr(a, "protocol", None),
+        )
     if a.command != "attributes":
         plan = _plan(a, run, data)
         run = dataclasses.replace(run, sizes=plan.sizes)
@@ -239,7 +358,8 @@ def main(argv:list[str]|None=None) -> int:
     _check_flags(p, a)
     if a.command == "course": return _course(a)
     if a.command == "smoke":
-        r = smoke(a.steps, a.z_dim, a.n_way, a.k_shot, a.n_query, a.batch, a.seed, show_progress=not a.no_progress)
+        r = smoke(a.steps, a.z_dim, a.n_way, a.k_shot, a.n_query, a.batch, a.seed,
+                  show_progress=not a.no_progress)
         _print_smoke(r, a.n_way, a.k_shot)
         return 0
     try: return _run(a)
@@ -247,7 +367,8 @@ def main(argv:list[str]|None=None) -> int:
         print(f"fden-nb {a.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"fden-nb {a.command}: interrupted (checkpoints keep the last good state; run it again to resume)", file=sys.stderr)
+        print(f"fden-nb {a.command}: interrupted (checkpoints "
+              "keep the last good state; run it again to resume)", file=sys.stderr)
         return 130
 
 # %% ../nbs/90_cli.ipynb #3842088f
@@ -256,38 +377,80 @@ from .grading import STATUSES, grade
 
 def _add_course(sub):
     "The `course` subcommand and its two commands."
-    c = sub.add_parser("course", help="the course: write the student notebooks, grade a folder of submissions")
+    c = sub.add_parser(
+        "course", help="the course: write the student notebooks, grade a folder of submissions"
+    )
     cs = c.add_subparsers(dest="course_command", required=True)
     s = cs.add_parser("student", help="write the student version of every assignment")
-    s.add_argument("dir", nargs="?", default=None, help="folder to write to (default: the course's student/)")
-    g = cs.add_parser("grade", help="grade a folder of submitted notebooks (one per student) into a CSV")
-    g.add_argument("assignment", help="an assignment: its name (01_dv_bound, dv_bound) or a solution notebook")
-    g.add_argument("submissions", help="folder with one submission per student: <student>.ipynb, or a folder <student>/")
+    s.add_argument(
+        "dir", nargs="?", default=None, help="folder to write to (default: the course's student/)"
+    )
+    g = cs.add_parser(
+        "grade", help="grade a folder of submitted notebooks (one per student) into a CSV"
+    )
+    g.add_argument(
+        "assignment", help="an assignment: its name (01_dv_bound, dv_bound) or a solution notebook"
+    )
+    g.add_argument(
+        "submissions",
+        help="folder with one submission per student: <student>.ipynb, or a folder <student>/",
+    )
     g.add_argument("--out", default="grades.csv", help="the CSV to write (default ./grades.csv)")
-    g.add_argument("--timeout", type=float, default=60., help="seconds a cell may run before it is interrupted (default 60)")
-    g.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel (default: the cores)")
-    g.add_argument("--feedback", default=None, help="write one Markdown feedback file per student to this folder")
-    for q in (s, g): q.add_argument("--course", default=None, help="the course folder (default: this clone's course/)")
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a cell may run before it is interrupted (default 60)",
+    )
+    g.add_argument(
+        "--jobs", type=int, default=None, help="submissions graded in parallel (default: the cores)"
+    )
+    g.add_argument(
+        "--feedback",
+        default=None,
+        help="write one Markdown feedback file per student to this folder",
+    )
+    for q in (s, g):
+        q.add_argument(
+            "--course", default=None, help="the course folder (default: this clone's course/)"
+        )
 
 def _course(a) -> int:
     "Run `fden-nb course student|grade`; problems end in one line on stderr and exit code 2."
     try:
         if a.course_command == "student":
             paths = write_student(a.dir, a.course)
-            if not paths: raise ValueError("the course has no assignments (course/assignments/*.ipynb)")
-            print(f"wrote {len(paths)} student notebooks to {paths[0].parent}/: {', '.join(p.name for p in paths)}")
+            if not paths:
+                raise ValueError("the course has no assignments (course/assignments/*.ipynb)")
+            print(
+                f"wrote {len(paths)} student notebooks to "
+                f"{paths[0].parent}/: {', '.join(p.name for p in paths)}"
+            )
             return 0
-        if a.timeout <= 0: raise ValueError(f"--timeout must be a positive number of seconds, got {a.timeout:g}")
-        if a.jobs is not None and a.jobs < 1: raise ValueError(f"--jobs must be at least 1, got {a.jobs}")
-        rows = grade(a.assignment, a.submissions, a.out, a.timeout, a.course, jobs=a.jobs, feedback=a.feedback)
+        if a.timeout <= 0:
+            raise ValueError(f"--timeout must be a positive number of seconds, got {a.timeout:g}")
+        if a.jobs is not None and a.jobs < 1:
+            raise ValueError(f"--jobs must be at least 1, got {a.jobs}")
+        rows = grade(
+            a.assignment,
+            a.submissions,
+            a.out,
+            a.timeout,
+            a.course,
+            jobs=a.jobs,
+            feedback=a.feedback,
+        )
         counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
         flagged = len({r.student for r in rows if r.imports_solution})
         print("checks: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
               + (f"; {flagged} student(s) flagged imports_solution" if flagged else ""))
         return 0
     except KeyboardInterrupt:
-        print(f"fden-nb course {a.course_command}: interrupted; what was graded is kept in "
-              f"{getattr(a, 'out', '')}.partial: run the same command again to go on", file=sys.stderr)
+        print(
+            f"fden-nb course {a.course_command}: interrupted; what was graded is kept in "
+            f"{getattr(a, 'out', '')}.partial: run the same command again to go on",
+            file=sys.stderr,
+        )
         return 130
     except (ValueError, FileNotFoundError) as e:
         print(f"fden-nb course {a.course_command}: error: {e}", file=sys.stderr)

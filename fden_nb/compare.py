@@ -32,55 +32,74 @@ __all__ = ['METHODS', 'DEFAULT_METHODS', 'ThroughBackbone', 'OnBackbone', 'Conte
 
 # %% ../nbs/82_compare.ipynb #6d16b0de
 class ThroughBackbone(nn.Module):
-    """An image-level method (`encode_images(x) -> {factor: f}`, `generate(f) -> x`) seen through a frozen backbone's
-    latent space, with FDEN's interface (`decompose`, `entangle`, `decode`, `factor_names`): every metric and figure
-    written for FDEN takes it unchanged."""
+    """An image-level method (`encode_images(x) -> {factor: f}`, `generate(f) -> x`) seen through a
+    frozen backbone's latent space, with FDEN's interface (`decompose`, `entangle`, `decode`,
+    `factor_names`): every metric and figure written for FDEN takes it unchanged."""
     def __init__(self, method:nn.Module, backbone):
         super().__init__()
         self.method = method
-        object.__setattr__(self, "backbone", backbone)      # not a submodule: the method's state_dict stays its own
+        # not a submodule: the method's state_dict stays its own
+        object.__setattr__(self, "backbone", backbone)
 
     @property
-    def factor_names(self) -> tuple[str, ...]: return tuple(self.method.factor_names)
-    def decompose(self, z:Tensor) -> dict[str, Tensor]: return self.method.encode_images(self.backbone.decode(z))
-    def entangle(self, factors:dict[str, Tensor]) -> Tensor: return self.backbone.encode(self.method.generate(factors))
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(self.method.factor_names)
+
+    def decompose(self, z:Tensor) -> dict[str, Tensor]:
+        return self.method.encode_images(self.backbone.decode(z))
+    def entangle(self, factors:dict[str, Tensor]) -> Tensor:
+        return self.backbone.encode(self.method.generate(factors))
     def decode(self, z:Tensor) -> Tensor: return self.backbone.decode(z)
     @property
-    def train_seconds(self) -> float|None: return getattr(self.method, "train_seconds", None)
+    def train_seconds(self) -> float|None:
+        return getattr(self.method, "train_seconds", None)
+
 
 class OnBackbone(nn.Module):
-    """A plug-in method (FDEN, the linear split) on its own backbone, as an image-level method: `encode_images` is the
-    backbone's `encode` then the method's `decompose`; `generate` is `entangle` then the backbone's `decode`."""
+    """A plug-in method (FDEN, the linear split) on its own backbone, as an image-level method:
+    `encode_images` is the backbone's `encode` then the method's `decompose`; `generate` is
+    `entangle` then the backbone's `decode`.
+    """
     def __init__(self, plugin:nn.Module, backbone):
         super().__init__()
         self.plugin = plugin
         object.__setattr__(self, "backbone", backbone)
 
     @property
-    def factor_names(self) -> tuple[str, ...]: return tuple(self.plugin.factor_names)
-    def encode_images(self, x:Tensor) -> dict[str, Tensor]: return self.plugin.decompose(self.backbone.encode(x))
-    def generate(self, factors:dict[str, Tensor]) -> Tensor: return self.backbone.decode(self.plugin.entangle(factors))
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(self.plugin.factor_names)
+
+    def encode_images(self, x:Tensor) -> dict[str, Tensor]:
+        return self.plugin.decompose(self.backbone.encode(x))
+    def generate(self, factors:dict[str, Tensor]) -> Tensor:
+        return self.backbone.decode(self.plugin.entangle(factors))
     @property
-    def train_seconds(self) -> float|None: return getattr(self.plugin, "train_seconds", None)
+    def train_seconds(self) -> float|None:
+        return getattr(self.plugin, "train_seconds", None)
 
 # %% ../nbs/82_compare.ipynb #6d23ef46
 @dataclass
 class Context:
-    "What every method's trainer gets: the run (sizes, device, seed, stopwatch) and the prepared data."
+    """What every method's trainer gets: the run (sizes, device, seed, stopwatch) and the prepared
+    data."""
     run:Run
     prep:Prepared
     _ali:Prepared|None = None
 
     def prepared(self, kind:str) -> Prepared:
-        "The data through another frozen backbone ('ali'): trained once (data cache), its latents cached."
+        """The data through another frozen backbone ('ali'): trained once (data cache), its latents
+        cached."""
         if kind == "ae": return self.prep
         if self._ali is None: self._ali = prepare(self.run, data=self.prep.data, backbone=kind)
         return self._ali
 
 @dataclass
 class MethodSpec:
-    "One row of the comparison: its name, kind ('plug-in' or 'whole model'), what it is, and how to train it."
-    name:str; kind:str; about:str
+    """One row of the comparison: its name, kind ('plug-in' or 'whole model'), what it is, and how
+    to train it."""
+    name:str
+    kind:str
+    about:str
     train:Callable        # Context -> a model with FDEN's interface on the context's AE latents
 
 METHODS:dict[str, MethodSpec] = {}
@@ -88,14 +107,18 @@ METHODS:dict[str, MethodSpec] = {}
 def register(name:str, kind:str, about:str):
     "Decorator: add a trainer to `METHODS`."
     def deco(fn):
-        METHODS[name] = MethodSpec(name, kind, about, fn); return fn
+        METHODS[name] = MethodSpec(name, kind, about, fn)
+        return fn
     return deco
 
 def trained_seconds(tr) -> float:
-    "Optimiser time of a `Trained` FDEN from its records (latents per second over each logged stretch): a loaded checkpoint's too."
+    """Optimiser time of a `Trained` FDEN from its records (latents per second over each logged
+    stretch): a loaded checkpoint's too."""
     prev, s = 0, 0.0
     for r in tr.history:
-        if "latents_per_s" in r: s += (r["step"] - prev) * tr.cfg.episode_latents / r["latents_per_s"]; prev = r["step"]
+        if "latents_per_s" in r:
+            s += (r["step"] - prev) * tr.cfg.episode_latents / r["latents_per_s"]
+            prev = r["step"]
     return s
 
 def _train_fden(c:Context, prep:Prepared, stage:str):
@@ -103,19 +126,44 @@ def _train_fden(c:Context, prep:Prepared, stage:str):
     tr.model.train_seconds = trained_seconds(tr)
     return tr.model
 
-@register("fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents")
-def _fden(c:Context): return _train_fden(c, c.prep, "train fden")
 
-@register("fden-ali", "plug-in", "FDEN on the ALI backbone's latents (the papers' FDEN_F), seen through the autoencoder")
+@register(
+    "fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents"
+)
+def _fden(c:Context):
+    return _train_fden(c, c.prep, "train fden")
+
+
+@register(
+    "fden-ali",
+    "plug-in",
+    "FDEN on the ALI backbone's latents (the papers' FDEN_F), seen through the autoencoder",
+)
 def _fden_ali(c:Context):
     ali = c.prepared("ali")
-    return ThroughBackbone(OnBackbone(_train_fden(c, ali, "train fden-ali"), ali.backbone), c.prep.backbone)
+    return ThroughBackbone(
+        OnBackbone(_train_fden(c, ali, "train fden-ali"), ali.backbone), c.prep.backbone
+    )
 
-@register("mlp", "plug-in", "the papers' MLP: FDEN's identity path alone, trained episodically on z (one factor: few-shot only)")
-def _mlp(c:Context): return train_baseline(c.run, c.prep)
 
-@register("linear", "plug-in", "Fisher's discriminant directions of z as the identity, the rest as the style (k = FDEN's identity width)")
-def _linear(c:Context): return fit_linear_split(c.run, c.prep)
+@register(
+    "mlp",
+    "plug-in",
+    "the papers' MLP: FDEN's identity path alone, trained "
+    "episodically on z (one factor: few-shot only)",
+)
+def _mlp(c:Context):
+    return train_baseline(c.run, c.prep)
+
+
+@register(
+    "linear",
+    "plug-in",
+    "Fisher's discriminant directions of z as the identity, "
+    "the rest as the style (k = FDEN's identity width)",
+)
+def _linear(c:Context):
+    return fit_linear_split(c.run, c.prep)
 
 # %% ../nbs/82_compare.ipynb #eb103b61
 def _images(prep:Prepared) -> tuple[Tensor, Tensor]:
@@ -125,10 +173,13 @@ def _images(prep:Prepared) -> tuple[Tensor, Tensor]:
 
 def fit_cached(
     name:str,                       # the method's name in `METHODS` (the checkpoint's prefix)
-    cls, cfg,                       # the method's class and its configuration (a dataclass with `key()`)
-    fit:Callable,                   # fit(images, labels, cfg, device=, progress=, verbose=) -> trained model
+    # the method's class and its configuration (a dataclass with `key()`)
+    cls, cfg,
+    # fit(images, labels, cfg, device=, progress=, verbose=) -> trained model
+    fit:Callable,
     c:Context,
-) -> nn.Module:                     # the trained method, eval mode, with `.history` and `.train_seconds`
+    # the trained method, eval mode, with `.history` and `.train_seconds`
+) -> nn.Module:
     "Fit a whole-model method on the seen images once; afterwards load it from the data cache."
     x, y = _images(c.prep)
     n_classes = int(y.max()) + 1
@@ -136,9 +187,11 @@ def fit_cached(
     if path.exists():
         try: ck = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as e:
-            raise CheckpointMismatch(f"{path} cannot be read ({type(e).__name__}); delete it and run again to retrain {name}") from None
+            raise CheckpointMismatch(f"{path} cannot be read ({type(e).__name__}); "
+                                     f"delete it and run again to retrain {name}") from None
         if ck.get("cfg") != asdict(cfg) or ck.get("n_classes") != n_classes:
-            raise CheckpointMismatch(f"{path} was made with another configuration of {name}; delete it and run again to retrain")
+            raise CheckpointMismatch(f"{path} was made with another configuration of "
+                                     f"{name}; delete it and run again to retrain")
         model = cls(cfg, n_classes=n_classes)
         model.load_state_dict(ck["state"])
         model.history, model.train_seconds = ck["history"], ck["train_seconds"]
@@ -148,13 +201,15 @@ def fit_cached(
     with c.run.clock(f"train {name}"):
         model = fit(x, y, cfg, device=c.run.device, progress=c.run.progress, verbose=c.run.verbose)
     tmp = path.with_suffix(".tmp")
-    torch.save({"cfg": asdict(cfg), "n_classes": n_classes, "state": model.state_dict(), "history": model.history,
-                "train_seconds": model.train_seconds}, tmp)
-    tmp.replace(path)                                                    # never a half-written checkpoint
+    torch.save({"cfg": asdict(cfg), "n_classes": n_classes, "state": model.state_dict(),
+                "history": model.history, "train_seconds": model.train_seconds}, tmp)
+    # never a half-written checkpoint
+    tmp.replace(path)
     return model.eval()
 
 def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
-    "Register a whole-model method (its class, configuration class and fit function) with configuration overrides."
+    """Register a whole-model method (its class, configuration class and fit function) with
+    configuration overrides."""
     @register(name, "whole model", about)
     def _train(c:Context):
         size = c.prep.backbone.image_shape
@@ -164,12 +219,51 @@ def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     return _train
 
 # %% ../nbs/82_compare.ipynb #7c919256
-whole_model("lord", "LORD (Gabbay & Hoshen 2020): latent optimisation, then amortised encoders (34_lord)", LORD, LORDConfig, fit_lord)
-whole_model("lord-no-noise", "LORD without the content noise (its main ablation)", LORD, LORDConfig, fit_lord, content_noise=0.0)
-whole_model("mathieu", "Mathieu et al. (2016): specified/unspecified codes, swaps, a pair adversary (35_mathieu)", Mathieu, MathieuConfig, fit_mathieu)
-whole_model("mathieu-no-adversary", "Mathieu et al. without the adversary (the code sizes alone)", Mathieu, MathieuConfig, fit_mathieu, adversary=0.0)
-whole_model("mixing", "Hu et al. (2018): mixing chunks, a mask classifier and an adversary (36_mixing)", Mixing, MixingConfig, fit_mixing)
-whole_model("mixing-only", "Hu et al. with mixing only (no classifier, no adversary)", Mixing, MixingConfig, fit_mixing, **MIXING_ONLY);
+whole_model(
+    "lord",
+    "LORD (Gabbay & Hoshen 2020): latent optimisation, then amortised encoders (34_lord)",
+    LORD,
+    LORDConfig,
+    fit_lord,
+)
+whole_model(
+    "lord-no-noise",
+    "LORD without the content noise (its main ablation)",
+    LORD,
+    LORDConfig,
+    fit_lord,
+    content_noise=0.0,
+)
+whole_model(
+    "mathieu",
+    "Mathieu et al. (2016): specified/unspecified codes, swaps, a pair adversary (35_mathieu)",
+    Mathieu,
+    MathieuConfig,
+    fit_mathieu,
+)
+whole_model(
+    "mathieu-no-adversary",
+    "Mathieu et al. without the adversary (the code sizes alone)",
+    Mathieu,
+    MathieuConfig,
+    fit_mathieu,
+    adversary=0.0,
+)
+whole_model(
+    "mixing",
+    "Hu et al. (2018): mixing chunks, a mask classifier and an adversary (36_mixing)",
+    Mixing,
+    MixingConfig,
+    fit_mixing,
+)
+whole_model(
+    "mixing-only",
+    "Hu et al. with mixing only (no classifier, no adversary)",
+    Mixing,
+    MixingConfig,
+    fit_mixing,
+    **MIXING_ONLY
+)
 
 # %% ../nbs/82_compare.ipynb #585e3456
 DEFAULT_METHODS = ("fden", "fden-ali", "mlp", "linear")
@@ -190,11 +284,17 @@ class Comparison:
         return {"rows": self.rows, "metrics": metrics, "times_s": self.times}
 
 def check_methods(names) -> list[str]:
-    "The requested method names ('all': every one), checked against `METHODS` (one clear error for unknown ones)."
-    names = [n.strip() for n in (names.split(",") if isinstance(names, str) else names) if n.strip()]
+    """The requested method names ('all': every one), checked against `METHODS` (one clear error for
+    unknown ones)."""
+    names = [
+        n.strip() for n in (names.split(",") if isinstance(names, str) else names) if n.strip()
+    ]
     if names == ["all"]: return list(METHODS)
     unknown = [n for n in names if n not in METHODS]
-    if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+    if unknown:
+        raise ValueError(
+            f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}"
+        )
     if not names: raise ValueError(f"no method given; choose from {', '.join(METHODS)}")
     return names
 
@@ -223,7 +323,8 @@ def comparison_row(name:str, ev:Evaluation, seconds:float) -> dict:
 
 # %% ../nbs/82_compare.ipynb #38ffc1cf
 def _few_shot_only(run:Run, prep:Prepared, mlp) -> Evaluation:
-    "The MLP has one factor: its 5-way 1-shot accuracy on the held-out classes is all it is read by."
+    """The MLP has one factor: its 5-way 1-shot accuracy on the held-out classes is all it is read
+    by."""
     reps = {"mlp": representations(mlp, prep.lat_ev.z)["mlp"]}
     s = run.sizes
     r = few_shot_table(reps, prep.lat_ev.labels, ((5, 1),), s.n_query, s.n_episodes, run.seed)[0]
@@ -233,9 +334,11 @@ def _few_shot_only(run:Run, prep:Prepared, mlp) -> Evaluation:
 def compare(
     run:Run, prep:Prepared,
     methods=DEFAULT_METHODS,         # names of `METHODS` (a list or 'a,b,c')
-    out:str|Path|None=None,          # also write comparison.md, comparison.json and comparison.png here
+    # also write comparison.md, comparison.json and comparison.png here
+    out:str|Path|None=None,
 ) -> Comparison:
-    "Train (or load) every method, evaluate each with FDEN's evaluation on the held-out classes, and tabulate."
+    """Train (or load) every method, evaluate each with FDEN's evaluation on the held-out classes,
+    and tabulate."""
     names = check_methods(methods)
     c = Context(run, prep)
     judge = train_baseline(run, prep)
@@ -259,17 +362,26 @@ def compare(
     return res
 
 # %% ../nbs/82_compare.ipynb #918316cc
-def comparison_figure(models:dict, prep:Prepared, n:int=8, seed:int=0, ide:str="ide", sty:str="sty"):
-    "One row of swaps per method on the same pairs of held-out images, under A, B and (glyphs) the true rendering."
+def comparison_figure(models:dict, prep:Prepared, n:int=8, seed:int=0, ide:str="ide",
+                      sty:str="sty"):
+    """One row of swaps per method on the same pairs of held-out images, under A, B and (glyphs) the
+    true rendering."""
     plt, lat, ev = agg_pyplot(), prep.lat_ev, prep.evaluation
     a, b = swap_pairs(lat.labels, n, seed)
     pic = lambda x: x.float().cpu().permute(0, 2, 3, 1).clamp(0, 1).numpy()
     with torch.no_grad():
         dev = device_of(prep.backbone)
-        rows = {"A": pic(prep.backbone.decode(lat.z[a].to(dev))), "B": pic(prep.backbone.decode(lat.z[b].to(dev)))}
+        rows = {
+            "A": pic(prep.backbone.decode(lat.z[a].to(dev))),
+            "B": pic(prep.backbone.decode(lat.z[b].to(dev))),
+        }
         if hasattr(ev, "render"):
-            rows["truth: A's class\nin B's style"] = np.stack([ev.render(int(lat.labels[i]), ev.styles[j])
-                                                                 for i, j in zip(a, b)]).astype(np.float32)[..., None] / 255
+            rows["truth: A's class\nin B's style"] = (
+                np.stack(
+                    [ev.render(int(lat.labels[i]), ev.styles[j]) for i, j in zip(a, b)]
+                ).astype(np.float32)[..., None]
+                / 255
+            )
         for name, model in models.items():
             with evaluating(model):
                 za, zb = lat.z[a].to(device_of(model)), lat.z[b].to(device_of(model))
@@ -279,22 +391,39 @@ def comparison_figure(models:dict, prep:Prepared, n:int=8, seed:int=0, ide:str="
     for i, (title, imgs) in enumerate(rows.items()):
         axs[i, 0].set_ylabel(title, rotation=0, ha="right", va="center", fontsize=7)
         for j in range(n):
-            show_image(axs[i, j], imgs[j]); axs[i, j].set_xticks([]); axs[i, j].set_yticks([])
+            show_image(axs[i, j], imgs[j])
+            axs[i, j].set_xticks([])
+            axs[i, j].set_yticks([])
     fig.tight_layout()
     return fig
 
+
 def write_comparison(out:str|Path, res:Comparison, prep:Prepared, seed:int=0) -> Path:
-    "comparison.md (the table and how to read it), comparison.json (every number) and comparison.png (the swaps)."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    notes = ["ide: the class (identity) code; sty: the content (style) code; 5-way 1-shot on the held-out classes, ± 95% CI.",
-             "class from sty: a linear and an MLP probe (two hidden layers of 256) on the held-out classes (chance: 1/classes).",
-             "transfer MSE: against the true rendering of A's class in B's style (glyphs only); swap shows A: A's class over B's, "
-             "read by the papers' MLP on the re-encoded swap (over B: A's class nearer than B's; among all: A's class the nearest "
-             "of every held-out class — a blob that shows no character fails the second).",
-             "Whole-model methods are seen through the frozen autoencoder (`82_compare`): they read its reconstructions, "
-             "and their round trip is their own reconstruction error read in its latent space.",
-             "The MLP has one factor: few-shot only."]
-    (out / "comparison.md").write_text("# Comparison\n\n" + format_table(res.rows) + "\n\n" + "\n".join(f"* {n}" for n in notes) + "\n")
+    """comparison.md (the table and how to read it), comparison.json (every number) and
+    comparison.png (the swaps)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    notes = [
+        "ide: the class (identity) code; sty: the content (style) "
+        "code; 5-way 1-shot on the held-out classes, ± 95% CI.",
+        "class from sty: a linear and an MLP probe (two hidden "
+        "layers of 256) on the held-out classes (chance: 1/classes).",
+        "transfer MSE: against the true rendering of A's class in B's style (glyphs only); "
+        "swap shows A: A's class over B's, read by the papers' MLP on the re-encoded swap "
+        "(over B: A's class nearer than B's; among all: A's class the nearest of every "
+        "held-out class — a blob that shows no character fails the second).",
+        "Whole-model methods are seen through the frozen autoencoder "
+        "(`82_compare`): they read its reconstructions, and their round "
+        "trip is their own reconstruction error read in its latent space.",
+        "The MLP has one factor: few-shot only.",
+    ]
+    (out / "comparison.md").write_text(
+        "# Comparison\n\n"
+        + format_table(res.rows)
+        + "\n\n"
+        + "\n".join(f"* {n}" for n in notes)
+        + "\n"
+    )
     (out / "comparison.json").write_text(json.dumps(res.to_json(), indent=1, default=float))
     fig = comparison_figure(res.models, prep, seed=seed)
     fig.savefig(out / "comparison.png", dpi=110, bbox_inches="tight")

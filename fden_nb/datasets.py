@@ -31,16 +31,22 @@ def _border_value(x:np.ndarray) -> np.ndarray:
 def fit_images(
     x:np.ndarray,    # images (N, H, W) or (N, H, W, 3), uint8, all of one size
     size:int,        # the backbone's side S
-) -> tuple[np.ndarray, str|None]:   # images (N, S, S[, 3]) and what was done, in words (None: nothing)
-    "Pad images a little smaller than S×S (by up to S/8) with their border colour; resize any other, keeping the aspect ratio, then pad."
+    # images (N, S, S[, 3]) and what was done, in words (None: nothing)
+) -> tuple[np.ndarray, str|None]:
+    """Pad images a little smaller than S×S (by up to S/8) with their border colour; resize any
+    other, keeping the aspect ratio, then pad."""
     h0, w0 = h, w = x.shape[1:3]
     if (h, w) == (size, size): return x, None
     if max(h, w) <= size and size - max(h, w) <= size // 8: how = "padded with the border colour"
     else:
-        s = size / max(h, w); h, w = max(1, round(h * s)), max(1, round(w * s))
+        s = size / max(h, w)
+        h, w = max(1, round(h * s)), max(1, round(w * s))
         up = s > 1
-        x = np.stack([np.asarray(Image.fromarray(im).resize((w, h), Image.BICUBIC if up else Image.LANCZOS)) for im in x])
-        how = f"resized ({'bicubic' if up else 'LANCZOS'})" + ("" if (h, w) == (size, size) else ", keeping the aspect ratio, and padded")
+        resample = Image.BICUBIC if up else Image.LANCZOS
+        x = np.stack([np.asarray(Image.fromarray(im).resize((w, h), resample)) for im in x])
+        how = f"resized ({'bicubic' if up else 'LANCZOS'})"
+        if (h, w) != (size, size):
+            how += ", keeping the aspect ratio, and padded"
     if (h, w) != (size, size):
         out = np.empty((len(x), size, size) + x.shape[3:], np.uint8)
         out[:] = _border_value(x)[:, None, None]
@@ -53,11 +59,17 @@ def fit_images(
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg')
 
 def _read_image(path:Path) -> np.ndarray:
-    "One image as uint8 (H, W) when it is gray (also RGB with equal channels), else (H, W, 3); a one-line error when unreadable."
+    """One image as uint8 (H, W) when it is gray (also RGB with equal channels), else (H, W, 3); a
+    one-line error when unreadable."""
     try:
-        with Image.open(path) as im: im.load(); rgb = im.mode not in ('1', 'L', 'LA', 'I', 'I;16', 'F'); a = np.asarray(im.convert('RGB' if rgb else 'L'))
+        with Image.open(path) as im:
+            im.load()
+            rgb = im.mode not in ('1', 'L', 'LA', 'I', 'I;16', 'F')
+            a = np.asarray(im.convert('RGB' if rgb else 'L'))
     except Exception as e:
-        raise ValueError(f"{path} is not a readable image ({type(e).__name__}: {e}); replace or remove it") from None
+        raise ValueError(
+            f"{path} is not a readable image ({type(e).__name__}: {e}); replace or remove it"
+        ) from None
     if a.ndim == 3 and (a == a[..., :1]).all(): a = a[..., 0]
     return a
 
@@ -65,28 +77,67 @@ def read_image_folder(
     root:str|Path,     # a folder with one subfolder of images per class
     size:int=32,       # the side every image is fitted to (`fit_images`)
 ) -> tuple[ImageSet, list]:   # the images, classes in name order, and notes
-    "A folder of class subfolders as an `ImageSet` at size×size, colour if any image is; one-line errors for what cannot work."
+    """A folder of class subfolders as an `ImageSet` at size×size, colour if any image is; one-line
+    errors for what cannot work."""
     root = Path(root).expanduser()
-    if not root.is_dir(): raise DataNotFoundError(f"{root} is not a folder (a data set folder holds one subfolder of PNG/JPEG images per class)")
+    if not root.is_dir():
+        raise DataNotFoundError(
+            f"{root} is not a folder (a data set folder holds "
+            "one subfolder of PNG/JPEG images per class)"
+        )
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith('.'))
-    files = {c: sorted(f for f in (root/c).iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith('.')) for c in classes}
+    files = {
+        c: sorted(
+            f
+            for f in (root / c).iterdir()
+            if f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith('.')
+        )
+        for c in classes
+    }
     if len(classes) < 2:
-        raise ValueError(f"{root} has {len(classes)} class folder(s); a few-shot data set needs at least 2, one subfolder of PNG/JPEG images per class")
+        raise ValueError(
+            f"{root} has {len(classes)} class folder(s); a few-shot data set "
+            "needs at least 2, one subfolder of PNG/JPEG images per class"
+        )
     empty = [c for c in classes if not files[c]]
-    if empty: raise ValueError(f"{root}: class folder(s) {', '.join(empty[:5])} hold no PNG/JPEG images; add images or remove the folder(s)")
+    if empty:
+        raise ValueError(
+            f"{root}: class folder(s) {', '.join(empty[:5])} hold no "
+            "PNG/JPEG images; add images or remove the folder(s)"
+        )
     ims, labels, shapes = [], [], set()
     for k, c in enumerate(classes):
         for f in files[c]:
-            a = _read_image(f); shapes.add(a.shape[:2])
-            ims.append(a); labels.append(k)
+            a = _read_image(f)
+            shapes.add(a.shape[:2])
+            ims.append(a)
+            labels.append(k)
     colour = any(a.ndim == 3 for a in ims)
-    fitted = [fit_images((np.repeat(a[..., None], 3, -1) if colour and a.ndim == 2 else a)[None], size)[0][0] for a in ims]
-    skipped = sum(1 for c in classes for f in (root/c).iterdir() if f.is_file() and f not in set(files[c]))
+    fitted = [
+        fit_images((np.repeat(a[..., None], 3, -1) if colour and a.ndim == 2 else a)[None], size)[
+            0
+        ][0]
+        for a in ims
+    ]
+    skipped = sum(
+        1 for c in classes for f in (root / c).iterdir() if f.is_file() and f not in set(files[c])
+    )
     sizes = sorted(shapes)
-    notes = [f"{root.name}: {len(ims)} {'colour' if colour else 'grayscale'} images of {len(classes)} classes, "
-             + (f"{sizes[0][0]}×{sizes[0][1]}" if len(sizes) == 1 else f"{len(sizes)} sizes ({sizes[0][0]}×{sizes[0][1]} … {sizes[-1][0]}×{sizes[-1][1]})")
-             + (f" → {size}×{size} (resized keeping the aspect ratio, or padded)" if sizes != [(size, size)] else "")
-             + (f"; {skipped} other file(s) skipped" if skipped else "")]
+    notes = [
+        f"{root.name}: {len(ims)} {'colour' if colour else 'grayscale'} "
+        f"images of {len(classes)} classes, "
+        + (
+            f"{sizes[0][0]}×{sizes[0][1]}"
+            if len(sizes) == 1
+            else f"{len(sizes)} sizes ({sizes[0][0]}×{sizes[0][1]} … {sizes[-1][0]}×{sizes[-1][1]})"
+        )
+        + (
+            f" → {size}×{size} (resized keeping the aspect ratio, or padded)"
+            if sizes != [(size, size)]
+            else ""
+        )
+        + (f"; {skipped} other file(s) skipped" if skipped else "")
+    ]
     return ImageSet(np.stack(fitted), np.array(labels, np.int64), classes), notes
 
 # %% ../nbs/13_datasets.ipynb #e7171202
@@ -98,91 +149,146 @@ def split_classes(
     C = len(names)
     if held_out is None: held = list(range(C - C // 2, C))
     else:
-        want = [h.strip() for h in held_out.split(',')] if isinstance(held_out, str) else [str(h) for h in held_out]
+        if isinstance(held_out, str):
+            want = [h.strip() for h in held_out.split(',')]
+        else:
+            want = [str(h) for h in held_out]
         unknown = [h for h in want if h not in names]
-        if unknown: raise ValueError(f"held-out class(es) {unknown} do not exist; the classes are {', '.join(map(str, names[:30]))}{' …' if C > 30 else ''}")
+        if unknown:
+            raise ValueError(f"held-out class(es) {unknown} do not exist; the classes are "
+                             f"{', '.join(map(str, names[:30]))}{' …' if C > 30 else ''}")
         held = sorted({names.index(h) for h in want})
     seen = [c for c in range(C) if c not in held]
     if len(seen) < 2 or len(held) < 2:
-        raise ValueError(f"{len(seen)} seen and {len(held)} held-out classes: both need at least 2 (there are {C} classes); "
-                         "choose the held-out classes with held_out= (--held-out)")
+        raise ValueError(f"{len(seen)} seen and {len(held)} held-out classes: "
+                         f"both need at least 2 (there are {C} classes); choose "
+                         "the held-out classes with held_out= (--held-out)")
     return seen, held
 
 def _subset(s:ImageSet, classes:list) -> ImageSet:
     "The images of `classes` (indices), relabelled 0..len(classes)-1 in that order."
-    new = np.full(len(s.classes), -1); new[classes] = np.arange(len(classes))
+    new = np.full(len(s.classes), -1)
+    new[classes] = np.arange(len(classes))
     keep = np.flatnonzero(new[s.labels] >= 0)
     return ImageSet(s.images[keep], new[s.labels[keep]], [s.classes[c] for c in classes])
 
 # %% ../nbs/13_datasets.ipynb #97956195
-PAPER_FEW_SHOT = {   # published C-way K-shot accuracy (%) on a data set, printed beside ours
-    "omniglot": {    # Yoon & Suk (2019), Table 1: FDEN on a frozen ALI; the MLP on z: Yoon, Roh & Suk (2021), Table 1
-        "5-way 1-shot": {"FDEN (Yoon & Suk)": 88.3, "MLP (Yoon, Roh & Suk)": 80.3, "ProtoNet": 98.8},
-        "5-way 5-shot": {"FDEN (Yoon & Suk)": 95.4, "MLP (Yoon, Roh & Suk)": 89.8, "ProtoNet": 99.7},
-        "20-way 1-shot": {"FDEN (Yoon & Suk)": 82.6, "MLP (Yoon, Roh & Suk)": 65.2, "ProtoNet": 96.0}},
+PAPER_FEW_SHOT = {  # published C-way K-shot accuracy (%) on a data set, printed beside ours
+    # Yoon & Suk (2019), Table 1: FDEN on a frozen ALI; the MLP on z: Yoon, Roh & Suk (2021), Table
+    # 1
+    "omniglot": {
+        "5-way 1-shot": {
+            "FDEN (Yoon & Suk)": 88.3,
+            "MLP (Yoon, Roh & Suk)": 80.3,
+            "ProtoNet": 98.8,
+        },
+        "5-way 5-shot": {
+            "FDEN (Yoon & Suk)": 95.4,
+            "MLP (Yoon, Roh & Suk)": 89.8,
+            "ProtoNet": 99.7,
+        },
+        "20-way 1-shot": {
+            "FDEN (Yoon & Suk)": 82.6,
+            "MLP (Yoon, Roh & Suk)": 65.2,
+            "ProtoNet": 96.0,
+        },
+    }
 }
 
 def class_names(s) -> list:
-    "The class names of an image set: `ImageSet.classes`, or the glyphs' 'Alphabet character' (`Glyphs.class_name` without the Unicode name)."
-    return list(s.classes) if hasattr(s, 'classes') else [re.sub(r' \([^)]*\)', '', s.class_name(c)) for c in range(s.n_classes)]
+    """The class names of an image set: `ImageSet.classes`, or the glyphs' 'Alphabet character'
+    (`Glyphs.class_name` without the Unicode name)."""
+    return (
+        list(s.classes)
+        if hasattr(s, 'classes')
+        else [re.sub(r' \([^)]*\)', '', s.class_name(c)) for c in range(s.n_classes)]
+    )
 
 @dataclass
 class DataSet:
-    "A data set split in two: the backbone and FDEN train on `seen`, every evaluation number uses `held_out`."
-    name:str                    # 'glyphs', 'omniglot', 'mnist', 'fashion', 'kmnist', 'digits', or a folder's name
-    seen:object                 # `ImageSet` (or `Glyphs`) of the seen classes, at the backbone's size
+    """A data set split in two: the backbone and FDEN train on `seen`, every evaluation number uses
+    `held_out`."""
+    # 'glyphs', 'omniglot', 'mnist', 'fashion', 'kmnist', 'digits', or a folder's name
+    name:str
+    # `ImageSet` (or `Glyphs`) of the seen classes, at the backbone's size
+    seen:object
     held_out:object             # the held-out classes, same size
     split:str                   # how the data were split, in words
-    protocol:str = "classes"    # `PROTOCOLS`: held-out classes, or held-out images of the seen classes
-    notes:list = field(default_factory=list)   # what was done to the images, printed by the pipeline
+    # `PROTOCOLS`: held-out classes, or held-out images of the seen classes
+    protocol:str = "classes"
+    # what was done to the images, printed by the pipeline
+    notes:list = field(default_factory=list)
     paper:dict|None = None      # published few-shot numbers on this set (`PAPER_FEW_SHOT`)
     key:str = ''                # cache-entry prefix: the name and the data's fingerprint
 
     def __post_init__(self):
         if not self.key:
             h = hashlib.sha256()
-            for s in (self.seen, self.held_out): h.update((data_fingerprint(s.images) + data_fingerprint(s.labels)).encode())
+            for s in (self.seen, self.held_out):
+                h.update((data_fingerprint(s.images) + data_fingerprint(s.labels)).encode())
             self.key = f"{self.name}-{h.hexdigest()[:10]}"
 
     @property
-    def channels(self) -> int: return 3 if self.seen.images.ndim == 4 else 1
+    def channels(self) -> int:
+        return 3 if self.seen.images.ndim == 4 else 1
+
     @property
-    def size(self) -> int: return self.seen.images.shape[1]
+    def size(self) -> int:
+        return self.seen.images.shape[1]
+
     @property
-    def seen_classes(self) -> list: return class_names(self.seen)
+    def seen_classes(self) -> list:
+        return class_names(self.seen)
+
     @property
-    def held_out_classes(self) -> list: return class_names(self.held_out)
+    def held_out_classes(self) -> list:
+        return class_names(self.held_out)
+
     @property
-    def styles(self) -> bool: return hasattr(self.held_out, 'styles')   # known styles (the glyphs): style probes, content transfer
+    def styles(self) -> bool:
+        # known styles (the glyphs): style probes, content transfer
+        return hasattr(self.held_out, 'styles')
 
     def describe(self, n:int=10) -> str:
         "Two lines: the data and its split, naming the classes when there are few."
-        name = lambda cs: ', '.join(cs) if len(cs) <= n else f"{', '.join(cs[:3])}, … ({len(cs)} classes)"
-        held = "held-out images of the seen classes" if self.protocol == "images" else "held-out classes"
-        return (f"data {self.name}: {self.split}; {self.channels} channel(s) of {self.size}×{self.size}\n"
-                f"  protocol {self.protocol} ({held})\n"
-                f"  seen (trained on): {name(self.seen_classes)} — {len(self.seen)} images\n"
-                f"  held out (evaluated): {name(self.held_out_classes)} — {len(self.held_out)} images")
+        name = lambda cs: (
+            ', '.join(cs) if len(cs) <= n else f"{', '.join(cs[:3])}, … ({len(cs)} classes)"
+        )
+        held = (
+            "held-out images of the seen classes"
+            if self.protocol == "images"
+            else "held-out classes"
+        )
+        return (
+            f"data {self.name}: {self.split}; {self.channels} channel(s) of "
+            f"{self.size}×{self.size}\n  protocol {self.protocol} ({held})\n  seen "
+            f"(trained on): {name(self.seen_classes)} — {len(self.seen)} images\n  held "
+            f"out (evaluated): {name(self.held_out_classes)} — {len(self.held_out)} images"
+        )
 
     def __repr__(self):
         return (f"DataSet({self.name!r}, {self.protocol}: {len(self.seen_classes)} seen classes, "
                 f"{len(self.held_out_classes)} held out, {self.channels}×{self.size}×{self.size})")
 
 # %% ../nbs/13_datasets.ipynb #ac0ba5df
-PROTOCOLS = {   # what `load_dataset(protocol=)` (and --protocol) takes
-    "classes": "held-out classes: trained on the seen classes, every number on classes never seen (few-shot)",
-    "images": "held-out images: trained on every class, every number on held-out images of those classes",
+PROTOCOLS = {  # what `load_dataset(protocol=)` (and --protocol) takes
+    "classes": "held-out classes: trained on the seen classes, "
+               "every number on classes never seen (few-shot)",
+    "images": "held-out images: trained on every class, every "
+              "number on held-out images of those classes",
 }
 FEW_CLASSES = 50   # a set with fewer classes is read with the `images` protocol by default
 
 def default_protocol(name:str, n_classes:int) -> str:
-    "`classes` for the glyphs, Omniglot and sets of `FEW_CLASSES` classes or more; `images` for fewer classes."
+    """`classes` for the glyphs, Omniglot and sets of `FEW_CLASSES` classes or more; `images` for
+    fewer classes."""
     if name in ("glyphs", "omniglot") or n_classes >= FEW_CLASSES:
         return "classes"
     return "images"
 
 def _take(s, keep:np.ndarray):
-    "The samples `keep` (a boolean mask) of an `ImageSet` or `Glyphs`: the per-image fields cut, the classes kept."
+    """The samples `keep` (a boolean mask) of an `ImageSet` or `Glyphs`: the per-image fields cut,
+    the classes kept."""
     per_image = ("images", "labels", "styles", "attributes")
     cut = {k: getattr(s, k)[keep] for k in per_image if getattr(s, k, None) is not None}
     return dataclasses.replace(s, **cut)
@@ -192,12 +298,16 @@ def split_images(
     test_share:float=0.5,     # the share of each class's images held out
     seed:int=0,
 ) -> tuple:                   # (training part, test part), both with all of `s`'s classes
-    "Each class's images split at random into a training and a held-out part; one-line error for a class of one image."
+    """Each class's images split at random into a training and a held-out part; one-line error for a
+    class of one image."""
     counts = np.bincount(s.labels, minlength=len(class_names(s)))
     if counts.min() < 2:
         c = int(counts.argmin())
-        raise ValueError(f"class {class_names(s)[c]!r} has {counts[c]} image(s); the images protocol holds out "
-                         "images of every class and needs at least 2 per class: add images or use protocol='classes'")
+        raise ValueError(
+            f"class {class_names(s)[c]!r} has {counts[c]} image(s); the "
+            "images protocol holds out images of every class and needs "
+            "at least 2 per class: add images or use protocol='classes'"
+        )
     rng = np.random.default_rng(seed)
     test = np.zeros(len(s.labels), bool)
     for c in range(len(counts)):
@@ -206,9 +316,11 @@ def split_images(
     return _take(s, ~test), _take(s, test)
 
 # %% ../nbs/13_datasets.ipynb #91ae7eb1
-DATASETS = {   # what `load_dataset` (and --data) takes besides a folder
-    "glyphs": "the embedded glyphs, generated locally: background alphabets seen, evaluation alphabets held out",
-    "omniglot": "Omniglot with the papers' protocol: 1,200 characters seen, 423 held out, rotations as new classes, 32×32",
+DATASETS = {  # what `load_dataset` (and --data) takes besides a folder
+    "glyphs": "the embedded glyphs, generated locally: background "
+              "alphabets seen, evaluation alphabets held out",
+    "omniglot": "Omniglot with the papers' protocol: 1,200 characters "
+                "seen, 423 held out, rotations as new classes, 32×32",
     "mnist": "MNIST digits (10 classes; --held-out, default 5-9)",
     "fashion": "Fashion-MNIST (10 classes; --held-out, default the last five)",
     "kmnist": "Kuzushiji-MNIST (10 classes; --held-out, default the last five)",
@@ -217,12 +329,17 @@ DATASETS = {   # what `load_dataset` (and --data) takes besides a folder
 
 def _split_set(name:str, train:ImageSet, test:ImageSet, size:int, held_out, split_note:str,
                protocol:str="classes") -> DataSet:
-    """A set without a class split of its own, fitted to `size`. `classes`: seen classes from `train`, held-out
-    classes from `test`. `images`: every class, seen from `train` and held out from `test` (`test is train`: halves)."""
+    """A set without a class split of its own, fitted to `size`. `classes`: seen classes from
+    `train`, held-out classes from `test`. `images`: every class, seen from `train` and held out
+    from `test` (`test is train`: halves).
+    """
     if protocol == "images":
         s, h = split_images(train) if test is train else (train, test)
-        split_note = ("every class seen; " + ("half of each class's images held out" if test is train
-                                              else "held-out images from the test split"))
+        split_note = "every class seen; " + (
+            "half of each class's images held out"
+            if test is train
+            else "held-out images from the test split"
+        )
     else:
         seen, held = split_classes(train.classes, held_out)
         s, h = _subset(train, seen), _subset(test, held)
@@ -234,56 +351,102 @@ def _split_set(name:str, train:ImageSet, test:ImageSet, size:int, held_out, spli
 
 # %% ../nbs/13_datasets.ipynb #f79ac638
 def load_dataset(
-    data:str|Path="glyphs",     # a name of `DATASETS`, or a folder with one subfolder of images per class
+    # a name of `DATASETS`, or a folder with one subfolder of images per class
+    data:str|Path="glyphs",
     size:int=32,                # the backbone's image side: images are fitted to it (`fit_images`)
-    held_out=None,              # held-out class names (list or 'a,b'), for sets without a split of their own
+    # held-out class names (list or 'a,b'), for sets without a split of their own
+    held_out=None,
     download:bool=True,         # let the loaders download missing official files
     progress:bool=True,         # progress while generating the glyphs
     glyphs:dict|None=None,      # `load_glyphs` arguments (e.g. `testing.TINY_GLYPHS`)
-    protocol:str|None=None,     # `PROTOCOLS`: 'classes' or 'images'; None: `default_protocol` of the set
+    # `PROTOCOLS`: 'classes' or 'images'; None: `default_protocol` of the set
+    protocol:str|None=None,
 ) -> DataSet:
-    "The data set `data` split into seen and held-out parts at size×size — the one place that knows the sources."
+    """The data set `data` split into seen and held-out parts at size×size — the one place that
+    knows the sources."""
     name = str(data)
     if protocol is not None and protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
     if protocol == "images" and held_out is not None:
-        raise ValueError("held_out (--held-out) names held-out classes; under protocol 'images' every class is seen: "
-                         "leave it out, or use protocol 'classes'")
+        raise ValueError(
+            "held_out (--held-out) names held-out classes; under protocol "
+            "'images' every class is seen: leave it out, or use protocol 'classes'"
+        )
     if held_out is not None:
-        protocol = "classes"                                          # naming held-out classes asks for that protocol
+        # naming held-out classes asks for that protocol
+        protocol = "classes"
     if name in ("glyphs", "omniglot") and held_out is not None:
-        raise ValueError(f"{name} has its own split ({DATASETS[name].split(': ', 1)[-1]}); held_out (--held-out) is for "
-                         "the MNIST family, digits and folders")
+        raise ValueError(
+            f"{name} has its own split ({DATASETS[name].split(': ', 1)[-1]}); "
+            "held_out (--held-out) is for the MNIST family, digits and folders"
+        )
     if name == "glyphs":
         g = load_glyphs(**{"size": size, **(glyphs or {})}, progress=progress)
         if protocol == "images":
-            return DataSet("glyphs", *split_images(split_glyphs(g, "background")),
-                           "the background alphabets, half of each class's images held out", "images")
+            return DataSet(
+                "glyphs",
+                *split_images(split_glyphs(g, "background")),
+                "the background alphabets, half of each class's images held out",
+                "images",
+            )
         return DataSet("glyphs", split_glyphs(g, "background"), split_glyphs(g, "evaluation"),
                        "background alphabets seen, evaluation alphabets held out")
     if name == "omniglot":
-        tr, te = (load_omniglot(s, size, rotations=True, download=download) for s in ("train", "test"))
-        notes = [f"omniglot: 105×105 drawings → {size}×{size}, resized (LANCZOS), white ink on black"]
+        tr, te = (
+            load_omniglot(s, size, rotations=True, download=download) for s in ("train", "test")
+        )
+        notes = [
+            f"omniglot: 105×105 drawings → {size}×{size}, resized (LANCZOS), white ink on black"
+        ]
         if protocol == "images":
-            return DataSet("omniglot", *split_images(tr), f"the {len(tr.classes):,} training classes, half of each "
-                           "class's drawings held out", "images", notes)
-        return DataSet("omniglot", tr, te, f"Yoon & Suk (2019): {len(tr.classes) // 4:,} characters seen, {len(te.classes) // 4:,} "
-                       f"held out (the split of Vinyals et al.), each also rotated by 90/180/270° as new classes "
-                       f"({len(tr.classes):,} / {len(te.classes):,})", "classes", notes,
-                       PAPER_FEW_SHOT["omniglot"])
+            return DataSet(
+                "omniglot",
+                *split_images(tr),
+                f"the {len(tr.classes):,} training classes, half of each "
+                "class's drawings held out",
+                "images",
+                notes,
+            )
+        return DataSet(
+            "omniglot",
+            tr,
+            te,
+            f"Yoon & Suk (2019): {len(tr.classes) // 4:,} characters seen, "
+            f"{len(te.classes) // 4:,} held out (the split of Vinyals et al.), each also "
+            f"rotated by 90/180/270° as new classes ({len(tr.classes):,} / {len(te.classes):,})",
+            "classes",
+            notes,
+            PAPER_FEW_SHOT["omniglot"],
+        )
     if name in ("mnist", "fashion", "kmnist"):
         parts, missing = {}, []
-        for split in ("train", "test"):                               # a missing set names all four files at once
-            try: parts[split] = load_mnist(name, split, download)
+        # a missing set names all four files at once
+        for split in ("train", "test"):
+            try:parts[split] = load_mnist(name, split, download)
             except DataNotFoundError as e: missing.append(str(e))
         if missing: raise DataNotFoundError("\n".join(missing))
         protocol = protocol or default_protocol(name, len(parts["train"].classes))
-        return _split_set(name, parts["train"], parts["test"], size, held_out,
-                          "seen classes from the training split, held-out classes from the test split", protocol)
+        return _split_set(
+            name,
+            parts["train"],
+            parts["test"],
+            size,
+            held_out,
+            "seen classes from the training split, held-out classes from the test split",
+            protocol,
+        )
     if name == "digits":
         d = load_digits_set()
         protocol = protocol or default_protocol(name, len(d.classes))
-        return _split_set("digits", d, d, size, held_out, "the seen and held-out classes of the 1,797 digits", protocol)
+        return _split_set(
+            "digits",
+            d,
+            d,
+            size,
+            held_out,
+            "the seen and held-out classes of the 1,797 digits",
+            protocol,
+        )
     if Path(name).expanduser().is_dir():
         s, notes = read_image_folder(name, size)
         protocol = protocol or default_protocol(name, len(s.classes))
@@ -291,5 +454,7 @@ def load_dataset(
                         f"the class folders of {name}", protocol)
         ds.notes[:0] = notes
         return ds
-    raise ValueError(f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder with one subfolder of "
-                     f"PNG/JPEG images per class (there is no folder {name})")
+    raise ValueError(
+        f"unknown data set {name!r}: give one of {', '.join(DATASETS)}, or a folder "
+        f"with one subfolder of PNG/JPEG images per class (there is no folder {name})"
+    )

@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .backbones import ConvEncoder, n_halvings
-from .utils import as_images, as_labels, config_key, evaluating, progress_bar, quiet, resolve_device
+from .utils import (as_images, as_labels, config_key, evaluating, progress_bar, quiet,
+                           resolve_device)
 
 # %% auto #0
 __all__ = ['PIXEL_LOSSES', 'LORDConfig', 'AdaIN', 'AdaINGenerator', 'image_encoder', 'LORD', 'pixel_loss', 'stage1_losses',
@@ -27,27 +28,40 @@ PIXEL_LOSSES = ('l1', 'l1+l2')
 
 @dataclass(frozen=True)
 class LORDConfig:
-    "LORD at a one-CPU-thread size; every field is part of `key()`. The official code's values are in the comments."
+    """LORD at a one-CPU-thread size; every field is part of `key()`. The official code's values are
+    in the comments."""
     size:int = 32                 # image side S (4·2^k)
     channels:int = 1              # C
     seed:int = 0                  # initialisation, codes, shuffling and noise are functions of it
     class_dim:int = 32            # d, width of the class code e_y (official 256)
-    content_dim:int = 8           # e, width of the content code c_i (official 128 for faces): the glyphs' 8 varying style attributes
-    content_noise:float = 1.0     # σ of the noise added to c_i in stage 1 (paper and official 1); 0.0 is the ablation
+    # e, width of the content code c_i (official 128 for faces): the glyphs' 8 varying style
+    # attributes
+    content_dim:int = 8
+    # σ of the noise added to c_i in stage 1 (paper and official 1); 0.0 is the ablation
+    content_noise:float = 1.0
     content_decay:float = 1e-3    # λ, weight of ‖c_i‖² (official Keras 1e-3, PyTorch port 1e-4)
-    width:int = 16                # channels of G's last block and of the encoders' first convolution, doubling inwards
-    hidden:int = 256              # width of G's content MLP and of the encoders' dense layer (official 256)
+    # channels of G's last block and of the encoders' first convolution, doubling inwards
+    width:int = 16
+    # width of G's content MLP and of the encoders' dense layer (official 256)
+    hidden:int = 256
     batch:int = 64                # images per step, both stages (official 64; PyTorch port 128)
-    epochs:int = 16               # stage 1 passes; each content code gets one gradient per pass (official 1,000)
+    # stage 1 passes; each content code gets one gradient per pass (official 1,000)
+    epochs:int = 16
     lr:float = 1e-3               # stage 1 Adam lr of G, cosine-decayed to lr_min (official 3e-4)
     lr_min:float = 1e-5           # end of both cosines (official 1e-5)
-    code_lr_mult:float = 100.     # the codes' lr is this × lr (official 10; raised for 16 epochs instead of 1,000)
+    # the codes' lr is this × lr (official 10; raised for 16 epochs instead of 1,000)
+    code_lr_mult:float = 100.
     betas:tuple = (0.5, 0.999)    # Adam betas, both stages (official β1 0.5)
-    pixel_loss:str = 'l1'         # 'l1' | 'l1+l2', mean over pixels, in place of the VGG perceptual loss (no ImageNet weights offline)
+    # 'l1' | 'l1+l2', mean over pixels, in place of the VGG perceptual loss (no ImageNet weights
+    # offline)
+    pixel_loss:str = 'l1'
     epochs2:int = 4               # stage 2 passes (official 200)
-    lr2:float = 1e-3              # stage 2 Adam lr of the encoders and G, cosine-decayed (official 1e-4 with ReduceLROnPlateau)
-    alpha:float = 10.             # stage 2 weight of each code regression, MSE over units (official 1e4 beside a perceptual loss)
-    steps:int|None = None         # quick runs: this many steps in each stage instead of `epochs` and `epochs2` passes
+    # stage 2 Adam lr of the encoders and G, cosine-decayed (official 1e-4 with ReduceLROnPlateau)
+    lr2:float = 1e-3
+    # stage 2 weight of each code regression, MSE over units (official 1e4 beside a perceptual loss)
+    alpha:float = 10.
+    # quick runs: this many steps in each stage instead of `epochs` and `epochs2` passes
+    steps:int|None = None
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
@@ -55,19 +69,28 @@ class LORDConfig:
             if f.type == 'float': object.__setattr__(self, f.name, float(getattr(self, f.name)))
         if self.pixel_loss not in PIXEL_LOSSES:
             raise ValueError(f"pixel_loss must be one of {PIXEL_LOSSES}, got {self.pixel_loss!r}")
-        if min(self.class_dim, self.content_dim, self.width, self.hidden, self.batch, self.epochs, self.epochs2) < 1:
-            raise ValueError("class_dim, content_dim, width, hidden, batch, epochs and epochs2 must be ≥ 1 (LORD needs both "
-                             f"stages); got {self}")
-        if self.steps is not None and self.steps < 1: raise ValueError(f"steps must be ≥ 1 or None (the epochs), got {self.steps}")
+        if min(self.class_dim, self.content_dim, self.width, self.hidden, self.batch, self.epochs,
+               self.epochs2) < 1:
+            raise ValueError(
+                "class_dim, content_dim, width, hidden, batch, epochs and "
+                f"epochs2 must be ≥ 1 (LORD needs both stages); got {self}"
+            )
+        if self.steps is not None and self.steps < 1:
+            raise ValueError(f"steps must be ≥ 1 or None (the epochs), got {self.steps}")
         if self.content_noise < 0 or self.content_decay < 0:
-            raise ValueError(f"content_noise and content_decay must be ≥ 0, got {self.content_noise} and {self.content_decay}")
+            raise ValueError(
+                "content_noise and content_decay must be ≥ 0, got "
+                f"{self.content_noise} and {self.content_decay}"
+            )
         n_halvings(self.size)
 
     @property
-    def image_shape(self) -> tuple: return (self.channels, self.size, self.size)
+    def image_shape(self) -> tuple:
+        return (self.channels, self.size, self.size)
 
     def stage_steps(self, n:int) -> tuple[int, int]:
-        "Optimisation steps of stage 1 and stage 2 on n images: `steps` each when set, else the epochs × batches per epoch."
+        """Optimisation steps of stage 1 and stage 2 on n images: `steps` each when set, else the
+        epochs × batches per epoch."""
         if self.steps is not None: return self.steps, self.steps
         per_epoch = max(1, n // min(self.batch, n))
         return per_epoch * self.epochs, per_epoch * self.epochs2
@@ -78,10 +101,12 @@ class LORDConfig:
 
 # %% ../nbs/34_lord.ipynb #0c7f1187
 class AdaIN(nn.Module):
-    "Normalise each channel of h over space, then scale by 1 + γ(e) and shift by β(e), with (γ, β) a linear map of the class code e."
+    """Normalise each channel of h over space, then scale by 1 + γ(e) and shift by β(e), with (γ, β)
+    a linear map of the class code e."""
     def __init__(self, class_dim:int, ch:int):
         super().__init__()
-        self.affine = nn.Linear(class_dim, 2 * ch)          # the official "class modulation": one dense layer per AdaIN layer
+        # the official "class modulation": one dense layer per AdaIN layer
+        self.affine = nn.Linear(class_dim, 2 * ch)
 
     def forward(self, h:Tensor, e:Tensor) -> Tensor:
         "h (B, ch, H, W), e (B, d) → (B, ch, H, W)."
@@ -90,14 +115,23 @@ class AdaIN(nn.Module):
 
 # %% ../nbs/34_lord.ipynb #a37693af
 class AdaINGenerator(nn.Module):
-    "G(e, c) → logits (B, C, S, S): c through an MLP to a 4×4 map, transposed convolutions up to S (as `ConvDecoder`), AdaIN(e) after every block but the last."
+    """G(e, c) → logits (B, C, S, S): c through an MLP to a 4×4 map, transposed convolutions up to S
+    (as `ConvDecoder`), AdaIN(e) after every block but the last."""
     def __init__(self, cfg:LORDConfig):
         super().__init__()
         n = n_halvings(cfg.size)
-        chans = [cfg.width * 2**i for i in reversed(range(n))]          # e.g. 64, 32, 16 at 4×4, 8×8, 16×16
-        self.mlp = nn.Sequential(nn.Linear(cfg.content_dim, cfg.hidden), nn.LeakyReLU(0.2),
-                                 nn.Linear(cfg.hidden, chans[0] * 16), nn.LeakyReLU(0.2), nn.Unflatten(1, (chans[0], 4, 4)))
-        self.ups = nn.ModuleList(nn.ConvTranspose2d(a, b, 4, 2, 1) for a, b in zip(chans[:-1], chans[1:]))
+        # e.g. 64, 32, 16 at 4×4, 8×8, 16×16
+        chans = [cfg.width * 2**i for i in reversed(range(n))]
+        self.mlp = nn.Sequential(
+            nn.Linear(cfg.content_dim, cfg.hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(cfg.hidden, chans[0] * 16),
+            nn.LeakyReLU(0.2),
+            nn.Unflatten(1, (chans[0], 4, 4)),
+        )
+        self.ups = nn.ModuleList(
+            nn.ConvTranspose2d(a, b, 4, 2, 1) for a, b in zip(chans[:-1], chans[1:])
+        )
         self.adain = nn.ModuleList(AdaIN(cfg.class_dim, ch) for ch in chans)
         self.out = nn.ConvTranspose2d(chans[-1], cfg.channels, 4, 2, 1)   # S/2 → S, logits
 
@@ -108,14 +142,20 @@ class AdaINGenerator(nn.Module):
         return self.out(h)
 
 def image_encoder(cfg:LORDConfig, out_dim:int) -> nn.Sequential:
-    "x (B, C, S, S) → (B, out_dim): `ConvEncoder` to `hidden` features, LeakyReLU, a linear layer (the official encoders end in dense layers)."
-    return nn.Sequential(ConvEncoder(cfg.hidden, cfg.size, cfg.channels, cfg.width), nn.LeakyReLU(0.2), nn.Linear(cfg.hidden, out_dim))
+    """x (B, C, S, S) → (B, out_dim): `ConvEncoder` to `hidden` features, LeakyReLU, a linear layer
+    (the official encoders end in dense layers)."""
+    return nn.Sequential(
+        ConvEncoder(cfg.hidden, cfg.size, cfg.channels, cfg.width),
+        nn.LeakyReLU(0.2),
+        nn.Linear(cfg.hidden, out_dim),
+    )
 
 # %% ../nbs/34_lord.ipynb #4462a290
 class LORD(nn.Module):
-    """LORD (Gabbay & Hoshen 2020). Stage 1 minimises Σ_i ℓ(G(e_{y_i}, c_i + σε_i), x_i) + λ‖c_i‖² over codes and G;
-    stage 2 minimises Σ_i ℓ(G(E_y(x_i), E_c(x_i)), x_i) + α‖E_y(x_i) − e_{y_i}‖² + α‖E_c(x_i) − c_i‖² over E_y, E_c and G.
-    Factors: `ide` is E_y(x) (the class code), `sty` is E_c(x) (the content code)."""
+    """LORD (Gabbay & Hoshen 2020). Stage 1 minimises Σ_i ℓ(G(e_{y_i}, c_i + σε_i), x_i) + λ‖c_i‖²
+    over codes and G; stage 2 minimises Σ_i ℓ(G(E_y(x_i), E_c(x_i)), x_i) + α‖E_y(x_i) − e_{y_i}‖² +
+    α‖E_c(x_i) − c_i‖² over E_y, E_c and G. Factors: `ide` is E_y(x) (the class code), `sty` is
+    E_c(x) (the content code)."""
     factor_names = ("ide", "sty")
 
     def __init__(self, cfg:LORDConfig, n_classes:int|None=None):
@@ -124,116 +164,185 @@ class LORD(nn.Module):
         self.generator = AdaINGenerator(cfg)                         # G_θ
         self.class_encoder = image_encoder(cfg, cfg.class_dim)       # E_y
         self.content_encoder = image_encoder(cfg, cfg.content_dim)   # E_c
-        self.class_codes = None                                      # e_y of the training classes (stage 1)
+        # e_y of the training classes (stage 1)
+        self.class_codes = None
         if n_classes is not None:
             self.class_codes = nn.Embedding(n_classes, cfg.class_dim)
-            nn.init.uniform_(self.class_codes.weight, -0.05, 0.05)   # Keras' default, as the official code
+            # Keras' default, as the official code
+            nn.init.uniform_(self.class_codes.weight, -0.05, 0.05)
         self.history, self.train_seconds, self.content_codes = [], 0., None
 
     @property
-    def image_shape(self) -> tuple: return self.cfg.image_shape
+    def image_shape(self) -> tuple:
+        return self.cfg.image_shape
 
     def encode_images(self, x:Tensor, batch:int=1024) -> dict[str, Tensor]:
-        "x (B, C, S, S) in [0, 1] → {'ide': E_y(x) (B, d), 'sty': E_c(x) (B, e)}, by the stage-2 encoders: any class, seen or not."
+        """x (B, C, S, S) in [0, 1] → {'ide': E_y(x) (B, d), 'sty': E_c(x) (B, e)}, by the stage-2
+        encoders: any class, seen or not."""
         if x.ndim != 4 or tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(f"LORD encodes images (B, {', '.join(map(str, self.image_shape))}) in [0, 1]; got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"LORD encodes images (B, {', '.join(map(str, self.image_shape))}) "
+                f"in [0, 1]; got shape {tuple(x.shape)}"
+            )
         parts = [(self.class_encoder(b), self.content_encoder(b)) for b in x.split(batch)]
         return dict(ide=torch.cat([p[0] for p in parts]), sty=torch.cat([p[1] for p in parts]))
 
     def generate(self, factors:dict[str, Tensor]) -> Tensor:
         "{'ide': (B, d), 'sty': (B, e)} → images (B, C, S, S) in [0, 1]: σ(G(ide, sty))."
         missing = [k for k in self.factor_names if k not in factors]
-        if missing: raise KeyError(f"generate needs the factors {self.factor_names}; {missing} missing")
+        if missing:
+            raise KeyError(f"generate needs the factors {self.factor_names}; {missing} missing")
         return torch.sigmoid(self.generator(factors['ide'], factors['sty']))
 
-    def extra_repr(self): return f"class_dim={self.cfg.class_dim}, content_dim={self.cfg.content_dim}, key={self.cfg.key()!r}"
+    def extra_repr(self):
+        return (f"class_dim={self.cfg.class_dim}, "
+                f"content_dim={self.cfg.content_dim}, key={self.cfg.key()!r}")
 
 # %% ../nbs/34_lord.ipynb #8608106d
 def pixel_loss(logits:Tensor, x:Tensor, kind:str='l1') -> Tensor:
-    "Mean over pixels and batch of |σ(logits) − x|, plus (σ(logits) − x)² for 'l1+l2': the stand-in for the perceptual loss."
+    """Mean over pixels and batch of |σ(logits) − x|, plus (σ(logits) − x)² for 'l1+l2': the
+    stand-in for the perceptual loss."""
     d = torch.sigmoid(logits) - x
     return d.abs().mean() + (d.pow(2).mean() if kind == 'l1+l2' else 0.)
 
 def stage1_losses(model:LORD, c:Tensor, x:Tensor, y:Tensor) -> dict[str, Tensor]:
-    "Stage 1 on a batch of content codes `c` (B, e), images x and classes y: rec = ℓ(G(e_y, c + σε), x), decay = λ·mean‖c‖²."
-    c_noisy = c + model.cfg.content_noise * torch.randn_like(c)          # σ fixed, never learnt (unlike a VAE)
+    """Stage 1 on a batch of content codes `c` (B, e), images x and classes y: rec = ℓ(G(e_y, c +
+    σε), x), decay = λ·mean‖c‖²."""
+    # σ fixed, never learnt (unlike a VAE)
+    c_noisy = c + model.cfg.content_noise * torch.randn_like(c)
     rec = pixel_loss(model.generator(model.class_codes(y), c_noisy), x, model.cfg.pixel_loss)
     decay = model.cfg.content_decay * c.pow(2).sum(1).mean()
     return dict(loss=rec + decay, rec=rec, decay=decay)
 
 def stage2_losses(model:LORD, x:Tensor, e_target:Tensor, c_target:Tensor) -> dict[str, Tensor]:
-    "Stage 2 on a batch: rec = ℓ(G(E_y(x), E_c(x)), x); class_fit, content_fit = α·MSE(E(x), stage-1 code)."
+    """Stage 2 on a batch: rec = ℓ(G(E_y(x), E_c(x)), x); class_fit, content_fit = α·MSE(E(x),
+    stage-1 code)."""
     e, c = model.class_encoder(x), model.content_encoder(x)
     rec = pixel_loss(model.generator(e, c), x, model.cfg.pixel_loss)
     class_fit = model.cfg.alpha * F.mse_loss(e, e_target)
     content_fit = model.cfg.alpha * F.mse_loss(c, c_target)
-    return dict(loss=rec + class_fit + content_fit, rec=rec, class_fit=class_fit, content_fit=content_fit)
+    return dict(
+        loss=rec + class_fit + content_fit, rec=rec, class_fit=class_fit, content_fit=content_fit
+    )
 
 # %% ../nbs/34_lord.ipynb #145db62e
 def cosine_lr(step:int, total:int, lr:float, lr_min:float) -> float:
     "The official schedule: from lr at step 0 to lr_min at `total`, along half a cosine."
     return lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * min(step, total) / max(1, total)))
 
-def _optimise(stage:str, n:int, bs:int, total:int, loss_fn, opt, schedules:list, seed:int, history:list,
-              log_every:int, progress:bool, device):
-    "`total` steps of shuffled batches of indices into n images (a new order each epoch); `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."
-    steps = max(1, n // bs); sums, count = {}, 0
-    step0 = history[-1]['step'] if history else 0                           # steps count on across the stages
+
+def _optimise(stage:str, n:int, bs:int, total:int, loss_fn, opt, schedules:list, seed:int,
+              history:list, log_every:int, progress:bool, device):
+    """`total` steps of shuffled batches of indices into n images (a new order each epoch);
+    `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."""
+    steps = max(1, n // bs)
+    sums, count = {}, 0
+    # steps count on across the stages
+    step0 = history[-1]['step'] if history else 0
     bar = progress_bar(range(total), label=f"LORD {stage}: ") if progress else range(total)
     for t in bar:
         epoch, i = divmod(t, steps)
         if i == 0: perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch))
-        for g, (lr, lr_min) in zip(opt.param_groups, schedules): g['lr'] = cosine_lr(t, total, lr, lr_min)
+        for g, (lr, lr_min) in zip(opt.param_groups, schedules):
+            g['lr'] = cosine_lr(t, total, lr, lr_min)
         losses = loss_fn(perm[i * bs:(i + 1) * bs].to(device))
-        opt.zero_grad(set_to_none=True); losses['loss'].backward(); opt.step()
+        opt.zero_grad(set_to_none=True)
+        losses['loss'].backward()
+        opt.step()
         for k, v in losses.items(): sums[k] = sums.get(k, 0.) + v.item()
         count += 1
         if count == log_every or t + 1 == total:
-            history.append(dict(stage=stage, step=step0 + t + 1, epoch=epoch + 1, **{k: v / count for k, v in sums.items()}))
+            history.append(
+                dict(
+                    stage=stage,
+                    step=step0 + t + 1,
+                    epoch=epoch + 1,
+                    **{k: v / count for k, v in sums.items()},
+                )
+            )
             sums, count = {}, 0
-            if progress: bar.comment = ' '.join(f"{k} {v:.4f}" for k, v in history[-1].items() if isinstance(v, float))
+            if progress:
+                bar.comment = ' '.join(
+                    f"{k} {v:.4f}" for k, v in history[-1].items() if isinstance(v, float)
+                )
 
 # %% ../nbs/34_lord.ipynb #105286df
 def _stage1(model:LORD, x:Tensor, y:Tensor, history:list, log_every:int, progress:bool) -> Tensor:
-    "Latent optimisation of the class codes, the content codes and G together; returns the content codes (N, e)."
+    """Latent optimisation of the class codes, the content codes and G together; returns the content
+    codes (N, e)."""
     cfg = model.cfg
-    content = nn.Embedding(len(x), cfg.content_dim).to(x.device)          # c_i: one code per training image, parameters
+    # c_i: one code per training image, parameters
+    content = nn.Embedding(len(x), cfg.content_dim).to(x.device)
     nn.init.uniform_(content.weight, -0.05, 0.05)
-    opt = torch.optim.Adam([dict(params=model.generator.parameters()),
-                            dict(params=[model.class_codes.weight, content.weight])], lr=cfg.lr, betas=cfg.betas)
+    opt = torch.optim.Adam(
+        [
+            dict(params=model.generator.parameters()),
+            dict(params=[model.class_codes.weight, content.weight]),
+        ],
+        lr=cfg.lr,
+        betas=cfg.betas,
+    )
     schedules = [(cfg.lr, cfg.lr_min), (cfg.lr * cfg.code_lr_mult, cfg.lr_min * cfg.code_lr_mult)]
     _optimise('stage 1', len(x), min(cfg.batch, len(x)), cfg.stage_steps(len(x))[0],
               lambda b: stage1_losses(model, content(b), x[b], y[b]), opt, schedules,
               cfg.seed * 1_000_003, history, log_every, progress, x.device)
     return content.weight.detach().clone()
 
-def _stage2(model:LORD, x:Tensor, y:Tensor, c_table:Tensor, history:list, log_every:int, progress:bool):
-    "Amortisation: E_y and E_c regress the fixed stage-1 codes while G is fine-tuned on reconstruction through them."
+
+def _stage2(model:LORD, x:Tensor, y:Tensor, c_table:Tensor, history:list, log_every:int,
+            progress:bool):
+    """Amortisation: E_y and E_c regress the fixed stage-1 codes while G is fine-tuned on
+    reconstruction through them."""
     cfg = model.cfg
     e_table = model.class_codes.weight.detach().clone()
-    params = [*model.class_encoder.parameters(), *model.content_encoder.parameters(), *model.generator.parameters()]
+    params = [
+        *model.class_encoder.parameters(),
+        *model.content_encoder.parameters(),
+        *model.generator.parameters(),
+    ]
     opt = torch.optim.Adam(params, lr=cfg.lr2, betas=cfg.betas)
-    _optimise('stage 2', len(x), min(cfg.batch, len(x)), cfg.stage_steps(len(x))[1],
-              lambda b: stage2_losses(model, x[b], e_table[y[b]], c_table[b]), opt, [(cfg.lr2, cfg.lr_min)],
-              cfg.seed * 1_000_003 + 500_009, history, log_every, progress, x.device)
+    _optimise(
+        'stage 2',
+        len(x),
+        min(cfg.batch, len(x)),
+        cfg.stage_steps(len(x))[1],
+        lambda b: stage2_losses(model, x[b], e_table[y[b]], c_table[b]),
+        opt,
+        [(cfg.lr2, cfg.lr_min)],
+        cfg.seed * 1_000_003 + 500_009,
+        history,
+        log_every,
+        progress,
+        x.device,
+    )
+
 
 def _training_images(images, cfg:LORDConfig) -> Tensor:
-    "uint8 (N, S, S) or (N, S, S, C), or float (N, C, S, S) in [0, 1] → float (N, C, S, S), checked."
+    """uint8 (N, S, S) or (N, S, S, C), or float (N, C, S, S) in [0, 1] → float (N, C, S, S),
+    checked."""
     if not isinstance(images, Tensor): images = torch.as_tensor(np.asarray(images))
-    if images.ndim == 4 and images.dtype == torch.uint8 and images.shape[-1] == cfg.channels and images.shape[1] != cfg.channels:
+    if (
+        images.ndim == 4
+        and images.dtype == torch.uint8
+        and images.shape[-1] == cfg.channels
+        and images.shape[1] != cfg.channels
+    ):
         images = images.permute(0, 3, 1, 2)                              # channels last → first
     return as_images(images, cfg.image_shape)
 
 # %% ../nbs/34_lord.ipynb #2746c529
 def fit_lord(
-    images,                        # uint8 (N, S, S) or (N, S, S, C), or float (N, C, S, S) in [0, 1]
+    # uint8 (N, S, S) or (N, S, S, C), or float (N, C, S, S) in [0, 1]
+    images,
     labels,                        # (N,) classes 0..K−1
     cfg:LORDConfig|None=None,      # None: the defaults
     device=None,                   # None or 'auto': CUDA when available, else the CPU
     progress:bool=False,           # a bar per stage with the live losses
     verbose:bool|None=None,        # a closing line with times and losses (None: as `progress`)
-) -> LORD:                         # eval mode; .history, .train_seconds, .stage_seconds, .content_codes
-    "Train LORD: stage 1 (latent optimisation of the codes and G), then stage 2 (amortised encoders, G fine-tuned)."
+    # eval mode; .history, .train_seconds, .stage_seconds, .content_codes
+) -> LORD:
+    """Train LORD: stage 1 (latent optimisation of the codes and G), then stage 2 (amortised
+    encoders, G fine-tuned)."""
     cfg = cfg or LORDConfig()
     verbose = quiet(progress, verbose)
     x = _training_images(images, cfg)
@@ -251,12 +360,19 @@ def fit_lord(
         t1 = time.perf_counter()
         _stage2(model, x, y, c_table, history, log_every, progress)
     model.history, model.train_seconds = history, time.perf_counter() - t0
-    model.stage_seconds, model.content_codes = (t1 - t0, model.train_seconds - (t1 - t0)), c_table.cpu()
+    model.stage_seconds, model.content_codes = (
+        t1 - t0,
+        model.train_seconds - (t1 - t0),
+    ), c_table.cpu()
     if verbose:
-        s1 = [h for h in history if h['stage'] == 'stage 1'][-1]; s2 = history[-1]
+        s1 = [h for h in history if h['stage'] == 'stage 1'][-1]
+        s2 = history[-1]
         n1, n2 = cfg.stage_steps(len(x))
-        print(f"LORD: {n1} + {n2} steps in {model.train_seconds:.0f} s (stage 1 {model.stage_seconds[0]:.0f} s); "
-              f"rec {s1['rec']:.4f} (stage 1), {s2['rec']:.4f} (stage 2); content fit {s2['content_fit']:.4f}")
+        print(
+            f"LORD: {n1} + {n2} steps in {model.train_seconds:.0f} s (stage 1 "
+            f"{model.stage_seconds[0]:.0f} s); rec {s1['rec']:.4f} (stage 1), "
+            f"{s2['rec']:.4f} (stage 2); content fit {s2['content_fit']:.4f}"
+        )
     return model.eval()
 
 # %% ../nbs/34_lord.ipynb #4bfe93ca

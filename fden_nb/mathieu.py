@@ -17,7 +17,8 @@ from fastcore.basics import patch
 from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder, gaussian_kl, n_halvings
-from .utils import as_images, as_labels, config_key, check_images, progress_bar, quiet, resolve_device
+from .utils import (as_images, as_labels, config_key, check_images, progress_bar, quiet,
+                           resolve_device)
 
 # %% auto #0
 __all__ = ['MathieuConfig', 'PairDiscriminator', 'Mathieu', 'PairSampler', 'fit_mathieu', 'swap_grid']
@@ -25,39 +26,57 @@ __all__ = ['MathieuConfig', 'PairDiscriminator', 'Mathieu', 'PairSampler', 'fit_
 # %% ../nbs/35_mathieu.ipynb #8b9f544b
 @dataclass
 class MathieuConfig:
-    "Mathieu et al. (2016) at a 2-core CPU size; every field is part of the checkpoint key. Paper/official values named."
+    """Mathieu et al. (2016) at a 2-core CPU size; every field is part of the checkpoint key.
+    Paper/official values named."""
     size:int = 32                # image side S (4·2^k)
     channels:int = 1             # C
     seed:int = 0                 # initialisation, pair sampling and noise
     steps:int = 1000             # generator+adversary updates (CPU budget: ≈ 5 min on one thread)
-    batch:int = 64               # triplets (x1, x1', x2) per step, each with a second image x2' of class 2
-    lr:float = 1e-3              # Adam; the paper used SGD (supplement), we use Adam for a short schedule
+    # triplets (x1, x1', x2) per step, each with a second image x2' of class 2
+    batch:int = 64
+    # Adam; the paper used SGD (supplement), we use Adam for a short schedule
+    lr:float = 1e-3
     betas:tuple = (0.5, 0.999)   # Adam β as in DCGAN, whose networks the paper follows
     s_dim:int = 16               # specified code s ('ide'); 16 for MNIST in the paper
     z_dim:int = 16               # unspecified code z ('sty'); 16 for MNIST in the paper
-    width:int = 16               # channels of the first encoder/decoder convolution, doubled at each halving
+    # channels of the first encoder/decoder convolution, doubled at each halving
+    width:int = 16
     disc_width:int = 16          # channels of the pair discriminator's first convolution
     rec:float = 0.5              # weight of ‖Dec(z1, s1) − x1‖² (official code: 0.5)
-    swap:float = 1.0             # weight of ‖Dec(z1, s1') − x1‖², x1' of x1's class (official code: 1)
-    adversary:float = 0.1        # λ, weight of the generator's adversarial term (official code 0.01, its YaleB command 1; measured below)
-    kl:float = 1.0               # weight of KL(q(z|x1) ‖ N(0, I)), summed over z and divided by the pixels like the MSE
+    # weight of ‖Dec(z1, s1') − x1‖², x1' of x1's class (official code: 1)
+    swap:float = 1.0
+    # λ, weight of the generator's adversarial term (official code 0.01, its YaleB command 1;
+    # measured below)
+    adversary:float = 0.1
+    # weight of KL(q(z|x1) ‖ N(0, I)), summed over z and divided by the pixels like the MSE
+    kl:float = 1.0
     adv_prior:bool = True        # Algorithm 1's second adversarial term on Dec(z ~ N(0, I), s2)
-    real_negatives:bool = True   # the pair discriminator also sees real different-class pairs (x2', x1) as "not same"
-    disc_norm:bool = False       # BatchNorm in the discriminator (the paper's DCGAN discriminator has it)
-    positives:str = "reconstruction"  # the adversary's "same class" candidate: x₂'s reconstruction Dec(z₂, s₂), or "real" x₂ (paper)
+    # the pair discriminator also sees real different-class pairs (x2', x1) as "not same"
+    real_negatives:bool = True
+    # BatchNorm in the discriminator (the paper's DCGAN discriminator has it)
+    disc_norm:bool = False
+    # the adversary's "same class" candidate: x₂'s reconstruction Dec(z₂, s₂), or "real" x₂ (paper)
+    positives:str = "reconstruction"
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
-        if min(self.steps, self.batch, self.s_dim, self.z_dim, self.width, self.disc_width, self.channels) < 1:
-            raise ValueError(f"steps, batch, s_dim, z_dim, width, disc_width and channels must be positive: {self}")
+        if min(self.steps, self.batch, self.s_dim, self.z_dim, self.width, self.disc_width,
+               self.channels) < 1:
+            raise ValueError(
+                "steps, batch, s_dim, z_dim, width, disc_width "
+                f"and channels must be positive: {self}"
+            )
         if min(self.rec, self.swap, self.adversary, self.kl) < 0:
             raise ValueError(f"the loss weights rec, swap, adversary and kl must be ≥ 0: {self}")
         if self.positives not in ("real", "reconstruction"):
-            raise ValueError(f"positives must be 'real' (the paper) or 'reconstruction', got {self.positives!r}")
+            raise ValueError(
+                f"positives must be 'real' (the paper) or 'reconstruction', got {self.positives!r}"
+            )
         n_halvings(self.size)
 
     @property
-    def image_shape(self) -> tuple: return (self.channels, self.size, self.size)
+    def image_shape(self) -> tuple:
+        return (self.channels, self.size, self.size)
 
     def key(self) -> str:
         "A short hash of every field, for checkpoint names."
@@ -65,25 +84,33 @@ class MathieuConfig:
 
 # %% ../nbs/35_mathieu.ipynb #dd8c5283
 class PairDiscriminator(nn.Module):
-    "D(x_ref, x) → logit (B,) of “x shows the class of x_ref”: the two images as channels of one DCGAN-style conv net."
+    """D(x_ref, x) → logit (B,) of “x shows the class of x_ref”: the two images as channels of one
+    DCGAN-style conv net."""
     def __init__(self, cfg:MathieuConfig):
         super().__init__()
-        self.net = ConvEncoder(1, cfg.size, 2 * cfg.channels, cfg.disc_width, norm=cfg.disc_norm, leak=0.2)
+        self.net = ConvEncoder(
+            1, cfg.size, 2 * cfg.channels, cfg.disc_width, norm=cfg.disc_norm, leak=0.2
+        )
 
-    def forward(self, x_ref:Tensor, x:Tensor) -> Tensor: return self.net(torch.cat([x_ref, x], 1)).squeeze(-1)
+    def forward(self, x_ref:Tensor, x:Tensor) -> Tensor:
+        return self.net(torch.cat([x_ref, x], 1)).squeeze(-1)
 
 # %% ../nbs/35_mathieu.ipynb #699c3154
 class Mathieu(nn.Module):
     """Mathieu et al. (2016): Enc(x) = (s, μ, log σ²), Dec(z, s) → x̂, and a pair discriminator D.
-    Enc and Dec minimise  rec·‖Dec(z₁,s₁)−x₁‖² + swap·‖Dec(z₁,s₁')−x₁‖² + kl·KL(q(z|x₁)‖N(0,I)) − adversary·log D(x₂', Dec(z₁,s₂));
-    D maximises  log D(x₂', x₂) + log(1 − D(x₂', Dec(z₁,s₂)))  (see `losses`)."""
+    Enc and Dec minimise  rec·‖Dec(z₁,s₁)−x₁‖² + swap·‖Dec(z₁,s₁')−x₁‖² + kl·KL(q(z|x₁)‖N(0,I)) −
+    adversary·log D(x₂', Dec(z₁,s₂)); D maximises  log D(x₂', x₂) + log(1 − D(x₂', Dec(z₁,s₂)))
+    (see `losses`)."""
     factor_names = ("ide", "sty")
 
-    def __init__(self, cfg:MathieuConfig, n_classes:int|None=None):   # n_classes: unused (s is computed from images)
+    # n_classes: unused (s is computed from images)
+    def __init__(self, cfg:MathieuConfig, n_classes:int|None=None):
         super().__init__()
         self.cfg, self.n_classes = cfg, n_classes
-        self.encoder = ConvEncoder(cfg.s_dim + 2 * cfg.z_dim, cfg.size, cfg.channels, cfg.width)   # shared trunk → (s, μ, log σ²)
-        self.decoder = ConvDecoder(cfg.z_dim + cfg.s_dim, cfg.size, cfg.channels, cfg.width)       # Linear([z, s]) = FC(z) + FC(s)
+        # shared trunk → (s, μ, log σ²)
+        self.encoder = ConvEncoder(cfg.s_dim + 2 * cfg.z_dim, cfg.size, cfg.channels, cfg.width)
+        # Linear([z, s]) = FC(z) + FC(s)
+        self.decoder = ConvDecoder(cfg.z_dim + cfg.s_dim, cfg.size, cfg.channels, cfg.width)
         self.discriminator = PairDiscriminator(cfg)
 
     @property
@@ -94,7 +121,8 @@ class Mathieu(nn.Module):
         return self.encoder(x).split([self.cfg.s_dim, self.cfg.z_dim, self.cfg.z_dim], -1)
 
     def encode_images(self, x:Tensor, batch_size:int=1024) -> dict[str, Tensor]:
-        "x (B, C, S, S) in [0, 1] → {'ide': s (B, s_dim), 'sty': μ (B, z_dim)}, the posterior mean as in the paper's retrieval."
+        """x (B, C, S, S) in [0, 1] → {'ide': s (B, s_dim), 'sty': μ (B, z_dim)}, the posterior mean
+        as in the paper's retrieval."""
         parts = [self.codes(b)[:2] for b in check_images(x, self.image_shape).split(batch_size)]
         return {"ide": torch.cat([p[0] for p in parts]), "sty": torch.cat([p[1] for p in parts])}
 
@@ -106,7 +134,8 @@ class Mathieu(nn.Module):
         "{'ide': s, 'sty': z} → Dec(z, s), images in [0, 1]."
         return self.decode(factors["sty"], factors["ide"])
 
-    def extra_repr(self): return f"s_dim={self.cfg.s_dim}, z_dim={self.cfg.z_dim}, image_shape={self.image_shape}"
+    def extra_repr(self):
+        return f"s_dim={self.cfg.s_dim}, z_dim={self.cfg.z_dim}, image_shape={self.image_shape}"
 
 # %% ../nbs/35_mathieu.ipynb #8e7cc6c6
 @patch
@@ -114,26 +143,37 @@ def losses(self:Mathieu,
            x1:Tensor,    # (B, C, S, S) images of classes c₁
            x1b:Tensor,   # (B, C, S, S) other images of the same classes c₁ (x₁')
            x2:Tensor,    # (B, C, S, S) images of classes c₂ ≠ c₁
-           x2b:Tensor,   # (B, C, S, S) other images of the classes c₂ (x₂'), the discriminator's reference
+           # (B, C, S, S) other images of the classes c₂ (x₂'), the discriminator's reference
+           x2b:Tensor,
           ) -> dict[str, Tensor]:
-    """The generator's terms (`L_G` and its parts) and, detached, the candidates the adversary judges next to x₂':
-    `fakes` (the swaps), `same` (x₂, or its reconstruction) and `diff` (x₁, or its reconstruction)."""
+    """The generator's terms (`L_G` and its parts) and, detached, the candidates the adversary
+    judges next to x₂': `fakes` (the swaps), `same` (x₂, or its reconstruction) and `diff` (x₁, or
+    its reconstruction).
+    """
     c, B = self.cfg, len(x1)
-    s, mu, logvar = self.codes(torch.cat([x1, x1b, x2]))               # one pass: BatchNorm sees every image
+    # one pass: BatchNorm sees every image
+    s, mu, logvar = self.codes(torch.cat([x1, x1b, x2]))
     s1, s1b, s2 = s.split(B)
     z = mu + (0.5 * logvar).exp() * torch.randn_like(mu)              # z ~ q(z|x), reparameterised
     z1, z2 = z[:B], z[2 * B:]
-    zs, ss = [z1, z1, z1], [s1, s1b, s2]                              # Dec(z₁,s₁), Dec(z₁,s₁'), Dec(z₁,s₂)
-    if c.adv_prior: zs, ss = zs + [torch.randn_like(z1)], ss + [s2]   # Dec(z ~ N(0, I), s₂), Algorithm 1
-    if c.positives == "reconstruction": zs, ss = zs + [z2], ss + [s2] # Dec(z₂, s₂), the adversary's positive
+    # Dec(z₁,s₁), Dec(z₁,s₁'), Dec(z₁,s₂)
+    zs, ss = [z1, z1, z1], [s1, s1b, s2]
+    if c.adv_prior:
+        zs, ss = zs + [torch.randn_like(z1)], ss + [s2]   # Dec(z ~ N(0, I), s₂), Algorithm 1
+    if c.positives == "reconstruction":
+        zs, ss = zs + [z2], ss + [s2] # Dec(z₂, s₂), the adversary's positive
     x11, x11b, *rest = self.decode(torch.cat(zs), torch.cat(ss)).split(B)
     same = rest.pop().detach() if c.positives == "reconstruction" else x2
     fakes = torch.cat(rest)                                           # (k·B, C, S, S), k = 1 or 2
     out = dict(rec=F.mse_loss(x11, x1), swap=F.mse_loss(x11b, x1),
-               kl=gaussian_kl(mu[:B], logvar[:B]).mean() / x1[0].numel())   # KL per pixel, on the MSE's scale
+               # KL per pixel, on the MSE's scale
+               kl=gaussian_kl(mu[:B], logvar[:B]).mean() / x1[0].numel())
     L_G = c.rec * out["rec"] + c.swap * out["swap"] + c.kl * out["kl"]
-    if c.adversary > 0:                                               # −log D(x₂', fake): "same class" is the target
-        out["adv"] = F.softplus(-self.discriminator(x2b.repeat(len(fakes) // B, 1, 1, 1), fakes)).mean()
+    # −log D(x₂', fake): "same class" is the target
+    if c.adversary > 0:
+        out["adv"] = F.softplus(
+            -self.discriminator(x2b.repeat(len(fakes) // B, 1, 1, 1), fakes)
+        ).mean()
         L_G = L_G + c.adversary * out["adv"]
     diff = x11.detach() if c.positives == "reconstruction" else x1
     return dict(L_G=L_G, **out, fakes=fakes.detach(), same=same, diff=diff)
@@ -141,12 +181,15 @@ def losses(self:Mathieu,
 @patch
 def discriminator_losses(self:Mathieu,
                          x2b:Tensor,    # (B, C, S, S) the references x₂'
-                         same:Tensor,   # (B, C, S, S) candidates of the references' classes (x₂ or its reconstruction)
+                         # (B, C, S, S) candidates of the references' classes (x₂ or its
+                         # reconstruction)
+                         same:Tensor,
                          fakes:Tensor,  # (k·B, C, S, S) the swaps Dec(z₁, s₂) (and Dec(z, s₂))
-                         diff:Tensor,   # (B, C, S, S) candidates of other classes (x₁ or its reconstruction)
+                         # (B, C, S, S) candidates of other classes (x₁ or its reconstruction)
+                         diff:Tensor,
                         ) -> dict[str, Tensor]:
-    """L_D = −log D(x₂', same) − mean over negatives of log(1 − D(x₂', ·)): the swaps and, with `real_negatives`,
-    the different-class pairs (x₂', diff). Also its accuracies (no gradient)."""
+    """L_D = −log D(x₂', same) − mean over negatives of log(1 − D(x₂', ·)): the swaps and, with
+    `real_negatives`, the different-class pairs (x₂', diff). Also its accuracies (no gradient)."""
     B, k = len(x2b), len(fakes) // len(x2b)
     refs = [x2b, x2b.repeat(k, 1, 1, 1)] + ([x2b] if self.cfg.real_negatives else [])
     cands = [same, fakes] + ([diff] if self.cfg.real_negatives else [])
@@ -161,8 +204,10 @@ def discriminator_losses(self:Mathieu,
 
 @patch
 def training_step(self:Mathieu, batch:tuple[Tensor, ...], opts:dict) -> dict[str, float]:
-    """One update of Enc and Dec on L_G (the discriminator frozen), then one of D on L_D (Enc and Dec frozen).
-    With `adversary=0` D is still trained, as a monitor: its `acc_fake` says how easily swaps are told apart."""
+    """One update of Enc and Dec on L_G (the discriminator frozen), then one of D on L_D (Enc and
+    Dec frozen). With `adversary=0` D is still trained, as a monitor: its `acc_fake` says how easily
+    swaps are told apart.
+    """
     x1, x1b, x2, x2b = batch
     g = self.losses(x1, x1b, x2, x2b)
     opts["g"].zero_grad(set_to_none=True)
@@ -172,20 +217,31 @@ def training_step(self:Mathieu, batch:tuple[Tensor, ...], opts:dict) -> dict[str
     opts["d"].zero_grad(set_to_none=True)
     d["L_D"].backward(inputs=list(self.discriminator.parameters()))
     opts["d"].step()
-    return {k: float(v.detach()) for k, v in {**g, **d}.items() if k not in ("fakes", "same", "diff")}
+    return {
+        k: float(v.detach()) for k, v in {**g, **d}.items() if k not in ("fakes", "same", "diff")
+    }
 
 # %% ../nbs/35_mathieu.ipynb #34565099
 class PairSampler:
-    "Batches of (x₁, x₁', x₂, x₂'): two distinct images of a class c₁ and two of another class c₂ ≠ c₁."
+    """Batches of (x₁, x₁', x₂, x₂'): two distinct images of a class c₁ and two of another class c₂
+    ≠ c₁."""
     def __init__(self, labels:Tensor, generator:torch.Generator):
         order = torch.argsort(labels, stable=True)
         counts = torch.bincount(labels)
         ok = torch.nonzero(counts >= 2).squeeze(1)                       # classes with a pair
         if len(ok) < 2:
-            raise ValueError(f"Mathieu et al. train on same-class pairs of at least two classes; these labels have "
-                             f"{len(ok)} class(es) with two or more images. Give several images per class.")
+            raise ValueError(
+                "Mathieu et al. train on same-class pairs of at least two classes; these labels "
+                f"have {len(ok)} class(es) with two or more images. Give several images per class."
+            )
         starts = torch.cumsum(counts, 0) - counts
-        self.order, self.classes, self.starts, self.counts, self.g = order, ok, starts[ok], counts[ok], generator
+        self.order, self.classes, self.starts, self.counts, self.g = (
+            order,
+            ok,
+            starts[ok],
+            counts[ok],
+            generator,
+        )
 
     def _two(self, ci:Tensor) -> tuple[Tensor, Tensor]:
         "Two distinct indices of images of each class index `ci` (into `self.classes`)."
@@ -206,18 +262,22 @@ def _as_image_tensor(images, cfg:MathieuConfig) -> Tensor:
     "uint8 (N, S, S) / (N, S, S, C) / (N, C, S, S), or float in [0, 1] → float (N, C, S, S)."
     x = images.tensors()[0] if hasattr(images, "tensors") else images
     x = torch.as_tensor(np.asarray(x)) if not isinstance(x, Tensor) else x
-    if x.ndim == 4 and x.shape[-1] == cfg.channels and x.shape[1] != cfg.channels: x = x.permute(0, 3, 1, 2)
+    if x.ndim == 4 and x.shape[-1] == cfg.channels and x.shape[1] != cfg.channels:
+        x = x.permute(0, 3, 1, 2)
     return as_images(x, cfg.image_shape)
 
 def fit_mathieu(
-    images,                          # uint8 (N, S, S) / (N, S, S, C), or float (N, C, S, S) in [0, 1]
+    # uint8 (N, S, S) / (N, S, S, C), or float (N, C, S, S) in [0, 1]
+    images,
     labels,                          # (N,) integer classes
     cfg:MathieuConfig=MathieuConfig(),
     device:str|torch.device|None=None,  # None: CUDA when available, else CPU
     progress:bool=False,             # a bar with the live losses
     verbose:bool|None=None,          # a closing line with the time (None: as `progress`)
-) -> Mathieu:                        # eval mode, with `.history` (≈ 50 logged averages) and `.train_seconds`
-    "Train Mathieu et al.'s model on labelled images (Algorithm 1 of the supplement, one Enc/Dec and one D update per step)."
+    # eval mode, with `.history` (≈ 50 logged averages) and `.train_seconds`
+) -> Mathieu:
+    """Train Mathieu et al.'s model on labelled images (Algorithm 1 of the supplement, one Enc/Dec
+    and one D update per step)."""
     verbose = quiet(progress, verbose)
     x = _as_image_tensor(images, cfg)
     y = torch.unique(as_labels(labels, len(x), of="images"), return_inverse=True)[1]
@@ -228,8 +288,10 @@ def fit_mathieu(
         torch.manual_seed(cfg.seed)
         model = Mathieu(cfg, int(y.max()) + 1).to(dev)
         gen = [*model.encoder.parameters(), *model.decoder.parameters()]
-        opts = dict(g=torch.optim.Adam(gen, lr=cfg.lr, betas=cfg.betas),
-                    d=torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas))
+        opts = dict(
+            g=torch.optim.Adam(gen, lr=cfg.lr, betas=cfg.betas),
+            d=torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas),
+        )
         xs, every = x.to(dev), max(1, cfg.steps // 50)
         history, sums, n, t0 = [], {}, 0, time.perf_counter()
         model.train()
@@ -242,7 +304,10 @@ def fit_mathieu(
             if (step + 1) % every == 0 or step + 1 == cfg.steps:      # ≈ 50 averages over the run
                 history.append(dict(step=step + 1, **{k: v / n for k, v in sums.items()}))
                 sums, n = {}, 0
-                if progress: bar.comment = " ".join(f"{k} {v:.3f}" for k, v in history[-1].items() if k != "step")
+                if progress:
+                    bar.comment = " ".join(
+                        f"{k} {v:.3f}" for k, v in history[-1].items() if k != "step"
+                    )
     model.history, model.train_seconds = history, time.perf_counter() - t0
     if verbose: print(f"Mathieu et al.: {cfg.steps} steps in {model.train_seconds:.0f} s; last: "
                       + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items() if k != "step"))
@@ -252,9 +317,11 @@ def fit_mathieu(
 def swap_grid(
     model:Mathieu,
     xa:Tensor,      # (n_a, C, S, S) images whose class code s is used, one per row
-    xb:Tensor,      # (n_b, C, S, S) images whose content code z (posterior mean) is used, one per column
+    # (n_b, C, S, S) images whose content code z (posterior mean) is used, one per column
+    xb:Tensor,
 ) -> Tensor:        # (n_a, n_b, C, S, S) Dec(z_b, s_a) in [0, 1]
-    "Every class code of `xa` with every content code of `xb`, decoded (the paper's Figure 2a without the diagonal rule)."
+    """Every class code of `xa` with every content code of `xb`, decoded (the paper's Figure 2a
+    without the diagonal rule)."""
     fa, fb = model.encode_images(xa), model.encode_images(xb)
     na, nb = len(xa), len(xb)
     s = fa["ide"].repeat_interleave(nb, 0)                              # rows: A's class

@@ -37,11 +37,18 @@ def representations(
     z:Tensor,               # latents of the evaluation pool, (N, D)
     batch:int=8192,         # samples per forward pass
 ) -> dict[str, Tensor]:     # {factor name: (N, d), …, 'z': (N, D)}, on the CPU
-    "Embed the evaluation pool once: every factor of `model.decompose(z)` in eval mode, and the raw `z` (nearest prototype on the untrained latent)."
+    """Embed the evaluation pool once: every factor of `model.decompose(z)` in eval mode, and the
+    raw `z` (nearest prototype on the untrained latent)."""
     if not isinstance(z, Tensor) or z.ndim != 2:
-        raise ValueError(f"z must be a (N, D) tensor of latents, got {type(z).__name__} of shape {tuple(getattr(z, 'shape', ()))}")
+        raise ValueError(
+            f"z must be a (N, D) tensor of latents, got {type(z).__name__} "
+            f"of shape {tuple(getattr(z, 'shape', ()))}"
+        )
     out = decompose_in_chunks(model, z, batch)
-    if 'z' in out: raise ValueError("a factor is named 'z', which would hide the raw latents; rename the factor")
+    if 'z' in out:
+        raise ValueError(
+            "a factor is named 'z', which would hide the raw latents; rename the factor"
+        )
     return {**out, 'z': z.detach().float().cpu()}
 
 # %% ../nbs/31_metrics.ipynb #b13f5844
@@ -54,15 +61,19 @@ def episode_accuracy(
     "Nearest-prototype accuracy of every episode in a batch (`ProtoHead.logits`, then argmax)."
     logits = _HEAD.logits(f, k_shot)                                      # (B, C·Q, C)
     B, C, Q = f.shape[0], f.shape[1], f.shape[2] - k_shot
-    y = query_targets(B, C, Q).reshape(B, C * Q).to(logits.device)       # row j of the episode is class j
+    # row j of the episode is class j
+    y = query_targets(B, C, Q).reshape(B, C * Q).to(logits.device)
     return (logits.argmax(-1) == y).float().mean(-1)
 
 # %% ../nbs/31_metrics.ipynb #2ce184d9
 class FewShotResult(dict):
-    "Mean accuracy and 95% interval (in %) of a few-shot evaluation; the per-episode accuracies are in `accs`."
+    """Mean accuracy and 95% interval (in %) of a few-shot evaluation; the per-episode accuracies
+    are in `accs`."""
     def __str__(self): return f"{self['acc']:.2f} ± {self['ci95']:.2f}"
-    __repr__ = lambda self: (f"FewShotResult({self['n_way']}-way {self['k_shot']}-shot, {self['n_episodes']} episodes: "
-                             f"{self}%)")
+    __repr__ = lambda self: (
+        f"FewShotResult({self['n_way']}-way {self['k_shot']}-shot, {self['n_episodes']} episodes: "
+        f"{self}%)"
+    )
 
 def mean_ci95(
     accs:Tensor,   # per-episode accuracies, (n,)
@@ -73,56 +84,72 @@ def mean_ci95(
     return float(a.mean()), float(1.96 * a.std() / math.sqrt(len(a)))
 
 def few_shot_eval(
-    feats:Tensor,            # one representation of the evaluation pool, (N, d): f_ide, f_sty or raw z
+    # one representation of the evaluation pool, (N, d): f_ide, f_sty or raw z
+    feats:Tensor,
     labels,                  # (N,) class of every sample; classes should be unseen in training
     n_way:int=5,             # C, classes per episode
     k_shot:int=1,            # K, support samples per class
     n_query:int=15,          # Q, query samples per class
     n_episodes:int=1000,     # n, episodes (the papers: 1,000)
-    seed:int=0,              # the episodes depend on the seed only: same seed, same episodes for every representation
-    chunk:int|None=None,     # episodes classified at once; None: about 16 MB of gathered features per chunk
+    # the episodes depend on the seed only: same seed, same episodes for every representation
+    seed:int=0,
+    # episodes classified at once; None: about 16 MB of gathered features per chunk
+    chunk:int|None=None,
     drop_small:bool=False,   # leave out classes with fewer than K + Q samples instead of raising
 ) -> FewShotResult:          # acc, ci95 (in %), accs (n,), and the setting
     "Nearest-prototype C-way K-shot accuracy over `n_episodes` episodes, mean ± 95% interval."
     feats = torch.as_tensor(feats)
     labels = torch.as_tensor(np.asarray(labels)).long().reshape(-1)
     if feats.ndim != 2 or len(feats) != len(labels):
-        raise ValueError(f"feats must be (N, d) with one row per label; got feats {tuple(feats.shape)} for {len(labels)} labels. "
-                         "Embed the evaluation pool with `representations(model, z)` and pass one of its entries.")
+        raise ValueError("feats must be (N, d) with one row per label; got feats "
+                         f"{tuple(feats.shape)} for {len(labels)} labels. Embed the evaluation "
+                         "pool with `representations(model, z)` and pass one of its entries.")
     if not torch.isfinite(feats).all():
-        raise ValueError(f"feats has {int((~torch.isfinite(feats)).sum())} non-finite values; check the model that produced them")
+        raise ValueError(f"feats has {int((~torch.isfinite(feats)).sum())} "
+                         "non-finite values; check the model that produced them")
     try: sampler = EpisodeSampler(labels, n_way, k_shot, n_query, seed=seed, drop_small=drop_small)
     except ValueError as e:
-        raise ValueError(f"Cannot evaluate {n_way}-way {k_shot}-shot with {n_query} queries per class on this split "
-                         f"({len(labels.unique())} classes, at least {int(labels.bincount().clamp_min(1).min()) if len(labels) else 0} "
+        raise ValueError(f"Cannot evaluate {n_way}-way {k_shot}-shot with {n_query} queries "
+                         f"per class on this split ({len(labels.unique())} classes, at least "
+                         f"{int(labels.bincount().clamp_min(1).min()) if len(labels) else 0} "
                          f"samples per class): {e}") from None
-    if n_episodes < 2: raise ValueError(f"n_episodes must be at least 2 for an interval, got {n_episodes}")
-    idx = sampler.sample(n_episodes)                                   # (n, C, K+Q) indices into the pool
+    if n_episodes < 2:
+        raise ValueError(f"n_episodes must be at least 2 for an interval, got {n_episodes}")
+    # (n, C, K+Q) indices into the pool
+    idx = sampler.sample(n_episodes)
     per_ep = n_way * (k_shot + n_query) * feats.shape[1]
     chunk = chunk or max(1, (1 << 22) // per_ep)
     feats = feats.float()
     with torch.no_grad():
-        accs = torch.cat([episode_accuracy(feats[i], k_shot) for i in idx.split(chunk)])  # feats[i]: (b, C, K+Q, d)
+        # feats[i]: (b, C, K+Q, d)
+        accs = torch.cat([episode_accuracy(feats[i], k_shot) for i in idx.split(chunk)])
     m, h = mean_ci95(accs)
-    return FewShotResult(acc=100 * m, ci95=100 * h, accs=accs, n_way=n_way, k_shot=k_shot, n_query=n_query,
-                         n_episodes=n_episodes)
+    return FewShotResult(acc=100 * m, ci95=100 * h, accs=accs, n_way=n_way, k_shot=k_shot,
+                         n_query=n_query, n_episodes=n_episodes)
 
 # %% ../nbs/31_metrics.ipynb #fdcc1213
 def few_shot_table(
     reps:Mapping[str, Tensor],   # {name: (N, d)}, e.g. `representations(model, z)`
     labels,                      # (N,) classes of the evaluation pool
-    settings:Sequence[tuple[int, int]]=((5, 1), (5, 5), (20, 1)),  # (n_way, k_shot) pairs, the papers' three
+    # (n_way, k_shot) pairs, the papers' three
+    settings:Sequence[tuple[int, int]]=((5, 1), (5, 5), (20, 1)),
     n_query:int|None=15,         # Q; None: as many as the smallest class allows (at most 15)
     n_episodes:int=1000,
     seed:int=0,
-) -> list[dict]:                 # one row per setting: {'setting': '5-way 1-shot', name: FewShotResult, …}
+    # one row per setting: {'setting': '5-way 1-shot', name: FewShotResult, …}
+) -> list[dict]:
     "`few_shot_eval` of every representation under every setting, on shared episodes."
     counts = torch.as_tensor(np.asarray(labels)).long().bincount()
     rows = []
     for n_way, k_shot in settings:
-        q = n_query if n_query is not None else max(1, min(15, int(counts[counts > 0].min()) - k_shot))
+        q = (
+            n_query
+            if n_query is not None
+            else max(1, min(15, int(counts[counts > 0].min()) - k_shot))
+        )
         row = {'setting': f"{n_way}-way {k_shot}-shot"}
-        for name, f in reps.items(): row[name] = few_shot_eval(f, labels, n_way, k_shot, q, n_episodes, seed)
+        for name, f in reps.items():
+            row[name] = few_shot_eval(f, labels, n_way, k_shot, q, n_episodes, seed)
         rows.append(row)
     return rows
 
@@ -132,35 +159,57 @@ def format_table(
     "Rows of results as a Markdown table (columns from the first row)."
     cols = list(rows[0])
     lines = ["| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
-    for r in rows: lines.append("| " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
+    for r in rows:
+        lines.append(
+            "| "
+            + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols)
+            + " |"
+        )
     return "\n".join(lines)
 
 # %% ../nbs/31_metrics.ipynb #c4b64835
 class EpisodicMLP(torch.nn.Module):
-    """The papers' "MLP" few-shot baseline: FDEN's identity path `z → f` (Decomposer network + one head) trained alone
-    with FDEN's episodic alignment loss. `decompose(z)` returns `{'mlp': f}`, so every metric here takes it as it takes FDEN."""
+    """The papers' "MLP" few-shot baseline: FDEN's identity path `z → f` (Decomposer network + one
+    head) trained alone with FDEN's episodic alignment loss. `decompose(z)` returns `{'mlp': f}`, so
+    every metric here takes it as it takes FDEN.
+    """
     def __init__(self, cfg:FDENConfig, name:str="mlp"):
         super().__init__()
         if cfg.alignment not in ("proto", "relation"):
-            raise ValueError(f"the MLP baseline is episodic: it needs alignment 'proto' or 'relation', got {cfg.alignment!r}")
+            raise ValueError(
+                "the MLP baseline is episodic: it needs alignment "
+                f"'proto' or 'relation', got {cfg.alignment!r}"
+            )
         width, kw = cfg.widths[cfg.aligned[0]], cfg.mlp_kwargs
         z_dec = cfg.z_dec_dim or 2 * cfg.z_dim
         self.name, self.cfg = name, cfg
-        self.net = torch.nn.Sequential(mlp(cfg.z_dim, cfg.dec_hidden, z_dec, **kw), mlp(z_dec, cfg.head_hidden, width, **kw))
-        self.head = ProtoHead(name) if cfg.alignment == "proto" else RelationHead(name, width, cfg.align_hidden, **kw)
-        self.register_buffer("z_mean", torch.zeros(cfg.z_dim)); self.register_buffer("z_std", torch.ones(cfg.z_dim))
+        self.net = torch.nn.Sequential(
+            mlp(cfg.z_dim, cfg.dec_hidden, z_dec, **kw), mlp(z_dec, cfg.head_hidden, width, **kw)
+        )
+        self.head = (
+            ProtoHead(name)
+            if cfg.alignment == "proto"
+            else RelationHead(name, width, cfg.align_hidden, **kw)
+        )
+        self.register_buffer("z_mean", torch.zeros(cfg.z_dim))
+        self.register_buffer("z_std", torch.ones(cfg.z_dim))
 
     @property
-    def factor_names(self) -> tuple[str, ...]: return (self.name,)
+    def factor_names(self) -> tuple[str, ...]:
+        return (self.name,)
 
     @torch.no_grad()
     def fit_scaler(self, z:Tensor) -> EpisodicMLP:
-        z = z.reshape(-1, z.shape[-1]); self.z_mean.copy_(z.mean(0)); self.z_std.copy_(z.std(0).clamp_min(1e-6)); return self
+        z = z.reshape(-1, z.shape[-1])
+        self.z_mean.copy_(z.mean(0))
+        self.z_std.copy_(z.std(0).clamp_min(1e-6))
+        return self
 
     def decompose(self, z:Tensor) -> dict[str, Tensor]:
         "Latents (…, D) → {'mlp': (…, width)}."
         lead = z.shape[:-1]
-        return {self.name: self.net(((z - self.z_mean) / self.z_std).reshape(-1, z.shape[-1])).view(*lead, -1)}
+        zs = ((z - self.z_mean) / self.z_std).reshape(-1, z.shape[-1])
+        return {self.name: self.net(zs).view(*lead, -1)}
 
     def loss(self, episodes:Tensor, k_shot:int) -> tuple[Tensor, Tensor]:
         "(L_C, accuracy) on a batch of episodes (B, n_way, k_shot + n_query, D)."
@@ -169,35 +218,57 @@ class EpisodicMLP(torch.nn.Module):
 def fit_episodic_mlp(
     z:Tensor,                 # training latents (N, D) — the same FDEN trains on
     labels,                   # (N,) their classes
-    cfg:FDENConfig,           # FDEN's configuration: widths, alignment head, lr and betas are taken from it
-    train_cfg:TrainConfig,    # FDEN's training configuration: episodes (n_way, k_shot, n_query, batch), steps, seed
+    # FDEN's configuration: widths, alignment head, lr and betas are taken from it
+    cfg:FDENConfig,
+    # FDEN's training configuration: episodes (n_way, k_shot, n_query, batch), steps, seed
+    train_cfg:TrainConfig,
     progress:bool=False,
 ) -> EpisodicMLP:             # the trained baseline, in eval mode
-    "Train the papers' MLP baseline on exactly the episodes, steps and optimiser settings FDEN's `Trainer` uses."
+    """Train the papers' MLP baseline on exactly the episodes, steps and optimiser settings FDEN's
+    `Trainer` uses."""
     from fden_nb.utils import progress_bar
     z = torch.as_tensor(z).float()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train_cfg.seed)
         model = EpisodicMLP(cfg).fit_scaler(z).train()
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
-        sampler = EpisodeSampler(labels, train_cfg.n_way, train_cfg.k_shot, train_cfg.n_query, seed=train_cfg.seed)
+        sampler = EpisodeSampler(
+            labels, train_cfg.n_way, train_cfg.k_shot, train_cfg.n_query, seed=train_cfg.seed
+        )
         steps = range(train_cfg.steps)
         for s in (progress_bar(steps, leave=False) if progress else steps):
-            loss, acc = model.loss(gather_episodes(z, sampler.sample(train_cfg.batch_episodes)), train_cfg.k_shot)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            loss, acc = model.loss(
+                gather_episodes(z, sampler.sample(train_cfg.batch_episodes)), train_cfg.k_shot
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
     return model.eval()
 
 # %% ../nbs/31_metrics.ipynb #e7c336d9
 def _probe_data(x_train, y_train, x_test, y_test, min_train:int, too_few:str):
-    "A probe's splits as float features standardised on the training split and long targets, checked; and the class count."
+    """A probe's splits as float features standardised on the training split and long targets,
+    checked; and the class count."""
     x_train, x_test = torch.as_tensor(x_train).float(), torch.as_tensor(x_test).float()
     y_train, y_test = (torch.as_tensor(np.asarray(y)).long().reshape(-1) for y in (y_train, y_test))
-    if len(x_train) != len(y_train) or len(x_test) != len(y_test) or x_train.shape[1:] != x_test.shape[1:]:
-        raise ValueError(f"a probe needs (n, d) features with one target each, the same d in both splits; got "
-                         f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}")
+    if (
+        len(x_train) != len(y_train)
+        or len(x_test) != len(y_test)
+        or x_train.shape[1:] != x_test.shape[1:]
+    ):
+        raise ValueError(
+            f"a probe needs (n, d) features with one target each, the same d in both splits; got "
+            f"train {tuple(x_train.shape)}/{len(y_train)}, test {tuple(x_test.shape)}/{len(y_test)}"
+        )
     if len(y_train) < min_train or len(y_test) == 0: raise ValueError(too_few)
     mu, sd = x_train.mean(0), x_train.std(0).clamp_min(1e-6)
-    return (x_train - mu) / sd, y_train, (x_test - mu) / sd, y_test, int(max(y_train.max(), y_test.max())) + 1
+    return (
+        (x_train - mu) / sd,
+        y_train,
+        (x_test - mu) / sd,
+        y_test,
+        int(max(y_train.max(), y_test.max())) + 1,
+    )
 
 def _majority_chance(y_train:Tensor, y_test:Tensor) -> float:
     "Accuracy on the test split of always answering the most frequent class of the training split."
@@ -209,8 +280,10 @@ def softmax_loss_grad(
     x:Tensor, y:Tensor,    # features (n, d) and targets (n,) in [0, K)
     weight_decay:float,    # λ of the L2 penalty on W
 ) -> tuple[Tensor, Tensor, Tensor]:  # L, ∂L/∂W, ∂L/∂b
-    """L = mean_i −log softmax(W x_i + b)[y_i] + λ‖W‖², and its gradient by hand: with G = (softmax − onehot(y))/n,
-    ∂L/∂W = Gᵀx + 2λW and ∂L/∂b = Σ_i G_i (no autograd graph: the L-BFGS probes evaluate it ~100 times)."""
+    """L = mean_i −log softmax(W x_i + b)[y_i] + λ‖W‖², and its gradient by hand: with G = (softmax
+    − onehot(y))/n, ∂L/∂W = Gᵀx + 2λW and ∂L/∂b = Σ_i G_i (no autograd graph: the L-BFGS probes
+    evaluate it ~100 times).
+    """
     rows = torch.arange(len(x))
     logp = torch.log_softmax(torch.addmm(b, x, W.T), 1)                  # (n, K)
     loss = weight_decay * W.pow(2).sum() - logp[rows, y].mean()
@@ -222,35 +295,53 @@ def softmax_loss_grad(
 def linear_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
     x_test:Tensor, y_test:Tensor,    # the held-out split
-    weight_decay:float=1e-3,         # L2 penalty on the weights (the features are standardised first)
+    # L2 penalty on the weights (the features are standardised first)
+    weight_decay:float=1e-3,
     steps:int=100,                   # L-BFGS iterations
 ) -> dict:                           # acc, chance (both fractions), n_train, n_test
-    "Multinomial logistic regression fit on one split, accuracy on the other, and the majority-class chance."
-    xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 1, "both splits need samples; make the pool larger")
-    W = torch.zeros(n_cls, xs.shape[1], requires_grad=True)   # convex: start anywhere, deterministically
+    """Multinomial logistic regression fit on one split, accuracy on the other, and the
+    majority-class chance."""
+    xs, y_train, xt, y_test, n_cls = _probe_data(
+        x_train, y_train, x_test, y_test, 1, "both splits need samples; make the pool larger"
+    )
+    # convex: start anywhere, deterministically
+    W = torch.zeros(n_cls, xs.shape[1], requires_grad=True)
     b = torch.zeros(n_cls, requires_grad=True)
-    opt = torch.optim.LBFGS([W, b], lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [W, b], lr=1, max_iter=steps, history_size=20, line_search_fn="strong_wolfe"
+    )
     def closure():
         loss, W.grad, b.grad = softmax_loss_grad(W, b, xs, y_train, weight_decay)
         return loss
     opt.step(closure)
     with torch.no_grad(): acc = ((xt @ W.T + b).argmax(-1) == y_test).float().mean().item()
-    return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test))
+    return dict(
+        acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test)
+    )
 
 # %% ../nbs/31_metrics.ipynb #ff27a5f1
 def mlp_probe(
     x_train:Tensor, y_train:Tensor,  # (n, d) features and (n,) integer targets to fit on
     x_test:Tensor, y_test:Tensor,    # the held-out split
-    hidden:Sequence[int]=(256, 256), # the protocol of Mathieu et al. and LORD: two hidden layers of 256
-    epochs:int=60,                   # passes over the training split (early stopping keeps the best)
+    # the protocol of Mathieu et al. and LORD: two hidden layers of 256
+    hidden:Sequence[int]=(256, 256),
+    # passes over the training split (early stopping keeps the best)
+    epochs:int=60,
     batch:int=256,
     lr:float=1e-3,
     weight_decay:float=1e-4,
     seed:int=0,
 ) -> dict:                           # acc, chance (fractions), n_train, n_test, epochs_used
-    "An MLP classifier (ReLU, dropout 0.2) fit on one split, accuracy on the other, with early stopping on 10% of the fit split."
-    xs, y_train, xt, y_test, n_cls = _probe_data(x_train, y_train, x_test, y_test, 10,
-                                                 "the MLP probe needs at least 10 training samples and a test split")
+    """An MLP classifier (ReLU, dropout 0.2) fit on one split, accuracy on the other, with early
+    stopping on 10% of the fit split."""
+    xs, y_train, xt, y_test, n_cls = _probe_data(
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        10,
+        "the MLP probe needs at least 10 training samples and a test split",
+    )
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(xs), generator=g)
     n_val = max(1, len(xs) // 10)
@@ -258,7 +349,9 @@ def mlp_probe(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers, w = [], xs.shape[1]
-        for h in hidden: layers += [torch.nn.Linear(w, h), torch.nn.ReLU(), torch.nn.Dropout(0.2)]; w = h
+        for h in hidden:
+            layers += [torch.nn.Linear(w, h), torch.nn.ReLU(), torch.nn.Dropout(0.2)]
+            w = h
         net = torch.nn.Sequential(*layers, torch.nn.Linear(w, n_cls))
         opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
         best, best_state, best_epoch = -1.0, None, 0
@@ -267,14 +360,25 @@ def mlp_probe(
                 net.train()
                 for i in fit[torch.randperm(len(fit), generator=g)].split(batch):
                     loss = F.cross_entropy(net(xs[i]), y_train[i])
-                    opt.zero_grad(); loss.backward(); opt.step()
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
                 net.eval()
-                with torch.no_grad(): acc = (net(xs[val]).argmax(-1) == y_train[val]).float().mean().item()
-                if acc > best: best, best_epoch, best_state = acc, epoch + 1, {k: v.clone() for k, v in net.state_dict().items()}
-        net.load_state_dict(best_state); net.eval()
+                with torch.no_grad():
+                    acc = (net(xs[val]).argmax(-1) == y_train[val]).float().mean().item()
+                if acc > best:
+                    best, best_epoch = acc, epoch + 1
+                    best_state = {k: v.clone() for k, v in net.state_dict().items()}
+        net.load_state_dict(best_state)
+        net.eval()
         with torch.no_grad(): acc = (net(xt).argmax(-1) == y_test).float().mean().item()
-    return dict(acc=acc, chance=_majority_chance(y_train, y_test), n_train=len(y_train), n_test=len(y_test),
-                epochs_used=best_epoch)
+    return dict(
+        acc=acc,
+        chance=_majority_chance(y_train, y_test),
+        n_train=len(y_train),
+        n_test=len(y_test),
+        epochs_used=best_epoch,
+    )
 
 # %% ../nbs/31_metrics.ipynb #360b9b90
 def stratified_split(
@@ -287,35 +391,47 @@ def stratified_split(
     if not 0 < frac < 1: raise ValueError(f"frac must be in (0, 1), got {frac}")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(len(labels), generator=g)
-    order = perm[torch.argsort(labels[perm], stable=True)]                  # grouped by class, shuffled within
+    # grouped by class, shuffled within
+    order = perm[torch.argsort(labels[perm], stable=True)]
     counts = labels.bincount()
     start = (counts.cumsum(0) - counts)[labels[order]]
-    rank = torch.arange(len(order)) - start                                  # position within its class
+    # position within its class
+    rank = torch.arange(len(order)) - start
     n_tr = (counts.double() * frac).round().long().clamp(min=1)
     n_tr = torch.minimum(n_tr, (counts - 1).clamp(min=1))[labels[order]]
     is_tr = rank < n_tr
     return order[is_tr].sort().values, order[~is_tr].sort().values
 
 def style_targets(
-    styles,                          # (N, len(STYLE_NAMES)) ground-truth styles, e.g. `Glyphs.styles`
+    # (N, len(STYLE_NAMES)) ground-truth styles, e.g. `Glyphs.styles`
+    styles,
     bins:int=4,                      # equal-frequency bins for every continuous attribute
     names:Sequence[str]|None=None,   # which attributes; None: all that vary
 ) -> dict[str, Tensor]:              # {attribute: (N,) long in [0, bins)}
-    "Discrete targets from glyph styles: binary attributes as they are, continuous ones cut at quantiles."
+    """Discrete targets from glyph styles: binary attributes as they are, continuous ones cut at
+    quantiles."""
     s = torch.as_tensor(np.asarray(styles)).float()
     if s.ndim != 2 or s.shape[1] != len(STYLE_NAMES):
-        raise ValueError(f"styles must be (N, {len(STYLE_NAMES)}) with columns {STYLE_NAMES}, got {tuple(s.shape)}")
+        raise ValueError(
+            f"styles must be (N, {len(STYLE_NAMES)}) with "
+            f"columns {STYLE_NAMES}, got {tuple(s.shape)}"
+        )
     unknown = [n for n in (names or ()) if n not in STYLE_NAMES]
     if unknown: raise ValueError(f"unknown style attribute(s) {unknown}; choose from {STYLE_NAMES}")
     out = {}
     for j, n in enumerate(STYLE_NAMES):
         if names is not None and n not in names: continue
         col = s[:, j].contiguous()
-        if names is None and (col == col[0]).all(): continue                 # constant: nothing to predict
+        if names is None and (col == col[0]).all():
+            continue                 # constant: nothing to predict
         vals = col.unique()
-        if len(vals) <= bins: out[n] = torch.searchsorted(vals, col)         # already discrete (bold, oblique, family)
+        if len(vals) <= bins:
+            # already discrete (bold, oblique, family)
+            out[n] = torch.searchsorted(vals, col)
         else:
-            edges = torch.quantile(col.double(), torch.linspace(0, 1, bins + 1, dtype=torch.float64)[1:-1]).float()
+            edges = torch.quantile(
+                col.double(), torch.linspace(0, 1, bins + 1, dtype=torch.float64)[1:-1]
+            ).float()
             out[n] = torch.bucketize(col, edges, right=True)
     return out
 
@@ -323,16 +439,22 @@ def style_targets(
 PROBES = {'linear': linear_probe, 'mlp': mlp_probe}
 
 def leakage_probes(
-    reps:Mapping[str, Tensor],        # {name: (N, d)} of the same samples, e.g. `representations(model, z)`
-    labels=None,                      # (N,) classes: probe "class" (split half/half within every class)
-    styles=None,                      # (N, 9) glyph styles: probe every varying attribute (random half split)
+    # {name: (N, d)} of the same samples, e.g. `representations(model, z)`
+    reps:Mapping[str, Tensor],
+    # (N,) classes: probe "class" (split half/half within every class)
+    labels=None,
+    # (N, 9) glyph styles: probe every varying attribute (random half split)
+    styles=None,
     bins:int=4,                       # bins of the continuous style attributes
     seed:int=0,
-    probe:str="linear",               # "linear" (`linear_probe`) or "mlp" (`mlp_probe`, two hidden layers of 256)
+    # "linear" (`linear_probe`) or "mlp" (`mlp_probe`, two hidden layers of 256)
+    probe:str="linear",
     **probe_kwargs,                   # passed to the probe
 ) -> list[dict]:                      # rows {target, rep, acc, chance} (fractions)
-    "Probes (linear or MLP) of class and style attributes from every representation, on held-out samples."
-    if probe not in PROBES: raise ValueError(f"probe must be one of {sorted(PROBES)}, got {probe!r}")
+    """Probes (linear or MLP) of class and style attributes from every representation, on held-out
+    samples."""
+    if probe not in PROBES:
+        raise ValueError(f"probe must be one of {sorted(PROBES)}, got {probe!r}")
     targets, splits = {}, {}
     n = len(next(iter(reps.values())))
     if labels is not None:
@@ -340,10 +462,14 @@ def leakage_probes(
         splits['class'] = stratified_split(targets['class'], 0.5, seed)
     if styles is not None:
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-        for k, t in style_targets(styles, bins).items(): targets[k], splits[k] = t, (perm[:n // 2], perm[n // 2:])
+        for k, t in style_targets(styles, bins).items():
+            targets[k], splits[k] = t, (perm[:n // 2], perm[n // 2:])
     if not targets: raise ValueError("give labels= and/or styles= to probe")
     bad = {k: len(v) for k, v in {**reps, **targets}.items() if len(v) != n}
-    if bad: raise ValueError(f"every representation and target must hold the same {n} samples; got lengths {bad}")
+    if bad:
+        raise ValueError(
+            f"every representation and target must hold the same {n} samples; got lengths {bad}"
+        )
     rows = []
     for k, y in targets.items():
         tr, te = splits[k]
@@ -357,34 +483,59 @@ def leakage_probes(
 def heldout_dependence(
     train:Sequence[Tensor],          # factors of the critic's training split, each (n, d_i)
     test:Sequence[Tensor],           # the same factors on held-out samples, each (m, d_i)
-    method:str="max",                # "max": `measure_dependence`; "copula": `heldout_mi`; "critic": a SMILE critic
+    # "max": `measure_dependence`; "copula": `heldout_mi`; "critic": a SMILE critic
+    method:str="max",
     steps:int=1000,                  # "critic": training steps
-    batch:int=64,                    # "critic": joint samples per step (all 64 cyclic shifts are the negatives)
+    # "critic": joint samples per step (all 64 cyclic shifts are the negatives)
+    batch:int=64,
     hidden:Sequence[int]=(256, 64),  # "critic": hidden widths
     lr:float=5e-4,                   # "critic": Adam's learning rate
     seed:int=0,
 ) -> float:                          # the held-out estimate in nats (TC for more than two factors)
-    "Fit on `train`, read on `test`: the larger of copula and critic readings (default), or one of them."
+    """Fit on `train`, read on `test`: the larger of copula and critic readings (default), or one of
+    them."""
     if method not in ("max", "copula", "critic"):
         raise ValueError(f"method must be 'max', 'copula' or 'critic', got {method!r}")
-    train, test = [torch.as_tensor(f).float().detach() for f in train], [torch.as_tensor(f).float().detach() for f in test]
+    train, test = [torch.as_tensor(f).float().detach() for f in train], [
+        torch.as_tensor(f).float().detach() for f in test
+    ]
     if len(train) < 2 or len(train) != len(test):
-        raise ValueError(f"give the same factors (at least two) for both splits; got {len(train)} and {len(test)}")
+        raise ValueError(
+            "give the same factors (at least two) for "
+            f"both splits; got {len(train)} and {len(test)}"
+        )
     if [f.shape[1] for f in train] != [f.shape[1] for f in test]:
-        raise ValueError(f"factor widths differ between splits: {[f.shape[1] for f in train]} vs {[f.shape[1] for f in test]}")
+        raise ValueError(
+            "factor widths differ between splits: "
+            f"{[f.shape[1] for f in train]} vs {[f.shape[1] for f in test]}"
+        )
     n, m = len(train[0]), len(test[0])
     if any(len(f) != n for f in train) or any(len(f) != m for f in test):
         raise ValueError("every factor of a split must hold the same samples (one row per sample)")
     if method == "max": return float(measure_dependence(train, test, seed=seed))
     if method == "copula": return float(heldout_mi(train, test, seed=seed))
-    if n < batch: raise ValueError(f"the training split has {n} samples, fewer than batch={batch}; lower batch")
-    torch.manual_seed(seed)                                            # the critic's initial weights
+    if n < batch:
+        raise ValueError(
+            f"the training split has {n} samples, fewer than batch={batch}; lower batch"
+        )
+    # the critic's initial weights
+    torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     critic = ConcatCritic([f.shape[1] for f in train], hidden)
     def sample(b):
         i = torch.randint(n, (b,), generator=g)
         return [f[i] for f in train]
-    fit_critic(critic, sample, steps, estimator="smile", batch=batch, mode="all", lr=lr, generator=g, negatives="all")
+    fit_critic(
+        critic,
+        sample,
+        steps,
+        estimator="smile",
+        batch=batch,
+        mode="all",
+        lr=lr,
+        generator=g,
+        negatives="all",
+    )
     return heldout_estimate(critic, test, estimator="smile", mode="all", generator=g)
 
 # %% ../nbs/31_metrics.ipynb #77ff9ad4
@@ -393,7 +544,11 @@ def relative_error(
     z_tilde:Tensor,    # their reconstructions, same shape
 ) -> float:            # mean over samples of ‖z − z̃‖ / ‖z‖
     "Mean relative L2 error per sample."
-    if z.shape != z_tilde.shape: raise ValueError(f"z and z_tilde must have the same shape, got {tuple(z.shape)} and {tuple(z_tilde.shape)}")
+    if z.shape != z_tilde.shape:
+        raise ValueError(
+            "z and z_tilde must have the same shape, got "
+            f"{tuple(z.shape)} and {tuple(z_tilde.shape)}"
+        )
     z, z_tilde = z.reshape(len(z), -1).double(), z_tilde.reshape(len(z), -1).double()
     return float(((z - z_tilde).norm(dim=1) / z.norm(dim=1).clamp_min(1e-12)).mean())
 
@@ -402,29 +557,41 @@ def image_error(
     ref:Tensor,        # reference images, same shape
 ) -> dict:             # mse (per pixel), psnr (dB, peak 1)
     "MSE per pixel and PSNR of `x` against `ref` (as `backbones.reconstruction_error`)."
-    if x.shape != ref.shape: raise ValueError(f"images to compare must have the same shape, got {tuple(x.shape)} and {tuple(ref.shape)}")
+    if x.shape != ref.shape:
+        raise ValueError(
+            "images to compare must have the same shape, "
+            f"got {tuple(x.shape)} and {tuple(ref.shape)}"
+        )
     mse = float((x.double() - ref.double()).pow(2).mean())
     return dict(mse=mse, psnr=10 * math.log10(1 / max(mse, 1e-12)))
 
 @torch.no_grad()
 def reconstruction_metrics(
-    model,                     # a trained FDEN with its frozen decoder, or any method with decompose/entangle/decode
+    # a trained FDEN with its frozen decoder, or any method with decompose/entangle/decode
+    model,
     z:Tensor,                  # latents (N, D) of held-out samples
     x:Tensor|None=None,        # their images (N, C, H, W) in [0, 1], optional
     batch:int=1024,
 ) -> dict:                     # rel_z_error, mse/psnr of dec(z̃) vs dec(z), and vs x when given
-    "How far FDEN's round trip z → z̃ moves the latents, and what the frozen decoder makes of the difference."
-    round_trip = getattr(model, 'reconstruct', None) or (lambda c: model.entangle(model.decompose(c)))
+    """How far FDEN's round trip z → z̃ moves the latents, and what the frozen decoder makes of the
+    difference."""
+    round_trip = getattr(model, 'reconstruct', None) or (
+        lambda c: model.entangle(model.decompose(c))
+    )
     with evaluating(model):
         zt = torch.cat([round_trip(c) for c in z.split(batch)])
         out = dict(rel_z_error=relative_error(z, zt))
         if getattr(model, 'decoder', True) is not None and callable(getattr(model, 'decode', None)):
             dz = torch.cat([model.decode(c).float().cpu() for c in z.split(batch)])
             dzt = torch.cat([model.decode(c).float().cpu() for c in zt.split(batch)])
-            e = image_error(dzt, dz); out.update(mse_vs_backbone=e['mse'], psnr_vs_backbone=e['psnr'])
+            e = image_error(dzt, dz)
+            out.update(mse_vs_backbone=e['mse'], psnr_vs_backbone=e['psnr'])
             if x is not None:
                 x = torch.as_tensor(x).float().cpu().reshape(dz.shape)
-                out.update(backbone_mse_vs_x=image_error(dz, x)['mse'], fden_mse_vs_x=image_error(dzt, x)['mse'])
+                out.update(
+                    backbone_mse_vs_x=image_error(dz, x)['mse'],
+                    fden_mse_vs_x=image_error(dzt, x)['mse'],
+                )
     return out
 
 # %% ../nbs/31_metrics.ipynb #5e6e9b8f
@@ -432,12 +599,14 @@ def transfer_pairs(
     labels,                   # (N,) classes of the pool
     n_pairs:int=500, seed:int=0,
 ) -> tuple[Tensor, Tensor]:   # indices (a, b) of the pairs, A and B of different classes
-    "The (A, B) pairs of `content_transfer`: random samples, B redrawn until its class differs from A's."
+    """The (A, B) pairs of `content_transfer`: random samples, B redrawn until its class differs
+    from A's."""
     labels = torch.as_tensor(labels)
     g = torch.Generator().manual_seed(seed)
     a = torch.randint(len(labels), (n_pairs,), generator=g)
     b = torch.randint(len(labels), (n_pairs,), generator=g)
-    while (same := labels[a] == labels[b]).any():                        # redraw B until the classes differ
+    # redraw B until the classes differ
+    while (same := labels[a] == labels[b]).any():
         b[same] = torch.randint(len(labels), (int(same.sum()),), generator=g)
     return a, b
 
@@ -447,28 +616,45 @@ def true_renderings(
 ) -> Tensor:                  # (n, 1, H, W) in [0, 1]
     "A's class drawn in B's style, for every pair: the answer a content transfer should give."
     labels = np.asarray(glyphs.labels)
-    return torch.from_numpy(np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)])).float().div(255)[:, None]
+    return (
+        torch.from_numpy(
+            np.stack([glyphs.render(int(labels[i]), glyphs.styles[j]) for i, j in zip(a, b)])
+        )
+        .float()
+        .div(255)[:, None]
+    )
 
 @torch.no_grad()
 def content_transfer(
-    model,                    # a trained FDEN with a frozen decoder and factors `ide`, `sty`, or any such method
-    glyphs,                   # the `Glyphs` whose samples `z` encodes (row i of z is glyphs.images[i])
+    # a trained FDEN with a frozen decoder and factors `ide`, `sty`, or any such method
+    model,
+    # the `Glyphs` whose samples `z` encodes (row i of z is glyphs.images[i])
+    glyphs,
     z:Tensor,                 # (N, D) latents of `glyphs`
     n_pairs:int=500,          # random (A, B) pairs
     seed:int=0,
     ide:str='ide', sty:str='sty',   # names of the identity and style factors
-    backbone=None,            # optional: the backbone, for the reference dec(enc(true image)) and for the judge
-    judge=None,               # optional: a one-factor method (e.g. the papers' MLP baseline) that tells A's class from B's
-) -> dict:                    # {'transfer'|'keep_A'|'return_B'|'class_mean_A'|'backbone': {mse, psnr (, identity)}}
-    "Error of dec(E(f_ide^A, f_sty^B)) against the true rendering of A's class in B's style, with baselines."
+    # optional: the backbone, for the reference dec(enc(true image)) and for the judge
+    backbone=None,
+    # optional: a one-factor method (e.g. the papers' MLP baseline) that tells A's class from B's
+    judge=None,
+    # {'transfer'|'keep_A'|'return_B'|'class_mean_A'|'backbone': {mse, psnr (, identity)}}
+) -> dict:
+    """Error of dec(E(f_ide^A, f_sty^B)) against the true rendering of A's class in B's style, with
+    baselines."""
     if judge is not None and backbone is None:
         raise ValueError("the judge reads re-encoded images: pass backbone= as well")
     if len(z) != len(glyphs):
-        raise ValueError(f"z has {len(z)} latents for {len(glyphs)} glyphs; pass the latents of exactly these glyphs, in order")
+        raise ValueError(
+            f"z has {len(z)} latents for {len(glyphs)} glyphs; "
+            "pass the latents of exactly these glyphs, in order"
+        )
     for n in (ide, sty):
-        if n not in model.factor_names: raise KeyError(f"this FDEN has factors {model.factor_names}, no {n!r}; set ide=/sty=")
+        if n not in model.factor_names:
+            raise KeyError(f"this FDEN has factors {model.factor_names}, no {n!r}; set ide=/sty=")
     labels = torch.as_tensor(glyphs.labels)
-    if len(labels.unique()) < 2: raise ValueError("content transfer needs glyphs of at least two classes")
+    if len(labels.unique()) < 2:
+        raise ValueError("content transfer needs glyphs of at least two classes")
     a, b = transfer_pairs(labels, n_pairs, seed)
     truth = true_renderings(glyphs, a, b)                                # (n, 1, H, W) in [0, 1]
     with evaluating(model):
@@ -476,27 +662,41 @@ def content_transfer(
         za, zb = z[a].to(dev), z[b].to(dev)
         fa, fb = model.decompose(za), model.decompose(zb)
         dec = lambda zz: model.decode(zz).float().cpu().reshape(truth.shape)
-        means = torch.zeros(int(labels.max()) + 1, z.shape[1]).index_add_(0, labels, z.float().cpu())
+        means = torch.zeros(int(labels.max()) + 1, z.shape[1]).index_add_(
+            0, labels, z.float().cpu()
+        )
         means /= torch.bincount(labels, minlength=len(means)).clamp_min(1)[:, None]
-        images = {'transfer': dec(model.entangle({**fa, sty: fb[sty]})), 'keep_A': dec(za), 'return_B': dec(zb),
-                  'class_mean_A': dec(means[labels[a]].to(dev, z.dtype))}
+        images = {
+            'transfer': dec(model.entangle({**fa, sty: fb[sty]})),
+            'keep_A': dec(za),
+            'return_B': dec(zb),
+            'class_mean_A': dec(means[labels[a]].to(dev, z.dtype)),
+        }
         if backbone is not None: images['backbone'] = dec(backbone.encode(truth.to(dev)))
     out = {k: image_error(v, truth) for k, v in images.items()}
     if judge is not None:
-        said_a = judge_identity(judge, backbone, z, labels, {k: v for k, v in images.items()}, labels[a], labels[b])
+        said_a = judge_identity(
+            judge, backbone, z, labels, {k: v for k, v in images.items()}, labels[a], labels[b]
+        )
         for k in out: out[k]['identity'] = said_a[k]['A_vs_B']
     return out
 
 @torch.no_grad()
 def judge_identity(
-    judge,                    # a method whose `decompose(z)[factor]` embeds latents: the papers' MLP baseline, or FDEN (factor 'ide')
+    # a method whose `decompose(z)[factor]` embeds latents: the papers' MLP baseline, or FDEN
+    # (factor 'ide')
+    judge,
     backbone,                 # the frozen backbone, to re-encode the images
-    z:Tensor, labels:Tensor,  # latents and classes of the evaluation pool: the judge's class prototypes
+    # latents and classes of the evaluation pool: the judge's class prototypes
+    z:Tensor, labels:Tensor,
     images:dict,              # {name: (n, C, H, W)} images to judge
     class_a:Tensor, class_b:Tensor,   # (n,) the two candidate classes of every image
     factor:str|None=None,     # the judge's factor to read; None: its first
-) -> dict:                    # {name: {'A_vs_B': share closer to A's class than B's, 'A'|'B': share whose nearest class of all is A's|B's}}
-    "Whose class an independent judge sees in each re-encoded image: cosine to class-mean embeddings, A against B and among all classes."
+    # {name: {'A_vs_B': share closer to A's class than B's, 'A'|'B': share whose nearest class of
+    # all is A's|B's}}
+) -> dict:
+    """Whose class an independent judge sees in each re-encoded image: cosine to class-mean
+    embeddings, A against B and among all classes."""
     def embed(zz):
         f = judge.decompose(zz.to(device_of(judge)))
         return F.normalize((f[factor] if factor else next(iter(f.values()))).float().cpu(), dim=-1)
@@ -504,13 +704,20 @@ def judge_identity(
     classes = labels.unique()
     with evaluating(judge):
         e = embed(z)
-        protos = F.normalize(torch.zeros(int(labels.max()) + 1, e.shape[1]).index_add_(0, labels, e), dim=-1)
+        protos = F.normalize(
+            torch.zeros(int(labels.max()) + 1, e.shape[1]).index_add_(0, labels, e), dim=-1
+        )
         out = {}
         for k, x in images.items():
             f = embed(backbone.encode(x.to(device_of(backbone))))
             nearest = classes[(f @ protos[classes].T).argmax(1)]
-            out[k] = {"A_vs_B": float(((f * protos[class_a]).sum(-1) > (f * protos[class_b]).sum(-1)).float().mean()),
-                      "A": float((nearest == class_a).float().mean()), "B": float((nearest == class_b).float().mean())}
+            out[k] = {
+                "A_vs_B": float(
+                    ((f * protos[class_a]).sum(-1) > (f * protos[class_b]).sum(-1)).float().mean()
+                ),
+                "A": float((nearest == class_a).float().mean()),
+                "B": float((nearest == class_b).float().mean()),
+            }
     return out
 
 # %% ../nbs/31_metrics.ipynb #3822da87
@@ -523,15 +730,19 @@ def _np2(x, name) -> np.ndarray:
 def _factors(factors) -> tuple[list[str], np.ndarray]:
     "Factor names and an (N, K) integer array from a dict of discrete targets or an array."
     if isinstance(factors, Mapping):
-        names = list(factors); arr = np.stack([_np2(v, f"factor {k!r}")[:, 0] for k, v in factors.items()], 1)
-    else: arr = _np2(factors, "factors"); names = [str(k) for k in range(arr.shape[1])]
+        names = list(factors)
+        arr = np.stack([_np2(v, f"factor {k!r}")[:, 0] for k, v in factors.items()], 1)
+    else:
+        arr = _np2(factors, "factors")
+        names = [str(k) for k in range(arr.shape[1])]
     return names, arr
 
 def histogram_discretize(
     x,                 # (N, units) continuous codes
     bins:int=20,       # disentanglement_lib's default
 ) -> np.ndarray:       # (N, units) int bin indices in [1, bins]
-    "Cut every column into `bins` equal-width bins over its range (disentanglement_lib's `histogram_discretize`)."
+    """Cut every column into `bins` equal-width bins over its range (disentanglement_lib's
+    `histogram_discretize`)."""
     x = _np2(x, "codes")
     return np.stack([np.digitize(c, np.histogram(c, bins)[1][:-1]) for c in x.T], 1)
 
@@ -541,9 +752,11 @@ def _compact(a:np.ndarray) -> tuple[np.ndarray, int]:
     return i.ravel(), int(i.max()) + 1
 
 def _compact_mi(ia:np.ndarray, na:int, ib:np.ndarray, nb:int) -> float:
-    "Σ p(a, b) log p(a, b) / (p(a) p(b)) over the joint histogram of two compacted samples (`_compact`)."
+    """Σ p(a, b) log p(a, b) / (p(a) p(b)) over the joint histogram of two compacted samples
+    (`_compact`)."""
     joint = np.bincount(ia * nb + ib, minlength=na * nb).reshape(na, nb).astype(np.float64)
-    p = joint / joint.sum(); pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
+    p = joint / joint.sum()
+    pa, pb = p.sum(1, keepdims=True), p.sum(0, keepdims=True)
     nz = p > 0
     return float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
 
@@ -555,18 +768,27 @@ def discrete_mi(
 
 def mig(
     codes,             # (N, units) factor codes, e.g. f_sty, or all factors concatenated
-    factors,           # {name: (N,) discrete} ground truth (e.g. `style_targets(styles)`) or an (N, K) int array
+    # {name: (N,) discrete} ground truth (e.g. `style_targets(styles)`) or an (N, K) int array
+    factors,
     bins:int=20,       # bins per code unit
 ) -> dict:             # mig, per_factor {name: normalised gap}
     "Mutual Information Gap of `codes` with respect to discrete ground-truth `factors`."
     names, v = _factors(factors)
     c = histogram_discretize(codes, bins)
-    if len(c) != len(v): raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
-    if c.shape[1] < 2: raise ValueError("MIG compares the best unit with the second best: codes need at least 2 units")
-    cs, vs = [_compact(u) for u in c.T], [_compact(u) for u in v.T]          # each column renumbered once
+    if len(c) != len(v):
+        raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
+    if c.shape[1] < 2:
+        raise ValueError(
+            "MIG compares the best unit with the second best: codes need at least 2 units"
+        )
+    # each column renumbered once
+    cs, vs = [_compact(u) for u in c.T], [_compact(u) for u in v.T]
     m = np.array([[_compact_mi(*cj, *vk) for vk in vs] for cj in cs])         # (units, K)
     h = np.array([_compact_mi(*vk, *vk) for vk in vs])                        # H(v_k) = I(v_k; v_k)
-    if (h <= 0).any(): raise ValueError(f"factor(s) {[n for n, e in zip(names, h) if e <= 0]} never vary; leave them out")
+    if (h <= 0).any():
+        raise ValueError(
+            f"factor(s) {[n for n, e in zip(names, h) if e <= 0]} never vary; leave them out"
+        )
     top = np.sort(m, 0)[::-1]
     gap = (top[0] - top[1]) / h
     return dict(mig=float(gap.mean()), per_factor=dict(zip(names, gap.tolist())))
@@ -575,16 +797,23 @@ def sap(
     codes,             # (N, units) factor codes
     factors,           # {name: (N,)} ground truth (discrete or continuous) or an (N, K) array
 ) -> dict:             # sap, per_factor {name: gap}
-    "Separated Attribute Predictability, R² (squared correlation) scores as disentanglement_lib's continuous variant."
+    """Separated Attribute Predictability, R² (squared correlation) scores as disentanglement_lib's
+    continuous variant."""
     names, v = _factors(factors)
-    c = _np2(codes, "codes").astype(np.float64); v = v.astype(np.float64)
-    if len(c) != len(v): raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
-    if c.shape[1] < 2: raise ValueError("SAP compares the best unit with the second best: codes need at least 2 units")
+    c = _np2(codes, "codes").astype(np.float64)
+    v = v.astype(np.float64)
+    if len(c) != len(v):
+        raise ValueError(f"codes hold {len(c)} samples, factors {len(v)}; pass the same samples")
+    if c.shape[1] < 2:
+        raise ValueError(
+            "SAP compares the best unit with the second best: codes need at least 2 units"
+        )
     c, v = c - c.mean(0), v - v.mean(0)
     cov = c.T @ v / (len(c) - 1)                                                   # (units, K)
     var_c, var_v = c.var(0, ddof=1), v.var(0, ddof=1)
     ok = (var_c[:, None] > 1e-12) & (var_v[None] > 1e-12)
-    score = np.where(ok, cov**2 / np.where(ok, var_c[:, None] * var_v[None], 1.), 0.)   # R² of v_k on c_j
+    # R² of v_k on c_j
+    score = np.where(ok, cov**2 / np.where(ok, var_c[:, None] * var_v[None], 1.), 0.)
     top = np.sort(score, 0)[::-1]
     gap = top[0] - top[1]
     return dict(sap=float(gap.mean()), per_factor=dict(zip(names, gap.tolist())))

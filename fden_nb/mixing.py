@@ -15,7 +15,8 @@ from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder
 from .metrics import few_shot_eval
-from .utils import as_images, as_labels, config_key, evaluating, progress_bar, quiet, resolve_device
+from .utils import (as_images, as_labels, config_key, evaluating, progress_bar, quiet,
+                           resolve_device)
 
 # %% auto #0
 __all__ = ['PAPER_MNIST', 'MIXING_ONLY', 'MixingConfig', 'chunk_mask', 'mix', 'Mixing', 'pixel_loss', 'mixing_losses',
@@ -24,56 +25,83 @@ __all__ = ['PAPER_MNIST', 'MIXING_ONLY', 'MixingConfig', 'chunk_mask', 'mix', 'M
 # %% ../nbs/36_mixing.ipynb #mx-config
 @dataclass
 class MixingConfig:
-    "Hu et al. (2018) at a 2-core CPU size. Defaults follow the official code; `PAPER_MNIST` holds the paper's choices."
+    """Hu et al. (2018) at a 2-core CPU size. Defaults follow the official code; `PAPER_MNIST` holds
+    the paper's choices."""
     size:int = 32              # image side S (4·2^k)
     channels:int = 1           # C
     seed:int = 0               # weights, pairs, masks and the chunk probe are functions of the seed
     steps:int = 800            # optimisation steps (the official code: until stopped, ~10^5)
     batch:int = 64             # pairs (x1, x2) per step (the official code: 64)
-    lr:float = 1e-3            # Adam, every player (the official code: 2e-4; 5× so that ~800 steps suffice) …
+    # Adam, every player (the official code: 2e-4; 5× so that ~800 steps suffice) …
+    lr:float = 1e-3
     beta1:float = 0.5          # … with β1 = 0.5
     n_chunks:int = 8           # n, chunks of the code (the paper: 8 on every data set)
-    chunk_dim:int = 8          # d, units per chunk (the paper: 8 for MNIST, 64 for Sprites and CelebA)
-    width:int = 16             # channels of the first convolution of every network (DCGAN-like, doubled at each halving)
-    mask:str = 'batch'         # 'batch': one mask m for the whole batch (official code); 'pair': one per pair (the paper)
-    lam_rec:float = 10.0       # weight of the autoencoder term ‖Dec(Enc(x)) − x‖² for x1 and x2 (official 10; not in the paper's eq. 4)
-    lam_mix:float = 10.0       # λ_M, the mixing/invariance term ‖x4 − x1‖² (official 10; the paper 1 for MNIST)
-    lam_adv:float = 1.0        # λ_G, the adversary on the mixed image x3 (official 1, the paper 1); 0: no discriminator
-    lam_cls:float = 1.0        # λ_C, the mask classifier Cls(x1, x2, x3) (official 1, the paper 1); 0: no classifier
-    ide_chunks:int = 0         # chunks that form `ide` after training: 0 = chosen by the probe (greedy), k > 0 = the k best
-    probe_gain:float = 2.0     # greedy probe: add the next-best chunk while 5-way 1-shot accuracy rises by ≥ this (points)
+    # d, units per chunk (the paper: 8 for MNIST, 64 for Sprites and CelebA)
+    chunk_dim:int = 8
+    # channels of the first convolution of every network (DCGAN-like, doubled at each halving)
+    width:int = 16
+    # 'batch': one mask m for the whole batch (official code); 'pair': one per pair (the paper)
+    mask:str = 'batch'
+    # weight of the autoencoder term ‖Dec(Enc(x)) − x‖² for x1 and x2 (official 10; not in the
+    # paper's eq. 4)
+    lam_rec:float = 10.0
+    # λ_M, the mixing/invariance term ‖x4 − x1‖² (official 10; the paper 1 for MNIST)
+    lam_mix:float = 10.0
+    # λ_G, the adversary on the mixed image x3 (official 1, the paper 1); 0: no discriminator
+    lam_adv:float = 1.0
+    # λ_C, the mask classifier Cls(x1, x2, x3) (official 1, the paper 1); 0: no classifier
+    lam_cls:float = 1.0
+    # chunks that form `ide` after training: 0 = chosen by the probe (greedy), k > 0 = the k best
+    ide_chunks:int = 0
+    # greedy probe: add the next-best chunk while 5-way 1-shot accuracy rises by ≥ this (points)
+    probe_gain:float = 2.0
     probe_episodes:int = 300   # episodes of the probe on the training classes
 
     def __post_init__(self):
-        if self.mask not in ('batch', 'pair'): raise ValueError(f"mask must be 'batch' (official code) or 'pair' (the paper), got {self.mask!r}")
-        if self.n_chunks < 2: raise ValueError(f"mixing needs at least two chunks, got n_chunks={self.n_chunks}")
+        if self.mask not in ('batch', 'pair'):
+            raise ValueError(
+                f"mask must be 'batch' (official code) or 'pair' (the paper), got {self.mask!r}"
+            )
+        if self.n_chunks < 2:
+            raise ValueError(f"mixing needs at least two chunks, got n_chunks={self.n_chunks}")
         if not 0 <= self.ide_chunks < self.n_chunks:
-            raise ValueError(f"ide_chunks must be 0 (chosen by the probe) or between 1 and n_chunks − 1 = {self.n_chunks - 1}, "
-                             f"got {self.ide_chunks}: `sty` needs at least one chunk")
-        if min(self.steps, self.batch, self.chunk_dim, self.width) < 1: raise ValueError(f"steps, batch, chunk_dim and width must be positive: {self}")
+            raise ValueError(
+                "ide_chunks must be 0 (chosen by the probe) or between 1 and n_chunks − 1 = "
+                f"{self.n_chunks - 1}, got {self.ide_chunks}: `sty` needs at least one chunk"
+            )
+        if min(self.steps, self.batch, self.chunk_dim, self.width) < 1:
+            raise ValueError(f"steps, batch, chunk_dim and width must be positive: {self}")
 
     @property
-    def code_dim(self) -> int: return self.n_chunks * self.chunk_dim
+    def code_dim(self) -> int:
+        return self.n_chunks * self.chunk_dim
+
     @property
-    def image_shape(self) -> tuple: return (self.channels, self.size, self.size)
+    def image_shape(self) -> tuple:
+        return (self.channels, self.size, self.size)
 
     def key(self) -> str:
         "A short hash of every field, for checkpoint names."
         return config_key(self)
 
-PAPER_MNIST = dict(mask='pair', lam_rec=0.0, lam_mix=1.0, lam_adv=1.0, lam_cls=1.0)   # Hu et al. (2018), §3.2, eq. 4
-MIXING_ONLY = dict(lam_adv=0.0, lam_cls=0.0)                                          # the ablation: no adversary, no classifier
+# Hu et al. (2018), §3.2, eq. 4
+PAPER_MNIST = dict(mask='pair', lam_rec=0.0, lam_mix=1.0, lam_adv=1.0, lam_cls=1.0)
+# the ablation: no adversary, no classifier
+MIXING_ONLY = dict(lam_adv=0.0, lam_cls=0.0)
 
 # %% ../nbs/36_mixing.ipynb #mx-mix
 def chunk_mask(
     n_pairs:int,                  # B
     n_chunks:int,                 # n
-    per:str='batch',              # 'batch': one mask repeated for every pair; 'pair': one mask per pair
+    # 'batch': one mask repeated for every pair; 'pair': one mask per pair
+    per:str='batch',
     generator:torch.Generator|None=None,
 ) -> Tensor:                      # (B, n) of 0/1 floats: 1 = the chunk comes from x1
     "Masks m with m^i uniform in {0, 1}."
     rows = 1 if per == 'batch' else n_pairs
-    return torch.randint(0, 2, (rows, n_chunks), generator=generator).float().expand(n_pairs, n_chunks)
+    return (
+        torch.randint(0, 2, (rows, n_chunks), generator=generator).float().expand(n_pairs, n_chunks)
+    )
 
 def mix(
     f1:Tensor, f2:Tensor,         # codes (B, n·d)
@@ -85,35 +113,48 @@ def mix(
 
 # %% ../nbs/36_mixing.ipynb #mx-model
 class Mixing(nn.Module):
-    """Hu et al. (2018), *Disentangling Factors of Variation by Mixing Them*: an autoencoder whose code is n chunks.
+    """Hu et al. (2018), *Disentangling Factors of Variation by Mixing Them*: an autoencoder whose
+    code is n chunks.
 
     The encoder, decoder and classifier minimise, and the discriminator maximises,
     λ_rec·L_rec + λ_M·L_M + λ_G·L_G + λ_C·L_C with
-    L_M = ‖Dec(m ⊙ Enc(x3) + (1−m) ⊙ f1) − x1‖², x3 = Dec(m ⊙ f1 + (1−m) ⊙ f2) (the invariance/cycle term),
-    L_G = log Dsc(x1) + log(1 − Dsc(x3)) (the generator minimises −log Dsc(x3) instead, the non-saturating form),
-    L_C = −Σ_i [m^i log y^i + (1 − m^i) log(1 − y^i)], y = Cls(x1, x2, x3) (the mask, against the shortcut).
-    After training, `is_ide` marks the chunk(s) that carry the class (chosen by `probe_chunks`)."""
+    L_M = ‖Dec(m ⊙ Enc(x3) + (1−m) ⊙ f1) − x1‖², x3 = Dec(m ⊙ f1 + (1−m) ⊙ f2) (the invariance/cycle
+    term),
+    L_G = log Dsc(x1) + log(1 − Dsc(x3)) (the generator minimises −log Dsc(x3) instead, the
+    non-saturating form),
+    L_C = −Σ_i [m^i log y^i + (1 − m^i) log(1 − y^i)], y = Cls(x1, x2, x3) (the mask, against the
+    shortcut). After training, `is_ide` marks the chunk(s) that carry the class (chosen by
+    `probe_chunks`)."""
     factor_names = ("ide", "sty")
 
-    def __init__(self, cfg:MixingConfig, n_classes:int|None=None):   # n_classes: unused (the method is unsupervised)
+    # n_classes: unused (the method is unsupervised)
+    def __init__(self, cfg:MixingConfig, n_classes:int|None=None):
         super().__init__()
         self.cfg = cfg
         S, C, w = cfg.size, cfg.channels, cfg.width
-        self.encoder = ConvEncoder(cfg.code_dim, S, C, w)                     # Enc: x → f = [f^1 … f^n]
+        # Enc: x → f = [f^1 … f^n]
+        self.encoder = ConvEncoder(cfg.code_dim, S, C, w)
         self.decoder = ConvDecoder(cfg.code_dim, S, C, w)                     # Dec: f → logits of x
-        self.discriminator = ConvEncoder(1, S, C, w, norm=False) if cfg.lam_adv > 0 else None  # Dsc: x → logit of "real"
-        self.classifier = ConvEncoder(cfg.n_chunks, S, 3 * C, w) if cfg.lam_cls > 0 else None  # Cls: (x1, x2, x3) → n logits
-        is_ide = torch.zeros(cfg.n_chunks, dtype=torch.bool); is_ide[0] = True   # until probed: chunk 0
+        # Dsc: x → logit of "real"
+        self.discriminator = ConvEncoder(1, S, C, w, norm=False) if cfg.lam_adv > 0 else None
+        # Cls: (x1, x2, x3) → n logits
+        self.classifier = ConvEncoder(cfg.n_chunks, S, 3 * C, w) if cfg.lam_cls > 0 else None
+        # until probed: chunk 0
+        is_ide = torch.zeros(cfg.n_chunks, dtype=torch.bool)
+        is_ide[0] = True
         self.register_buffer('is_ide', is_ide)
         self.history, self.train_seconds, self.probe = [], 0.0, None
 
     def encode(self, x:Tensor) -> Tensor: return self.encoder(x)                     # (B, n·d)
-    def decode(self, f:Tensor) -> Tensor: return torch.sigmoid(self.decoder(f))      # (B, C, S, S) in [0, 1]
+    def decode(self, f:Tensor) -> Tensor:
+        return torch.sigmoid(self.decoder(f))      # (B, C, S, S) in [0, 1]
 
-    def chunks(self, f:Tensor) -> Tensor: return f.reshape(len(f), self.cfg.n_chunks, self.cfg.chunk_dim)   # (B, n, d)
+    def chunks(self, f:Tensor) -> Tensor:
+        return f.reshape(len(f), self.cfg.n_chunks, self.cfg.chunk_dim)   # (B, n, d)
 
     def encode_images(self, x:Tensor) -> dict[str, Tensor]:
-        "x (B, C, S, S) in [0, 1] → {'ide': the probed chunk(s) (B, k·d), 'sty': the other chunks (B, (n−k)·d)}, in chunk order."
+        """x (B, C, S, S) in [0, 1] → {'ide': the probed chunk(s) (B, k·d), 'sty': the other chunks
+        (B, (n−k)·d)}, in chunk order."""
         c = self.chunks(self.encode(x))
         return {"ide": c[:, self.is_ide].flatten(1), "sty": c[:, ~self.is_ide].flatten(1)}
 
@@ -127,11 +168,13 @@ class Mixing(nn.Module):
 
 # %% ../nbs/36_mixing.ipynb #mx-losses
 def pixel_loss(x_hat:Tensor, x:Tensor) -> Tensor:
-    "Squared L2 per pixel on the [−1, 1] scale of the official code's tanh output: mean((2x̂ − 1 − (2x − 1))²) = 4·MSE."
+    """Squared L2 per pixel on the [−1, 1] scale of the official code's tanh output: mean((2x̂ − 1 −
+    (2x − 1))²) = 4·MSE."""
     return 4 * F.mse_loss(x_hat, x)
 
 def mixing_losses(model:Mixing, x1:Tensor, x2:Tensor, m:Tensor) -> dict[str, Tensor]:
-    "Every term of one step, for the encoder/decoder/classifier side (the discriminator's own is `discriminator_loss`)."
+    """Every term of one step, for the encoder/decoder/classifier side (the discriminator's own is
+    `discriminator_loss`)."""
     cfg = model.cfg
     f = model.encode(torch.cat([x1, x2]))                       # (2B, n·d)
     f1, f2 = f.chunk(2)
@@ -149,16 +192,21 @@ def mixing_losses(model:Mixing, x1:Tensor, x2:Tensor, m:Tensor) -> dict[str, Ten
         L['loss'] = L['loss'] + cfg.lam_cls * L['cls']
     if model.discriminator is not None:
         d_fake = model.discriminator(x3)
-        L['adv'] = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))   # −log Dsc(x3)
+        # −log Dsc(x3)
+        L['adv'] = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
         L['loss'] = L['loss'] + cfg.lam_adv * L['adv']
     L['x3'] = x3
     return L
 
 def discriminator_loss(model:Mixing, x_real:Tensor, x_fake:Tensor) -> dict[str, Tensor]:
-    "The discriminator maximises log Dsc(x1) + log(1 − Dsc(x3)), i.e. minimises the two cross-entropies."
+    """The discriminator maximises log Dsc(x1) + log(1 − Dsc(x3)), i.e. minimises the two
+    cross-entropies."""
     d = model.discriminator(torch.cat([x_real, x_fake.detach()]))
     t = torch.cat([torch.ones(len(x_real), 1), torch.zeros(len(x_fake), 1)]).to(d)
-    return dict(d_loss=2 * F.binary_cross_entropy_with_logits(d, t), d_acc=((d > 0).float() == t).float().mean())
+    return dict(
+        d_loss=2 * F.binary_cross_entropy_with_logits(d, t),
+        d_acc=((d > 0).float() == t).float().mean(),
+    )
 
 # %% ../nbs/36_mixing.ipynb #mx-probe
 @torch.no_grad()
@@ -169,11 +217,16 @@ def probe_chunks(
     n_episodes:int=300,
     seed:int=0,
     batch:int=1024,
-) -> dict:                       # per-chunk accuracies, the chosen chunks, the accuracy of each greedy union
-    "Score each chunk by nearest-prototype 5-way 1-shot accuracy on the training classes, then choose `ide` greedily."
+    # per-chunk accuracies, the chosen chunks, the accuracy of each greedy union
+) -> dict:
+    """Score each chunk by nearest-prototype 5-way 1-shot accuracy on the training classes, then
+    choose `ide` greedily."""
     cfg = model.cfg
-    with evaluating(model): c = torch.cat([model.chunks(model.encode(b)).cpu() for b in x.split(batch)])   # (N, n, d)
-    fs = lambda idx: few_shot_eval(c[:, idx].flatten(1), labels, 5, 1, n_query=5, n_episodes=n_episodes, seed=seed)['acc']
+    with evaluating(model):
+        c = torch.cat([model.chunks(model.encode(b)).cpu() for b in x.split(batch)])   # (N, n, d)
+    fs = lambda idx: few_shot_eval(
+        c[:, idx].flatten(1), labels, 5, 1, n_query=5, n_episodes=n_episodes, seed=seed
+    )['acc']
     acc = [fs([i]) for i in range(cfg.n_chunks)]
     order = [int(i) for i in np.argsort(acc)[::-1]]
     chosen, union = [order[0]], [acc[order[0]]]
@@ -181,7 +234,8 @@ def probe_chunks(
         if cfg.ide_chunks and len(chosen) == cfg.ide_chunks: break
         a = fs(sorted(chosen + [i]))
         if not cfg.ide_chunks and a < union[-1] + cfg.probe_gain: break
-        chosen.append(i); union.append(a)
+        chosen.append(i)
+        union.append(a)
     return dict(chunk_acc=acc, order=order, ide=sorted(chosen), union_acc=union)
 
 # %% ../nbs/36_mixing.ipynb #mx-fit
@@ -190,17 +244,22 @@ def _pairs(n:int, batch:int, g:torch.Generator) -> tuple[Tensor, Tensor]:
     return torch.randint(0, n, (batch,), generator=g), torch.randint(0, n, (batch,), generator=g)
 
 def fit_mixing(
-    images,                                  # uint8 (N, S, S)/(N, S, S, C) or float (N, C, S, S) in [0, 1]
-    labels,                                  # (N,) classes 0..K−1: used only by the probe that picks `ide`, after training
+    # uint8 (N, S, S)/(N, S, S, C) or float (N, C, S, S) in [0, 1]
+    images,
+    # (N,) classes 0..K−1: used only by the probe that picks `ide`, after training
+    labels,
     cfg:MixingConfig|None=None,
     device=None,                             # None/'auto': CUDA when available
     progress:bool=False,                     # a bar with live losses
     verbose:bool|None=None,                  # one line at the end (None: as `progress`)
-) -> Mixing:                                 # eval mode, with `.history`, `.train_seconds`, `.probe`
-    "Train Hu et al.'s mixing autoencoder on `images` (no labels), then choose the class chunk(s) by probing with `labels`."
+    # eval mode, with `.history`, `.train_seconds`, `.probe`
+) -> Mixing:
+    """Train Hu et al.'s mixing autoencoder on `images` (no labels), then choose the class chunk(s)
+    by probing with `labels`."""
     cfg = cfg or MixingConfig()
     x = as_images(images)
-    if x.shape[1] != cfg.channels and x.ndim == 4 and x.shape[-1] == cfg.channels: x = x.permute(0, 3, 1, 2).contiguous()
+    if x.shape[1] != cfg.channels and x.ndim == 4 and x.shape[-1] == cfg.channels:
+        x = x.permute(0, 3, 1, 2).contiguous()
     as_images(x, cfg.image_shape)
     y = as_labels(labels, len(x))
     dev = resolve_device(device)
@@ -211,34 +270,56 @@ def fit_mixing(
         g = torch.Generator().manual_seed(cfg.seed)
         gen_params = [p for n, p in model.named_parameters() if not n.startswith('discriminator.')]
         opt = torch.optim.Adam(gen_params, lr=cfg.lr, betas=(cfg.beta1, 0.999))
-        opt_d = (torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
-                 if model.discriminator is not None else None)
+        opt_d = (
+            torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
+            if model.discriminator is not None
+            else None
+        )
         xs, log_every, sums, t0 = x.to(dev), max(1, cfg.steps // 50), {}, time.perf_counter()
         model.train()
-        bar = progress_bar(range(cfg.steps), label="mixing steps: ") if progress else range(cfg.steps)
+        bar = (
+            progress_bar(range(cfg.steps), label="mixing steps: ") if progress else range(cfg.steps)
+        )
         for step in bar:
             i1, i2 = _pairs(len(xs), cfg.batch, g)
             x1, x2 = xs[i1.to(dev)], xs[i2.to(dev)]
             m = chunk_mask(cfg.batch, cfg.n_chunks, cfg.mask, g).to(dev)
             L = mixing_losses(model, x1, x2, m)
-            opt.zero_grad(set_to_none=True); L['loss'].backward(); opt.step()      # Enc, Dec, Cls: one step down
-            if opt_d is not None:                                                   # Dsc: one step up its objective
+            # Enc, Dec, Cls: one step down
+            opt.zero_grad(set_to_none=True)
+            L['loss'].backward()
+            opt.step()
+            # Dsc: one step up its objective
+            if opt_d is not None:
                 L.update(discriminator_loss(model, x1, L['x3']))
-                opt_d.zero_grad(set_to_none=True); L['d_loss'].backward(); opt_d.step()
+                opt_d.zero_grad(set_to_none=True)
+                L['d_loss'].backward()
+                opt_d.step()
             for k, v in L.items():
                 if k != 'x3': sums[k] = sums.get(k, 0.) + v.item()
-            if progress: bar.comment = ' '.join(f"{k} {v.item():.3f}" for k, v in L.items() if k != 'x3')
+            if progress:
+                bar.comment = ' '.join(f"{k} {v.item():.3f}" for k, v in L.items() if k != 'x3')
             if (step + 1) % log_every == 0 or step + 1 == cfg.steps:
                 n = (step % log_every) + 1
-                model.history.append(dict(step=step + 1, **{k: v / n for k, v in sums.items()}, seconds=time.perf_counter() - t0))
+                model.history.append(
+                    dict(
+                        step=step + 1,
+                        **{k: v / n for k, v in sums.items()},
+                        seconds=time.perf_counter() - t0,
+                    )
+                )
                 sums = {}
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         model.train_seconds = time.perf_counter() - t0
         model.eval()
         model.probe = probe_chunks(model, xs, y, cfg.probe_episodes, cfg.seed)
-    model.is_ide.zero_(); model.is_ide[model.probe['ide']] = True
+    model.is_ide.zero_()
+    model.is_ide[model.probe['ide']] = True
     if quiet(progress, verbose):
         p = model.probe
-        print(f"mixing: {cfg.steps} steps in {model.train_seconds:.0f} s; chunk 5-way 1-shot on the training classes "
-              f"{[round(a, 1) for a in p['chunk_acc']]}; ide = chunks {p['ide']} ({p['union_acc'][-1]:.1f}%)")
+        print(
+            f"mixing: {cfg.steps} steps in {model.train_seconds:.0f} s; chunk 5-way "
+            f"1-shot on the training classes {[round(a, 1) for a in p['chunk_acc']]}; "
+            f"ide = chunks {p['ide']} ({p['union_acc'][-1]:.1f}%)"
+        )
     return model

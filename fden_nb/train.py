@@ -72,37 +72,57 @@ class TrainConfig:
     # autocast dtype on CUDA: 'bf16' or None (float32); on the CPU as cpu_amp says
     amp:str|None = "bf16"
     # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
+    # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
     cpu_amp:bool|str = "auto"
-                                    # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
 
     def __post_init__(self):
         for f in ("n_way", "k_shot", "batch_episodes", "steps", "log_every", "eval_episodes"):
             v = getattr(self, f)
-            if not isinstance(v, int) or v < 1: raise ValueError(f"TrainConfig.{f} must be a positive integer, got {v!r}")
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"TrainConfig.{f} must be a positive integer, got {v!r}")
         for f in ("n_query", "eval_every", "checkpoint_every"):
             v = getattr(self, f)
-            if not isinstance(v, int) or v < 0: raise ValueError(f"TrainConfig.{f} must be an integer >= 0, got {v!r}")
-        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 2):
-            raise ValueError(f"TrainConfig.batch_size must be None or an integer >= 2 (BatchNorm needs a batch), got {self.batch_size!r}")
+            if not isinstance(v, int) or v < 0:
+                raise ValueError(f"TrainConfig.{f} must be an integer >= 0, got {v!r}")
+        if self.batch_size is not None and (
+            not isinstance(self.batch_size, int) or self.batch_size < 2
+        ):
+            raise ValueError(
+                "TrainConfig.batch_size must be None or an integer >= "
+                f"2 (BatchNorm needs a batch), got {self.batch_size!r}"
+            )
         if self.amp == "fp16":
-            raise ValueError("amp='fp16' needs loss scaling (a GradScaler) inside FDEN.training_step, which it does not do; "
-                             "use amp='bf16' (same speed on recent GPUs, no scaling needed) or amp=None.")
-        if self.amp not in ("bf16", None): raise ValueError(f"amp must be 'bf16' or None, got {self.amp!r}")
+            raise ValueError(
+                "amp='fp16' needs loss scaling (a GradScaler) inside "
+                "FDEN.training_step, which it does not do; use amp='bf16' "
+                "(same speed on recent GPUs, no scaling needed) or amp=None."
+            )
+        if self.amp not in ("bf16", None):
+            raise ValueError(f"amp must be 'bf16' or None, got {self.amp!r}")
         if self.cpu_amp == "auto": self.cpu_amp = self.amp == "bf16" and cpu_bf16_native()
         if not isinstance(self.cpu_amp, bool):
             raise TypeError(f"cpu_amp must be 'auto', True or False, got {self.cpu_amp!r}")
         if self.cpu_amp and self.amp != "bf16":
-            raise ValueError(f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; use amp='bf16' with it, "
-                             "or cpu_amp=False for float32.")
+            raise ValueError(
+                f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; "
+                "use amp='bf16' with it, or cpu_amp=False for float32."
+            )
         if not isinstance(self.device, (str, torch.device)):
-            raise TypeError(f"device must be a string such as 'auto', 'cpu' or 'cuda:0', got {type(self.device).__name__}")
+            raise TypeError(
+                "device must be a string such as 'auto', 'cpu' "
+                f"or 'cuda:0', got {type(self.device).__name__}"
+            )
 
     @property
-    def episode_latents(self) -> int: return self.batch_episodes * self.n_way * (self.k_shot + self.n_query)
+    def episode_latents(self) -> int:
+        return self.batch_episodes * self.n_way * (self.k_shot + self.n_query)
 
     def key(self) -> dict:
         "The fields that change what is computed: they key the checkpoint."
-        key = {f: getattr(self, f) for f in ("n_way", "k_shot", "n_query", "batch_episodes", "batch_size", "seed")}
+        key = {
+            f: getattr(self, f)
+            for f in ("n_way", "k_shot", "n_query", "batch_episodes", "batch_size", "seed")
+        }
         # bf16 on the CPU computes other numbers; off, the key is as before
         if self.cpu_amp: key["cpu_amp"] = True
         return key
@@ -112,8 +132,13 @@ class TrainConfig:
         """The papers' schedule: 10,000 episodes × 1,000 epochs in batches of 16 episodes (625,000
         steps); a checkpoint per epoch."""
         epoch = PAPER_EPISODES_PER_EPOCH // PAPER_BATCH_EPISODES            # 625 steps
-        preset = dict(batch_episodes=PAPER_BATCH_EPISODES, steps=epoch * PAPER_EPOCHS, log_every=epoch // 5,
-                      eval_every=epoch, checkpoint_every=epoch)
+        preset = dict(
+            batch_episodes=PAPER_BATCH_EPISODES,
+            steps=epoch * PAPER_EPOCHS,
+            log_every=epoch // 5,
+            eval_every=epoch,
+            checkpoint_every=epoch,
+        )
         return cls(**{**preset, **kwargs})
 
 # %% ../nbs/30_train.ipynb #755e0e0d
@@ -130,15 +155,19 @@ def _check_labels(cfg:FDENConfig, labels, n:int):
     if a in ("proto", "relation"):
         if labels is None or isinstance(labels, Mapping):
             got = "none" if labels is None else "a dict"
-            raise ValueError(f"episodic alignment ({a!r}) needs one class label per latent, "
-                             f"shape (N,); got {got}. Pass data=(z, labels), or a Latents with labels.")
+            raise ValueError(
+                f"episodic alignment ({a!r}) needs one class label per latent, "
+                f"shape (N,); got {got}. Pass data=(z, labels), or a Latents with labels."
+            )
         return as_labels(labels, n, "labels")
     if a == "attribute":
         if not isinstance(labels, Mapping) or set(labels) != set(cfg.aligned):
             got = sorted(labels) if isinstance(labels, Mapping) else type(labels).__name__
-            raise ValueError(f"attribute alignment needs labels={{factor: (N,) labels}} for exactly "
-                             f"the aligned factors {list(cfg.aligned)}, got {got}. For glyphs: "
-                             "{'bold': g.styles[:, 6], 'oblique': g.styles[:, 7]}.")
+            raise ValueError(
+                f"attribute alignment needs labels={{factor: (N,) labels}} for exactly "
+                f"the aligned factors {list(cfg.aligned)}, got {got}. For glyphs: "
+                "{'bold': g.styles[:, 6], 'oblique': g.styles[:, 7]}."
+            )
         return {k: as_labels(labels[k], n, f"labels[{k!r}]") for k in cfg.aligned}
     return None
 
@@ -164,8 +193,10 @@ def _latents(z, z_dim:int, what:str="the latents") -> Tensor:
     "Latents checked: (N, z_dim), float32, on the CPU."
     if not isinstance(z, Tensor) or z.ndim != 2:
         got = tuple(z.shape) if isinstance(z, Tensor) else type(z).__name__
-        raise ValueError(f"Trainer trains on latents (N, D): a Latents, (z, labels) or z; got {got}. "
-                         "To fine-tune the backbone on images (FDEN_E) add cbs=[EndToEnd(backbone)].")
+        raise ValueError(
+            f"Trainer trains on latents (N, D): a Latents, (z, labels) or z; got {got}. "
+            "To fine-tune the backbone on images (FDEN_E) add cbs=[EndToEnd(backbone)]."
+        )
     if z.shape[1] != z_dim:
         raise ValueError(f"{what} have D={z.shape[1]} but the FDEN expects z_dim={z_dim}; "
                          f"build it with FDENConfig(..., z_dim={z.shape[1]}).")
@@ -176,44 +207,68 @@ CHECKPOINT_VERSION = 1
 
 def checkpoint_key(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> str:
     "SHA-256 (hex) of everything that defines a training run."
-    blob = json.dumps(dict(fden=fden_cfg.as_stored(), train=train_cfg.key(), data=data_fp), sort_keys=True, default=str)
+    blob = json.dumps(
+        dict(fden=fden_cfg.as_stored(), train=train_cfg.key(), data=data_fp),
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 def checkpoint_path(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> Path:
     """Where the run of these configurations on data `data_fp` keeps its checkpoint, in
     `cache_dir('fden')`."""
     names = "-".join(fden_cfg.factor_names)
-    return cache_dir("fden")/f"fden-{names}-z{fden_cfg.z_dim}-{checkpoint_key(fden_cfg, train_cfg, data_fp)[:12]}.pt"
+    return (
+        cache_dir("fden")
+        / f"fden-{names}-z{fden_cfg.z_dim}-{checkpoint_key(fden_cfg, train_cfg, data_fp)[:12]}.pt"
+    )
 
 def load_fden_checkpoint(
     path:str|Path,
-    fden_cfg:FDENConfig|None=None,    # the FDEN configuration it must have been made with (None: any)
-    train_cfg:TrainConfig|None=None,  # the training configuration (its `key()` fields) it must have (None: any)
+    # the FDEN configuration it must have been made with (None: any)
+    fden_cfg:FDENConfig|None=None,
+    # the training configuration (its `key()` fields) it must have (None: any)
+    train_cfg:TrainConfig|None=None,
     data_fp:str|None=None,            # the latents' fingerprint it must have (None: any)
 ) -> dict:
     """Read a Trainer checkpoint; raise `CheckpointMismatch` if it was made with another
     configuration or other latents."""
     ck = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(ck, dict) or ck.get("version") != CHECKPOINT_VERSION or "fden_config" not in ck:
-        raise CheckpointMismatch(f"{path} is not an fden_nb Trainer checkpoint of version {CHECKPOINT_VERSION}; "
-                                 "pass another file, or delete it to train from scratch.")
+    if (
+        not isinstance(ck, dict)
+        or ck.get("version") != CHECKPOINT_VERSION
+        or "fden_config" not in ck
+    ):
+        raise CheckpointMismatch(
+            f"{path} is not an fden_nb Trainer checkpoint of version {CHECKPOINT_VERSION}; "
+            "pass another file, or delete it to train from scratch."
+        )
     _check_checkpoint(ck, path, fden_cfg, train_cfg, data_fp)
     return ck
 
-def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:TrainConfig|None=None, data_fp:str|None=None):
+
+def _check_checkpoint(ck:dict, path, fden_cfg:FDENConfig|None=None, train_cfg:TrainConfig|None=None,
+                      data_fp:str|None=None):
     """Raise `CheckpointMismatch` unless checkpoint `ck` (read from `path`) was made with these
     (None: any)."""
-    for what, want, got in (("FDEN configuration", fden_cfg and fden_cfg.as_stored(), ck["fden_config"]),
-                            ("training configuration", train_cfg and train_cfg.key(), ck["train_config"])):
+    for what, want, got in (
+        ("FDEN configuration", fden_cfg and fden_cfg.as_stored(), ck["fden_config"]),
+        ("training configuration", train_cfg and train_cfg.key(), ck["train_config"]),
+    ):
         if want is None: continue
         diff = config_diff(want, got)
         if diff:
-            raise CheckpointMismatch(f"{path} was made with another {what}; (stored, requested): {diff}. It is not loaded: "
-                                     "use the configuration it was made with, or train anew into another checkpoint "
-                                     "file (after an update of fden_nb changed its configurations, retrain).")
+            raise CheckpointMismatch(
+                f"{path} was made with another {what}; (stored, requested): {diff}. It is not "
+                "loaded: use the configuration it was made with, or train anew into another "
+                "checkpoint file (after an update of fden_nb changed its configurations, retrain)."
+            )
     if data_fp is not None and ck["data_fp"] != data_fp:
-        raise CheckpointMismatch(f"{path} was trained on other latents (fingerprint {ck['data_fp'][:10]}…, these have "
-                                 f"{data_fp[:10]}…). It is not loaded: pass the latents it was trained on, or another file.")
+        raise CheckpointMismatch(
+            f"{path} was trained on other latents (fingerprint "
+            f"{ck['data_fp'][:10]}…, these have {data_fp[:10]}…). It is not "
+            "loaded: pass the latents it was trained on, or another file."
+        )
 
 # %% ../nbs/30_train.ipynb #f7c639ed
 EVENTS = ("before_create", "before_opt", "after_opt", "after_create", "before_fit", "before_batch",
@@ -240,7 +295,9 @@ def _check_callback(cb) -> Callback:
                         "fden_nb.train.Callback and name its methods after the events.")
     odd = [n for n in dir(type(cb)) if n.startswith(("before_", "after_")) and n not in EVENTS]
     if odd:
-        raise ValueError(f"{cb} has {odd}, which no event calls; the events are {', '.join(EVENTS)}.")
+        raise ValueError(
+            f"{cb} has {odd}, which no event calls; the events are {', '.join(EVENTS)}."
+        )
     return cb
 
 # %% ../nbs/30_train.ipynb #967e47f9
@@ -326,9 +383,11 @@ def _callbacks(self:Trainer, cbs:list) -> list[Callback]:
     needed = self._needed_cbs()
     for cb in map(_check_callback, cbs):
         if isinstance(cb, _NEEDED):
-            raise ValueError(f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/"
-                             "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate); leave it "
-                             "out of cbs.")
+            raise ValueError(
+                f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/"
+                "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate); leave it "
+                "out of cbs."
+            )
     cbs = sorted(needed + cbs, key=lambda cb: cb.order)
     for cb in cbs: cb.trainer = self
     return cbs
@@ -338,7 +397,8 @@ def _plan_batches(self:Trainer, labels):
     "Where batches come from (the episode sampler, or random latents) and the seeded streams."
     c = self.cfg
     self.sampler, self.targets = None, None
-    if self.episodic: self.sampler = EpisodeSampler(labels, c.n_way, c.k_shot, c.n_query, seed=c.seed)
+    if self.episodic:
+        self.sampler = EpisodeSampler(labels, c.n_way, c.k_shot, c.n_query, seed=c.seed)
     if isinstance(labels, dict): self.targets = {k: y.to(self.device) for k, y in labels.items()}
     # attribute / unaligned batches
     self.batch_gen = torch.Generator().manual_seed(c.seed + 1)
@@ -543,7 +603,9 @@ class Validation(Callback):
         n = min(len(vx), c.eval_episodes * c.n_way * (c.k_shot + c.n_query))
         idx = torch.randperm(len(vx), generator=torch.Generator().manual_seed(c.seed + 3))[:n]
         idx = idx.to(t.device)
-        return vx[idx], ({k: y.to(t.device)[idx] for k, y in vy.items()} if vy is not None else None)
+        return vx[idx], (
+            {k: y.to(t.device)[idx] for k, y in vy.items()} if vy is not None else None
+        )
 
 # %% ../nbs/30_train.ipynb #a1ab66b7
 class Checkpoint(Callback):
@@ -551,7 +613,8 @@ class Checkpoint(Callback):
     and at the end; Ctrl-C goes back to it."""
     order = -10
     def __init__(self,
-        path:bool|str|Path=True,   # True: in cache_dir('fden'), keyed by the configurations and data
+        # True: in cache_dir('fden'), keyed by the configurations and data
+        path:bool|str|Path=True,
         verbose:bool=True,         # resume and interrupt messages (process 0 only)
     ):
         if path is False or path is None:
@@ -578,8 +641,9 @@ class Checkpoint(Callback):
         if not t.path.exists(): return
         t.load_state_dict(load_fden_checkpoint(t.path))
         if self.verbose and t.dist.main:
-            print(f"Interrupted. {t.path} keeps the last good checkpoint (step {t.step}/{t.total}); "
-                  "call fit() again, or build the same Trainer again, to resume from it.")
+            print(f"Interrupted. {t.path} keeps the last good checkpoint "
+                  f"(step {t.step}/{t.total}); call fit() again, or build "
+                  "the same Trainer again, to resume from it.")
 
     def save(self):
         """Write the trainer's state atomically; with several processes every one calls it and
@@ -597,7 +661,8 @@ class Checkpoint(Callback):
         except CheckpointMismatch: raise
         except Exception as e:
             if t.dist.main:
-                print(f"Checkpoint {t.path} is unreadable ({type(e).__name__}: {e}); training from scratch.")
+                print(f"Checkpoint {t.path} is unreadable "
+                      f"({type(e).__name__}: {e}); training from scratch.")
             return
         t.load_state_dict(ck)
         if self.verbose and t.dist.main:
@@ -621,10 +686,12 @@ class MixedPrecision(Callback):
     ctx = None
     def before_create(self):
         if self.trainer.device.type == "cpu" and not cpu_bf16_supported():
-            raise ValueError("TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU "
-                             "(or this PyTorch build) has no bf16 support (torch.ops.mkldnn."
-                             "_is_mkldnn_bf16_supported() is False), so bf16 would be emulated and slow. "
-                             "Train in float32: cpu_amp=False.")
+            raise ValueError(
+                "TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU "
+                "(or this PyTorch build) has no bf16 support (torch.ops.mkldnn."
+                "_is_mkldnn_bf16_supported() is False), so bf16 would be emulated and slow. "
+                "Train in float32: cpu_amp=False."
+            )
 
     def before_step(self):
         self.ctx = torch.autocast(self.trainer.device.type, dtype=torch.bfloat16)
@@ -670,10 +737,10 @@ class Distributed(Callback):
         for v in [*m.parameters(), *m.buffers()]: dist.broadcast(v.data, 0)
         dist.barrier()
         if getattr(m.cfg, "adversary", 0) and m.cfg.alignment == "relation":
-            warnings.warn("FDENConfig.adversary > 0 beside a relation head, under several processes: "
-                          "two processes do not yet reproduce one (tests/test_ddp.py); use "
-                          "alignment='proto' (the fast preset's, exact) or adversary=0.0 for training "
-                          "that must match a single process.")
+            warnings.warn("FDENConfig.adversary > 0 beside a relation head, under several "
+                          "processes: two processes do not yet reproduce one "
+                          "(tests/test_ddp.py); use alignment='proto' (the fast preset's, exact) "
+                          "or adversary=0.0 for training that must match a single process.")
         heads = [h for h in (m.align, getattr(m, "adversary", None)) if isinstance(h, nn.Module)]
         # the heads see local episodes
         self.swapped = swap_batchnorm([m.decomposer, m.entangler, *heads])
@@ -720,23 +787,30 @@ class EndToEnd(Callback):
         methods = all(callable(getattr(bb, a, None)) for a in ("encode", "decode"))
         modules = all(isinstance(getattr(bb, a, None), nn.Module) for a in ("encoder", "decoder"))
         if not (isinstance(bb, nn.Module) and methods and modules):
-            raise TypeError(f"EndToEnd needs a backbone nn.Module with encode/decode methods and the "
-                            "modules behind them as .encoder and .decoder (fden_nb.backbones' AE, VAE, "
-                            f"ALI, or a BackbonePair of modules); got {type(bb).__name__}.")
+            raise TypeError(
+                f"EndToEnd needs a backbone nn.Module with encode/decode methods and the "
+                "modules behind them as .encoder and .decoder (fden_nb.backbones' AE, VAE, "
+                f"ALI, or a BackbonePair of modules); got {type(bb).__name__}."
+            )
         self.backbone, self.attached = bb, None
 
     def before_create(self):
         "The images become the inputs; their latents as the backbone starts fit the scaler."
         t, bb = self.trainer, self.backbone
         if isinstance(t.x, Tensor) and t.x.ndim == 2:
-            raise ValueError("EndToEnd (FDEN_E) trains on images, encoding them at every step: pass "
-                             "data=(images, labels) or a Glyphs set, not latents.")
+            raise ValueError(
+                "EndToEnd (FDEN_E) trains on images, encoding them at every step: pass "
+                "data=(images, labels) or a Glyphs set, not latents."
+            )
         x = as_images(t.x, getattr(bb, "image_shape", None))
         if t.dist.main:
-            warnings.warn(f"EndToEnd: FDEN_E fine-tunes the backbone ({type(bb).__name__}) in place — "
-                          "its encoder and decoder weights will change, latents cached from it become "
-                          "stale, and the frozen-backbone guarantee does not hold for this run. Pass a "
-                          "copy (copy.deepcopy) to keep the original.", stacklevel=5)
+            warnings.warn(
+                f"EndToEnd: FDEN_E fine-tunes the backbone ({type(bb).__name__}) in place — "
+                "its encoder and decoder weights will change, latents cached from it become "
+                "stale, and the frozen-backbone guarantee does not hold for this run. Pass a "
+                "copy (copy.deepcopy) to keep the original.",
+                stacklevel=5,
+            )
         bb.to(t.device)
         # (N, D), as the backbone starts
         z0, _ = encode_dataset(bb, x, progress=False)
@@ -832,15 +906,18 @@ def load_fden(
     data,                             # the data it must have been trained on, as `Trainer` takes it
     fden_cfg:FDENConfig|None=None,    # the FDEN configuration it must have (None: the stored one)
     train_cfg:TrainConfig|None=None,  # the training configuration it must have (None: any)
-    decoder:nn.Module|None=None,      # the frozen backbone FDEN decodes with (not in the checkpoint)
+    # the frozen backbone FDEN decodes with (not in the checkpoint)
+    decoder:nn.Module|None=None,
     device:str|torch.device="auto",
-# the model in eval mode, and the checkpoint (`step`, `history`)
+    # the model in eval mode, and the checkpoint (`step`, `history`)
 ) -> tuple[FDEN, dict]:
     "A trained FDEN from its checkpoint, after the checks a `Trainer` makes, without building one."
     ck = load_fden_checkpoint(path, fden_cfg, train_cfg)
     if ck.get("backbone") is not None:
-        raise ValueError(f"{path} is an FDEN_E checkpoint (it holds the fine-tuned backbone); load it "
-                         "with Trainer(model, images, cfg, cbs=[EndToEnd(backbone), Checkpoint(path)]).")
+        raise ValueError(
+            f"{path} is an FDEN_E checkpoint (it holds the fine-tuned backbone); load it "
+            "with Trainer(model, images, cfg, cbs=[EndToEnd(backbone), Checkpoint(path)])."
+        )
     cfg = FDENConfig(**ck["fden_config"])
     z, labels = _unpack(data)
     z = _latents(z, cfg.z_dim)
