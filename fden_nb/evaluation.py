@@ -27,7 +27,7 @@ from .utils import as_images, evaluating
 # %% auto #0
 __all__ = ['REP_NAMES', 'PAPER_NOTE', 'STYLE_MEASURES', 'MEASURES', 'json_ready', 'Evaluation', 'held_out_factors',
            'evaluate_fden', 'backbone_summary', 'data_summary', 'factor_dependence', 'disentanglement_scores',
-           'swap_identity', 'judge_images', 'Target', 'head_to_head']
+           'swap_images', 'swap_identity', 'judge_images', 'Target', 'head_to_head']
 
 # %% ../nbs/80a_evaluation.ipynb #8f27e978
 REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "mlp": "MLP (papers')", "z": "raw z"}   # the columns
@@ -182,6 +182,17 @@ def disentanglement_scores(
 
 # %% ../nbs/80a_evaluation.ipynb #7f8d016c
 @torch.no_grad()
+def swap_images(
+    model:Method, lat, a:torch.Tensor, b:torch.Tensor,   # the method, held-out `Latents`, pairs
+    sty:str="sty",
+) -> dict[str, torch.Tensor]:                # 'swap': dec(E(f^A with B's f_sty)), 'keep_A': dec(z_A)
+    "The swaps of the pairs (A, B) and A decoded without a swap, on the model's device."
+    with evaluating(model):
+        za, zb = lat.z[a].to(device_of(model)), lat.z[b].to(device_of(model))
+        fa, fb = model.decompose(za), model.decompose(zb)
+        return {"swap": model.decode(model.entangle({**fa, sty: fb[sty]})), "keep_A": model.decode(za)}
+
+@torch.no_grad()
 def swap_identity(
     model:Method, backbone,     # the method and the frozen backbone whose latents it factorizes
     lat,                        # `Latents` of held-out images, with labels
@@ -193,12 +204,8 @@ def swap_identity(
     "Whose class a swap dec(E(f_ide^A, f_sty^B)) shows, re-encoded by the backbone, to a judge."
     y = torch.as_tensor(lat.labels)
     a, b = transfer_pairs(y, n_pairs, seed)                      # content_transfer's pairs
-    with evaluating(model):
-        dev = device_of(model)
-        za, zb = lat.z[a].to(dev), lat.z[b].to(dev)
-        fa, fb = model.decompose(za), model.decompose(zb)
-        swap = model.decode(model.entangle({**fa, sty: fb[sty]}))
-        images = {"swap": swap, "no_swap": model.decode(za)}
+    shown = swap_images(model, lat, a, b, sty)
+    images = {"swap": shown["swap"], "no_swap": shown["keep_A"]}
     seen = judge_identity(model if judge is None else judge, backbone, lat.z, y, images, y[a], y[b],
                           factor=ide if judge is None else None)
     return {"A_vs_B": seen["swap"]["A_vs_B"], "A": seen["swap"]["A"], "B": seen["swap"]["B"],
@@ -220,11 +227,7 @@ def judge_images(
     judges = make_judges(pool, class_epochs=class_epochs, style_epochs=style_epochs,
                          seed=run.seed, device=run.device, progress=False, verbose=False)
     a, b = transfer_pairs(lat.labels, run.sizes.n_pairs, run.seed)   # `swap_identity`'s pairs
-    with evaluating(model), torch.no_grad():
-        za, zb = lat.z[a].to(device_of(model)), lat.z[b].to(device_of(model))
-        fa, fb = model.decompose(za), model.decompose(zb)
-        rows = {"swap": model.decode(model.entangle({**fa, sty: fb[sty]})).cpu(),
-                "keep_A": model.decode(za).cpu()}
+    rows = {k: x.cpu() for k, x in swap_images(model, lat, a, b, sty).items()}
     if hasattr(pool, "render"):
         rows["truth"] = true_renderings(pool, a, b)
     return dataclasses.asdict(judge_swaps(rows, a, b, judges))
@@ -452,9 +455,8 @@ def _image_targets(self:Evaluation) -> list[Target]:
     if self.judged is not None:
         share = self.judged["classes"]["swap"]["A"]
         out.append(Target("swap read as A's class ≥ 90% (image)", f"{100 * share:.0f}%", share >= 0.9))
-        if self.judged["morpho"]:
-            rs = [self.judged["morpho"]["swap"][m]["B"] for m in STYLE_MEASURES]
-            r = float(np.nanmean(rs))
+        r = self.morpho_r("B")
+        if r is not None:
             out.append(Target("swap's style r with B's ≥ 0.7 (Morpho)", f"{r:.2f}", r >= 0.7))
     elif self.swaps is not None:
         share = self.swaps["A_vs_B"]
@@ -466,6 +468,12 @@ def _mlp_probe(self:Evaluation) -> dict|None:
     "The MLP probe of the class from f_sty, when there is one."
     rows = [r for r in self.leakage_mlp or [] if r["target"] == "class" and r["rep"] == "sty"]
     return rows[0] if rows else None
+
+@patch
+def morpho_r(self:Evaluation, who:str="B", row:str="swap") -> float|None:
+    "Mean r of a row's Morpho-MNIST style part with B's (or A's) over `STYLE_MEASURES`; None unmeasured."
+    m = (self.judged or {}).get("morpho") or {}
+    return float(np.nanmean([m[row][k][who] for k in STYLE_MEASURES])) if row in m else None
 
 # %% ../nbs/80a_evaluation.ipynb #3e18528f
 @patch

@@ -21,13 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seeds import RESULTS, table  # noqa: E402  (the seed table of the glyph quickstart)
 
 
-def _morpho_r(e, who:str="B"):
-    "Mean r of the swap's style part with B's (or A's) over the Morpho-MNIST style measures."
-    from fden_nb.evaluation import STYLE_MEASURES
-    m = (e.judged or {}).get("morpho") or {}
-    return sum(m["swap"][k][who] for k in STYLE_MEASURES) / len(STYLE_MEASURES) if m else None
-
-
 def _shot(e, rep:str, setting:str="5-way 1-shot"):
     s = e.shot(setting)
     return None if s is None or rep not in s else s[rep]["acc"]
@@ -54,8 +47,8 @@ ROWS = [  # (label, how to read it from an `Evaluation`, format); a row without 
     ("keep-A read as A's class, image CNN (%)",
      lambda e: 100 * e.judged["classes"]["keep_A"]["A"] if e.judged else None, "{:.1f}"),
     ("swap read as A over B, MLP on z (%)", lambda e: 100 * e.swaps["A_vs_B"], "{:.1f}"),
-    ("swap's style r with B's (Morpho)", lambda e: _morpho_r(e, "B"), "{:.2f}"),
-    ("swap's style r with A's (Morpho)", lambda e: _morpho_r(e, "A"), "{:.2f}"),
+    ("swap's style r with B's (Morpho)", lambda e: e.morpho_r("B"), "{:.2f}"),
+    ("swap's style r with A's (Morpho)", lambda e: e.morpho_r("A"), "{:.2f}"),
     ("held-out I(f_ide; f_sty) (nats)", lambda e: (e.dependence or {}).get("ide_sty"), "{:.3f}"),
 ]
 

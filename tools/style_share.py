@@ -23,7 +23,6 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     import torch
     from fden_nb.datasets import load_dataset
-    from fden_nb.evaluation import STYLE_MEASURES
     from fden_nb.pipeline import (Run, Sizes, evaluate_fden, plan_episodes, prepare, train_baseline,
                                   train_fden)
     torch.set_num_threads(1)
@@ -38,8 +37,8 @@ def main(argv=None) -> int:
         t0 = time.process_time()
         ev = evaluate_fden(run, prep, train_fden(run, prep).model, plan.settings, baseline=baseline)
         j = ev.judged
-        r = {who: sum(j["morpho"]["swap"][k][who] for k in STYLE_MEASURES) / len(STYLE_MEASURES)
-             for who in ("B", "A")} if j and j["morpho"] else {"B": float("nan"), "A": float("nan")}
+        r = {who: ev.morpho_r(who) for who in ("B", "A")}
+        r = {who: float("nan") if v is None else v for who, v in r.items()}
         print(f"style_share {share}: class from f_sty {100 * ev.probe('class', 'sty')['acc']:.1f}% "
               f"/ MLP {100 * ev._mlp_probe()['acc']:.1f}%, swap A's class "
               f"{100 * j['classes']['swap']['A']:.1f}% (keep-A {100 * j['classes']['keep_A']['A']:.1f}), "
