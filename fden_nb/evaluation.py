@@ -16,7 +16,7 @@ from fastcore.basics import patch
 
 from .backbones import device_of
 from .datasets import DataSet
-from .dependence import measure_dependence
+from .dependence import Dependence, measure_dependence
 from .metrics import (content_transfer, few_shot_table, format_table, judge_identity,
                              leakage_probes, mig, reconstruction_metrics, representations, sap,
                              stratified_split, style_targets, transfer_pairs, true_renderings)
@@ -25,9 +25,10 @@ from .stages import PAPER_SETTINGS, Method, Prepared, Run
 from .utils import as_images, evaluating
 
 # %% auto #0
-__all__ = ['REP_NAMES', 'PAPER_NOTE', 'STYLE_MEASURES', 'MEASURES', 'json_ready', 'Evaluation', 'held_out_factors',
-           'evaluate_fden', 'backbone_summary', 'data_summary', 'factor_dependence', 'disentanglement_scores',
-           'swap_images', 'swap_identity', 'judge_images', 'Target', 'head_to_head']
+__all__ = ['REP_NAMES', 'DEPENDENCE_ROWS', 'PAPER_NOTE', 'STYLE_MEASURES', 'DEPENDENCE_COLUMN', 'MEASURES', 'json_ready',
+           'Evaluation', 'held_out_factors', 'evaluate_fden', 'backbone_summary', 'data_summary', 'heldout_dependence',
+           'factor_dependence', 'disentanglement_scores', 'swap_images', 'swap_identity', 'judge_images', 'Target',
+           'dependence_cell', 'head_to_head']
 
 # %% ../nbs/80a_evaluation.ipynb #8f27e978
 REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "mlp": "MLP (papers')", "z": "raw z"}   # the columns
@@ -154,6 +155,22 @@ def data_summary(ds:DataSet) -> dict:
             "notes": list(ds.notes), "paper": ds.paper}
 
 # %% ../nbs/80a_evaluation.ipynb #8efb93b2
+DEPENDENCE_ROWS = 160           # held-out rows the measure needs: 80 to fit on, 80 to read
+
+def heldout_dependence(
+    factors:list,               # two or more factors of the evaluation samples, each (N, d_i)
+    labels,                     # (N,) classes: fitted on half of every class, read on the other
+    steps:int=2000,             # step limit of the neural critic (`measure_dependence`, 04a)
+    seed:int=0,
+) -> Dependence:                # value: I(f_1; f_2), or the total correlation of more factors
+    "`measure_dependence` (04a) fitted on one half of every class's samples, read on the other."
+    if len(labels) < DEPENDENCE_ROWS:
+        raise ValueError(f"{len(labels)} samples for the held-out dependence; it needs "
+                         f"{DEPENDENCE_ROWS} (half to fit the critics, half to read them)")
+    tr, te = stratified_split(torch.as_tensor(np.asarray(labels)).long(), 0.5, seed)
+    fs = [torch.as_tensor(f).float() for f in factors]
+    return measure_dependence([f[tr] for f in fs], [f[te] for f in fs], seed=seed, steps=steps)
+
 def factor_dependence(
     reps:dict,                  # {'ide': (N, d), 'sty': (N, d), …} of the evaluation samples
     labels,                     # (N,) classes: fitted on half of every class, read on the other
@@ -162,9 +179,7 @@ def factor_dependence(
 ) -> dict:                      # ide_sty (nats), ide_sty_monotone, ide_sty_critic, reliable, notes,
                                 # steps
     "Held-out I(f_ide; f_sty): the larger of the copula and critic readings, ≥ 0 (04a)."
-    tr, te = stratified_split(torch.as_tensor(np.asarray(labels)).long(), 0.5, seed)
-    f_i, f_s = reps["ide"].float(), reps["sty"].float()
-    d = measure_dependence([f_i[tr], f_s[tr]], [f_i[te], f_s[te]], seed=seed, steps=steps)
+    d = heldout_dependence([reps["ide"], reps["sty"]], labels, steps, seed)
     return dict(ide_sty=d.value, ide_sty_monotone=d.monotone, ide_sty_critic=d.critic,
                 reliable=d.reliable, notes=d.notes, steps=steps)
 
@@ -476,6 +491,16 @@ def morpho_r(self:Evaluation, who:str="B", row:str="swap") -> float|None:
     return float(np.nanmean([m[row][k][who] for k in STYLE_MEASURES])) if row in m else None
 
 # %% ../nbs/80a_evaluation.ipynb #3e18528f
+# held-out I(f_ide; f_sty): every kind of dependence (`measure_dependence`), and its monotone part
+DEPENDENCE_COLUMN = "I(f_ide; f_sty) nats (all / monotone part)"
+
+def dependence_cell(dep:dict|None) -> str:
+    "'all / monotone part' of `factor_dependence`'s readings; '–' when not measured."
+    if dep is None: return "–"
+    mono = dep.get("ide_sty_monotone")                  # absent from reports of older versions
+    cell = f"{dep['ide_sty']:.3f} / " + ("–" if mono is None else f"{mono:.3f}")
+    return cell if dep.get("reliable", True) else cell + " (not trusted)"
+
 @patch
 def row(self:Evaluation, name:str) -> dict:
     "One line, named `name`, of a comparison table (ablations, options, baselines): first setting."
@@ -488,7 +513,7 @@ def row(self:Evaluation, name:str) -> dict:
                        "keep-A MSE": f"{ct['keep_A']['mse']:.4f}"}
     return {"variant": name, **shots,
             "class from f_sty %": f"{100 * leak['acc']:.1f}",
-            "I(f_ide; f_sty) nats": f"{dep['ide_sty']:.3f}" if dep is not None else "–",
+            DEPENDENCE_COLUMN: dependence_cell(dep),
             "‖z−z̃‖/‖z‖ %": f"{100 * self.reconstruction['rel_z_error']:.1f}",
             **transfer,
             "swap shows A %": f"{100 * s['A_vs_B']:.0f}"}
@@ -498,7 +523,8 @@ MEASURES = {
     "f_ide 5w1s":         (lambda e: e.shot()["ide"]["acc"], True),
     "f_sty 5w1s":         (lambda e: e.shot()["sty"]["acc"], False),
     "class from f_sty %": (lambda e: 100 * e.probe("class", "sty")["acc"], False),
-    "I(f_ide; f_sty)":    (lambda e: e.dependence["ide_sty"], False),
+    "I(f_ide; f_sty), all kinds": (lambda e: e.dependence["ide_sty"], False),
+    "I(f_ide; f_sty), monotone part": (lambda e: e.dependence["ide_sty_monotone"], False),
     "round trip %":       (lambda e: 100 * e.reconstruction["rel_z_error"], False),
     "transfer MSE":       (lambda e: e.content_transfer["transfer"]["mse"], False),
     "swap shows A %":     (lambda e: 100 * e.swaps["A_vs_B"], True),
