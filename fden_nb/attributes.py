@@ -18,6 +18,7 @@ from torch import Tensor
 from .analysis import attribute_means, attribute_swap, opposite_mean
 from .backbones import device_of
 from .core import FDEN, FDENConfig
+from .evaluation import DEPENDENCE_ROWS, heldout_dependence
 from .glyphs import STYLE_NAMES, VARIANTS, Glyphs
 from .judges import (AttributeCNN, ClassifierConfig, _label_tensors, classifier_accuracy,
                             train_attribute_classifier)
@@ -29,7 +30,8 @@ from .utils import decompose_in_chunks, evaluating, resolve_device
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'NEUTRAL', 'SWAP_MODES', 'attribute_arity', 'check_attributes', 'attribute_labels', 'flip_values',
            'attribute_effect', 'attribute_subset', 'attribute_config', 'head_accuracy', 'leakage_table', 'swap_factor',
-           'swap_experiment', 'attribute_experiment', 'jsonable', 'attribute_table', 'swap_figure', 'write_attributes']
+           'swap_experiment', 'attribute_dependence', 'dependence_line', 'attribute_experiment', 'jsonable',
+           'attribute_table', 'swap_figure', 'write_attributes']
 
 # %% ../nbs/81_attributes.ipynb #37603e75
 ATTRIBUTES = ('bold', 'oblique', 'family')   # the discrete columns of `Glyphs.styles`
@@ -290,6 +292,34 @@ def swap_experiment(
             pics[f'truth_{n}'] = truth
     return out, pics
 
+# %% ../nbs/81_attributes.ipynb #7117c1fe
+def attribute_dependence(
+    factors:Mapping,               # {factor: (N, d)} of held-out glyphs: every aligned factor and f0
+    labels,                        # (N,) their classes: fitted on half of every class, read on the other
+    steps:int=2000,                # step limit of the critics (`measure_dependence`, 04a)
+    seed:int=0,
+) -> dict:                         # factors, tc and tc_monotone (nats), tc_critic, reliable, notes,
+                                   # steps, samples; tc None (and a note) below `DEPENDENCE_ROWS`
+    "The held-out total correlation of the factors, both readings (`heldout_dependence`, 80a)."
+    names, n = list(factors), len(labels)
+    if n < DEPENDENCE_ROWS:
+        return dict(factors=names, tc=None, samples=n,
+                    notes=[f"no held-out total correlation: {n} held-out glyphs, the critics need "
+                           f"{DEPENDENCE_ROWS} (half to fit, half to read)"])
+    d = heldout_dependence([factors[k] for k in names], labels, steps, seed)
+    return dict(factors=names, tc=d.value, tc_monotone=d.monotone, tc_critic=d.critic,
+                reliable=d.reliable, notes=d.notes, steps=steps, samples=n)
+
+def dependence_line(dep:dict) -> str:
+    "The held-out total correlation as the report prints it (what it is, both readings, trust)."
+    names = ", ".join(dep["factors"])
+    if dep["tc"] is None: return dep["notes"][0]
+    line = (f"held-out total correlation of {names}: {dep['tc']:.3f} nats, every kind "
+            f"(monotone part {dep['tc_monotone']:.3f}); lower bounds read on half of "
+            f"{dep['samples']} glyphs")
+    if not dep["reliable"]: line += " (not trusted: every reading fell below 0)"
+    return "; ".join([line, *dep["notes"]])
+
 # %% ../nbs/81_attributes.ipynb #deb9b071
 def _check_prep(prep):
     need = ('background', 'evaluation', 'backbone', 'lat_bg', 'lat_ev')
@@ -324,14 +354,15 @@ def attribute_experiment(
     threshold:float=0.01,             # the visibility threshold of `attribute_subset`
     n_swap:int=500,                   # evaluation glyphs swapped
     n_examples:int=8,                 # of which this many are returned as images for figures
+    dependence_steps:int=2000,        # step limit of the held-out dependence's critics
     classifier:ClassifierConfig|None=None,  # default: `ClassifierConfig` for `names`
     progress:bool=True,
     verbose:bool|None=None,           # None: as `progress`
     **fden_overrides,                 # FDENConfig fields, e.g. lr=3e-4, gamma=1.0
     # JSON-ready numbers, and images under 'examples' (see `jsonable`)
 ) -> dict:
-    """Yoon, Roh & Suk (2021)'s multi-factor experiment on glyphs: attribute FDEN, its accuracy and
-    leakage, and swaps judged two ways."""
+    """Yoon, Roh & Suk (2021)'s multi-factor experiment on glyphs: attribute FDEN, its accuracy,
+    leakage and held-out total correlation, and swaps judged two ways."""
     _check_prep(prep)
     for k, v in dict(steps=steps, n_swap=n_swap, n_examples=n_examples).items():
         if not isinstance(v, int) or v < (0 if k == 'n_examples' else 1):
@@ -390,6 +421,8 @@ def attribute_experiment(
         model, z_bg, lab['bg']
     )
     leak = leakage_table(model, z_ev, lab['ev'], seed)
+    f_ev = decompose_in_chunks(model, z_ev, device=device_of(model))
+    dep = attribute_dependence(f_ev, ev.labels[sub['ev']], dependence_steps, seed)
     f_bg = decompose_in_chunks(model, z_bg, device=device_of(model))
     means = {n: attribute_means(f_bg[n], lab['bg'][n]) for n in names}
     pick = np.sort(
@@ -432,6 +465,7 @@ def attribute_experiment(
             config=dataclasses.asdict(model.cfg),
             last={k: float(v) for k, v in tr.history[-1].items()} if tr.history else {},
         ),
+        dependence=dep,
         swap=swaps,
         n_swap=int(len(pick)),
         timings_s={k: round(v, 2) for k, v in times.items()},
@@ -455,14 +489,16 @@ _ROWS = dict(
 )
 
 def attribute_table(r:dict) -> str:
-    """The result of `attribute_experiment` as Markdown: accuracies and leakage, then the swap table
-    per attribute."""
+    """The result of `attribute_experiment` as Markdown: the held-out total correlation, accuracies and
+    leakage, then the swap table per attribute."""
     names, f = r['attributes'], r['fden']
     lines = [
         f"{r['steps']} FDEN steps on {r['data']['background']['samples']} background "
         f"glyphs ({'attributes visible' if r['visible_only'] else 'all samples'}); "
         f"held-out: {r['data']['evaluation']['samples']} glyphs of "
         f"{r['data']['evaluation']['kept_classes']} unseen classes",
+        "",
+        dependence_line(r['dependence']),
         "",
         "| attribute | classifier (images) | FDEN head | probe: own "
         "factor | probe: f0 | probe: other aligned | probe: z | chance |",

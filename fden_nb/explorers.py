@@ -20,10 +20,12 @@ from torch import Tensor
 
 from .analysis import (umap_ready, attribute_swap, embed, factor_grid, is_cached, mix_factors,
                        opposite_mean, pca_embed, pick_points, rsa_matrix)
+from .dependence import family_case, measure_dependence
 from .utils import decompose_in_chunks
 
 # %% auto #0
-__all__ = ['display_images', 'montage', 'tile_at', 'class_namer', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer']
+__all__ = ['display_images', 'montage', 'tile_at', 'class_namer', 'FactorSlider', 'EmbeddingExplorer', 'RSAExplorer',
+           'circle_dependence']
 
 # %% ../nbs/41_explorers.ipynb #bc86ec12
 def display_images(
@@ -626,6 +628,7 @@ class RSAExplorer:
         constant = f" · {res.n_constant} constant unit(s) set to r = 0" if res.n_constant else ""
         self.summary.value = (f"mean |r| within blocks: <b>{fmt(s['within'])}</b> · "
                               f"between blocks: <b>{fmt(s['between'])}</b>" + constant
+                              + " · r sees linear dependence only (a pale block is not independence)"
                               + f"<table style='font-size:11px'><tr><th></th>{head}</tr>"
                               + f"{rows}</table>")
         line = dict(color="black", width=1.5)
@@ -644,3 +647,15 @@ class RSAExplorer:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.box)
+
+# %% ../nbs/41_explorers.ipynb #41e492cc
+def circle_dependence(
+    n:int=1000,         # rows to fit on, and as many to read on
+    steps:int=500,      # the critics' step limit (`measure_dependence`)
+    seed:int=0,
+) -> dict:              # truth, r (Pearson), value and monotone (held-out nats), reliable
+    "04a's noisy circle, I(x; y) = 1 nat and no correlation: what r, the copula and the default read."
+    (x, y), truth = family_case("ring", 1, 1, 1.0, n, torch.Generator().manual_seed(seed))
+    r = float(np.corrcoef(x[:, 0].numpy(), y[:, 0].numpy())[0, 1])
+    d = measure_dependence([x[:n], y[:n]], [x[n:], y[n:]], seed=seed, steps=steps)
+    return dict(truth=truth, r=r, value=d.value, monotone=d.monotone, reliable=d.reliable)
