@@ -294,8 +294,8 @@ def swap_experiment(
 
 # %% ../nbs/81_attributes.ipynb #7117c1fe
 def attribute_dependence(
-    factors:Mapping,               # {factor: (N, d)} of held-out glyphs: every aligned factor and f0
-    labels,                        # (N,) their classes: fitted on half of every class, read on the other
+    factors:Mapping,               # {factor: (N, d)} of held-out glyphs: all aligned ones and f0
+    labels,                        # (N,) their classes: fitted on half of each, read on the other
     steps:int=2000,                # step limit of the critics (`measure_dependence`, 04a)
     seed:int=0,
 ) -> dict:                         # factors, tc and tc_monotone (nats), tc_critic, reliable, notes,
@@ -489,8 +489,8 @@ _ROWS = dict(
 )
 
 def attribute_table(r:dict) -> str:
-    """The result of `attribute_experiment` as Markdown: the held-out total correlation, accuracies and
-    leakage, then the swap table per attribute."""
+    """The result of `attribute_experiment` as Markdown: the held-out total correlation, accuracies
+    and leakage, then the swap table per attribute."""
     names, f = r['attributes'], r['fden']
     lines = [
         f"{r['steps']} FDEN steps on {r['data']['background']['samples']} background "

@@ -628,7 +628,7 @@ class RSAExplorer:
         constant = f" · {res.n_constant} constant unit(s) set to r = 0" if res.n_constant else ""
         self.summary.value = (f"mean |r| within blocks: <b>{fmt(s['within'])}</b> · "
                               f"between blocks: <b>{fmt(s['between'])}</b>" + constant
-                              + " · r sees linear dependence only (a pale block is not independence)"
+                              + " · r sees only linear dependence: pale is not independent"
                               + f"<table style='font-size:11px'><tr><th></th>{head}</tr>"
                               + f"{rows}</table>")
         line = dict(color="black", width=1.5)
@@ -654,7 +654,7 @@ def circle_dependence(
     steps:int=500,      # the critics' step limit (`measure_dependence`)
     seed:int=0,
 ) -> dict:              # truth, r (Pearson), value and monotone (held-out nats), reliable
-    "04a's noisy circle, I(x; y) = 1 nat and no correlation: what r, the copula and the default read."
+    "04a's noisy circle (1 nat, no correlation): what r, the copula and the default read."
     (x, y), truth = family_case("ring", 1, 1, 1.0, n, torch.Generator().manual_seed(seed))
     r = float(np.corrcoef(x[:, 0].numpy(), y[:, 0].numpy())[0, 1])
     d = measure_dependence([x[:n], y[:n]], [x[n:], y[n:]], seed=seed, steps=steps)
