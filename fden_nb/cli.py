@@ -24,7 +24,7 @@ from .train import TrainConfig
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
-__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'idle_cores', 'check_device', 'main']
+__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'busy_cores', 'idle_cores', 'check_device', 'main']
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
@@ -69,10 +69,30 @@ def check_factors(factors:str) -> str:
         )
     return factors
 
+def _cpu_ticks() -> tuple[int, int]|None:
+    "(busy, total) jiffies of every CPU since boot, from Linux's `/proc/stat`; None elsewhere."
+    try:
+        with open("/proc/stat") as f: ticks = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)          # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+def busy_cores(window:float=0.25) -> float:
+    """How many cores other work keeps busy now: the busy share of CPU time over `window` seconds
+    (this process sleeps meanwhile) × the cores; the last minute's load average where there is no
+    `/proc/stat`."""
+    before = _cpu_ticks()
+    if before is None: return os.getloadavg()[0]
+    time.sleep(window)
+    after = _cpu_ticks()
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * busy / total if total > 0 else 0.0
+
 def idle_cores(cores:int|None=None, load:float|None=None) -> int:
-    "The cores no other work is using: the cores less the last minute's load average, at least 1."
+    "The cores no other work is using: the cores less the busy ones (`busy_cores`), at least 1."
     cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
+    load = busy_cores() if load is None else load
     return max(1, min(cores, cores - round(load)))
 
 def check_device(device:str, threads:int|None=None) -> torch.device:
