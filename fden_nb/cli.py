@@ -204,7 +204,8 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
         "--threads",
         type=int,
         default=None,
-        help="torch CPU threads (default: 1 on a CPU with <= 2 cores)",
+        help="torch CPU threads (default: one per idle core on a CPU with <= 2 cores, "
+             "torch's own choice on more)",
     )
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
     # tests: tiny data, backbone and run
