@@ -99,9 +99,11 @@ def main():
                 out.parent.mkdir(exist_ok=True)
                 out.write_text(json.dumps(saved, indent=1) + "\n")
     parts = []
-    for key in dict.fromkeys((r["data"], r["protocol"]) for r in saved):
+    order = lambda r: (r["data"] != "digits", r["data"], r["protocol"] != "images")   # digits first
+    for key in dict.fromkeys((r["data"], r["protocol"]) for r in sorted(saved, key=order)):
         runs = sorted((r for r in saved if (r["data"], r["protocol"]) == key), key=lambda r: r["seed"])
-        parts.append(f"### {key[0]}, protocol {key[1]}\n\n" + table(runs, ROWS, "tools/real_data.py"))
+        steps = f" ({runs[0]['steps']} FDEN steps)" if "steps" in runs[0] else ""
+        parts.append(f"### {key[0]}, protocol {key[1]}{steps}\n\n" + table(runs, ROWS, "tools/real_data.py"))
     text = "\n\n".join(parts)
     (RESULTS / "real_data.md").write_text(text + "\n")
     print(text)
