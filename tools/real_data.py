@@ -53,7 +53,8 @@ ROWS = [  # (label, how to read it from an `Evaluation`, format); a row without 
 ]
 
 
-def measure(data:str, protocol:str, seeds) -> list[dict]:
+def measure(data:str, protocol:str, seeds, steps:int|None=None) -> list[dict]:
+    "FDEN trained and evaluated per seed; `steps` FDEN steps (None: as the pipeline plans them for the set)."
     import torch
     from fden_nb.datasets import load_dataset
     from fden_nb.pipeline import (Run, Sizes, evaluate_fden, plan_episodes, prepare, train_baseline,
@@ -61,7 +62,8 @@ def measure(data:str, protocol:str, seeds) -> list[dict]:
     from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
     ds = load_dataset(data, 32, progress=False, protocol=protocol)
-    run = Run(Sizes(), "cpu", progress=False)
+    sizes = Sizes() if steps is None else Sizes(steps=steps, max_passes=None)
+    run = Run(sizes, "cpu", progress=False)
     settings = ((3, 1), (5, 1), (5, 5)) if protocol == "classes" else None   # 3-way: few held-out classes
     plan = plan_episodes(run, ds, settings)
     run = dataclasses.replace(run, sizes=plan.sizes)
@@ -74,7 +76,7 @@ def measure(data:str, protocol:str, seeds) -> list[dict]:
         ev = evaluate_fden(at, prep, tr.model, plan.settings, baseline=train_baseline(at, prep))
         runs.append({"data": data, "protocol": protocol, "seed": seed, "metrics": ev.to_json(),
                      "cpu": cpu_name(), "cpu_amp": tr.cfg.cpu_amp, "torch": torch.__version__,
-                     "cpu_seconds": round(time.process_time() - t0, 1)})
+                     "cpu_seconds": round(time.process_time() - t0, 1), "steps": tr.step})
         print(f"{data} {protocol} seed {seed} done", flush=True)
     return runs
 
@@ -97,9 +99,11 @@ def main():
                 out.parent.mkdir(exist_ok=True)
                 out.write_text(json.dumps(saved, indent=1) + "\n")
     parts = []
-    for key in dict.fromkeys((r["data"], r["protocol"]) for r in saved):
+    order = lambda r: (r["data"] != "digits", r["data"], r["protocol"] != "images")   # digits first
+    for key in dict.fromkeys((r["data"], r["protocol"]) for r in sorted(saved, key=order)):
         runs = sorted((r for r in saved if (r["data"], r["protocol"]) == key), key=lambda r: r["seed"])
-        parts.append(f"### {key[0]}, protocol {key[1]}\n\n" + table(runs, ROWS, "tools/real_data.py"))
+        steps = f" ({runs[0]['steps']} FDEN steps)" if "steps" in runs[0] else ""
+        parts.append(f"### {key[0]}, protocol {key[1]}{steps}\n\n" + table(runs, ROWS, "tools/real_data.py"))
     text = "\n\n".join(parts)
     (RESULTS / "real_data.md").write_text(text + "\n")
     print(text)
