@@ -12,9 +12,27 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['EpisodeSampler', 'EpisodeDataset', 'gather_episodes', 'split_support_query', 'query_targets']
+__all__ = ['SORT_WIDTH', 'distinct_draws', 'EpisodeSampler', 'EpisodeDataset', 'gather_episodes', 'split_support_query',
+           'query_targets']
 
 # %% ../nbs/12_episodes.ipynb #1b26db8a
+SORT_WIDTH = 256   # classes of up to this many samples are drawn by sorting a key per sample
+
+def distinct_draws(
+    counts:Tensor,                 # (R,) how many samples each row has to draw from
+    m:int,                         # draws per row, at most min(counts)
+    generator:torch.Generator,
+) -> Tensor:                       # (R, m) distinct positions in [0, count), in a random order
+    """Floyd's algorithm: m distinct positions uniformly from each row's range in m vectorised
+    draws (not one per sample), then shuffled."""
+    picks = torch.empty(len(counts), m, dtype=torch.long)
+    for i in range(m):
+        j = counts - m + i                                          # (R,) this draw's top
+        t = (torch.rand(len(counts), generator=generator) * (j + 1)).long().clamp(max=j)
+        taken = (picks[:, :i] == t[:, None]).any(1)
+        picks[:, i] = torch.where(taken, j, t)                      # j is never taken yet
+    return picks.gather(1, torch.rand(len(counts), m, generator=generator).argsort(1))
+
 class EpisodeSampler:
     "Draw C-way K-shot Q-query episodes as index tensors from integer labels."
     def __init__(self,
@@ -60,11 +78,15 @@ class EpisodeSampler:
         g, C, W = self.generator, len(self.classes), self.table.shape[1]
         # (E, n_way) distinct classes
         cls = torch.rand(n_episodes, C, generator=g).argsort(-1)[:, :self.n_way]
+        m = self.k_shot + self.n_query
+        if W > SORT_WIDTH:                                          # large classes: m draws each
+            pick = distinct_draws(self.counts[cls].flatten(), m, g).view(*cls.shape, m)
+            return self.table[cls[..., None], pick]
         keys = torch.rand(n_episodes, self.n_way, W, generator=g)
         # padding sorts last
         keys = keys.masked_fill(torch.arange(W) >= self.counts[cls][..., None], 2.)
         # (E, n_way, K+Q) distinct samples
-        pick = keys.argsort(-1)[..., :self.k_shot + self.n_query]
+        pick = keys.argsort(-1)[..., :m]
         return self.table[cls[..., None], pick]
 
     def reset(self):
