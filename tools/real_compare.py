@@ -1,13 +1,13 @@
 #!/usr/bin/env python
-"""FDEN beside the papers' other methods on a data set a user brings: `fden-nb compare` on one data set and
-protocol, its table (rows rebuilt by `comparison_row` from every method's stored evaluation) written to
-results/compare_<data>.md and every number to results/compare_<data>.json.
+"""FDEN beside the papers' other methods on a data set a user brings: `fden-nb compare` on one data
+set and protocol, its table (rows rebuilt by `comparison_row` from every method's stored evaluation)
+written to results/compare_<data>.md and every number to results/compare_<data>.json.
 
-    python tools/real_compare.py --data digits                         # every method, protocol images
-    python tools/real_compare.py --data fashion --methods fden,mlp,lord,mathieu,mixing
-    python tools/real_compare.py --data digits --from OUT              # the folder of a finished
-                                                                       # `fden-nb compare ... --out OUT`
-    python tools/real_compare.py --table                               # the tables again from the files
+    python tools/real_compare.py --data digits             # every method, protocol images
+    python tools/real_compare.py --data fashion --methods fden,mlp,mathieu,mixing
+    python tools/real_compare.py --data digits --from OUT  # the --out folder of a finished
+                                                           # `fden-nb compare --data digits ...`
+    python tools/real_compare.py --table                   # the tables again from the files
 
 Fashion-MNIST is read from its four official files (Debian: `apt install dataset-fashion-mnist`).
 Trained checkpoints in the data cache are reused.
@@ -23,7 +23,7 @@ RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def run_compare(data:str, protocol:str, methods:str, seed:int) -> dict:
-    "What `fden-nb compare --data DATA --protocol PROTOCOL --methods METHODS` writes to comparison.json."
+    "What `fden-nb compare --data DATA --protocol PROTOCOL --methods METHODS` writes (its .json)."
     import torch
     from fden_nb.compare import compare
     from fden_nb.datasets import load_dataset
@@ -39,7 +39,7 @@ def run_compare(data:str, protocol:str, methods:str, seed:int) -> dict:
 
 
 def record(doc:dict, data:str, protocol:str, methods:str, seed:int) -> dict:
-    "comparison.json with what made it: the data, protocol, methods, seed, CPU, torch, FDEN's precision."
+    "comparison.json with what made it: data, protocol, methods, seed, CPU, torch, precision."
     import torch
     from fden_nb.train import TrainConfig
     from fden_nb.utils import cpu_name
@@ -60,7 +60,8 @@ def markdown(rec:dict) -> str:
     from fden_nb.evaluation import Evaluation
     from fden_nb.metrics import format_table
     metrics = rec["comparison"]["metrics"]
-    rows = [comparison_row(n, Evaluation.from_json(m), m["train_seconds"]) for n, m in metrics.items()]
+    rows = [comparison_row(n, Evaluation.from_json(m), m["train_seconds"])
+            for n, m in metrics.items()]
     notes = "\n".join(f"* {n}" for n in comparison_notes(rec["protocol"]))
     precision = "bf16 autocast" if rec["cpu_amp"] else "float32"
     return (f"### {rec['data']}, protocol {rec['protocol']}\n\n{format_table(rows)}\n\n{notes}\n\n"
@@ -84,7 +85,8 @@ def main():
         else:
             path = Path(a.source) / "comparison.json"
             if not path.exists():
-                raise SystemExit(f"{path} does not exist: pass the --out folder of `fden-nb compare`")
+                raise SystemExit(f"{path} does not exist: pass the --out folder of "
+                                 "`fden-nb compare`")
             doc = json.loads(path.read_text())
         rec = record(doc, a.data, a.protocol, a.methods, a.seed)
         RESULTS.mkdir(exist_ok=True)
