@@ -66,7 +66,8 @@ def markdown(rec:dict) -> str:
     precision = "bf16 autocast" if rec["cpu_amp"] else "float32"
     return (f"### {rec['data']}, protocol {rec['protocol']}\n\n{format_table(rows)}\n\n{notes}\n\n"
             f"{rec['cpu']}, torch {rec['torch']}, FDEN trained in {precision}, seed {rec['seed']} "
-            f"(`{rec['command']}`; `python tools/real_compare.py`).")
+            f"(`{rec['command']}`; `python tools/real_compare.py`); train s: wall-clock seconds, on "
+            "a CPU shared with other jobs (a record, not a speed measurement).")
 
 
 def main():
