@@ -22,13 +22,14 @@ from .mixing import MIXING_ONLY, Mixing, MixingConfig, fit_mixing
 from .metrics import few_shot_table, format_table, representations
 from .evaluation import Evaluation, evaluate_fden
 from .report import agg_pyplot, show_image, swap_pairs
-from .stages import Prepared, Run, fit_linear_split, prepare, train_baseline, train_fden
+from .stages import (Prepared, Run, fit_linear_split, plan_episodes, prepare,
+                            train_baseline, train_fden)
 from .utils import CheckpointMismatch, as_images, data_fingerprint, evaluating
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'ThroughBackbone', 'OnBackbone', 'Context', 'MethodSpec', 'register', 'trained_seconds',
-           'fit_cached', 'whole_model', 'Comparison', 'check_methods', 'comparison_row', 'compare', 'comparison_figure',
-           'write_comparison']
+           'fit_cached', 'whole_model', 'evaluation_setting', 'image_judge_cells', 'comparison_notes', 'Comparison',
+           'check_methods', 'comparison_row', 'compare', 'comparison_figure', 'write_comparison']
 
 # %% ../nbs/82_compare.ipynb #6d16b0de
 class ThroughBackbone(nn.Module):
@@ -265,6 +266,42 @@ whole_model(
     **MIXING_ONLY
 )
 
+# %% ../nbs/82_compare.ipynb #cd57c6dd
+def evaluation_setting(run:Run, data) -> tuple[int, int]:
+    "The comparison's (n_way, k_shot): the first setting `plan_episodes` allows the held-out side."
+    return (5, 1) if data is None else plan_episodes(run, data).settings[0]
+
+def image_judge_cells(ev:Evaluation) -> dict:
+    "The swaps read from the images (`judge_images`): A's class %, and the Morpho style r ('–': none)."
+    j = ev.judged
+    cls = None if j is None else j["classes"]
+    r_b, r_a = ev.morpho_r("B"), ev.morpho_r("A")
+    return {"swap read as A's class, image CNN % (unswapped A)":
+                "–" if cls is None else f"{100 * cls['swap']['A']:.0f} ({100 * cls['keep_A']['A']:.0f})",
+            "swap's style r with B's / A's (Morpho)":
+                "–" if r_b is None else f"{r_b:.2f} / {r_a:.2f}"}
+
+def comparison_notes(protocol:str="classes") -> list[str]:
+    "How to read the table's columns under `protocol` ('classes' or 'images')."
+    held = "held-out images of the seen classes" if protocol == "images" else "held-out classes"
+    return [f"ide: the class (identity) code; sty: the content (style) code; few-shot on the {held}, "
+            "± 95% CI.",
+            "class from sty: a linear and an MLP probe (two hidden layers of 256) on the "
+            f"{held} (chance: 1/classes).",
+            "transfer MSE: against the true rendering of A's class in B's style (glyphs only); "
+            "swap shows A: A's class over B's, read by the papers' MLP on the re-encoded swap "
+            "(over B: A's class nearer than B's; among all: A's class the nearest of every "
+            f"class of the {held} — a blob that shows no character fails the second).",
+            f"swap read as A's class: a class CNN trained on half of the {held} reads the decoded "
+            "swap (in brackets: A decoded without a swap); "
+            "style r: Pearson r of the swap's Morpho-MNIST thickness, slant, width and height "
+            "(less A's class mean) with B's and with A's (gray digit-like images only).",
+            "Whole-model methods are seen through the frozen autoencoder (`82_compare`): they read "
+            "its reconstructions, and their round trip is their own reconstruction error read in "
+            "its latent space.",
+            "The MLP has one factor: few-shot only."]
+
+
 # %% ../nbs/82_compare.ipynb #585e3456
 DEFAULT_METHODS = ("fden", "fden-ali", "mlp", "linear")
 
@@ -318,16 +355,16 @@ def comparison_row(name:str, ev:Evaluation, seconds:float) -> dict:
             "transfer MSE": _cell(ct["transfer"]["mse"] if ct else None, "{:.4f}"),
             "swap shows A % (over B / among all)":
                 "–" if s is None else f"{100 * s['A_vs_B']:.0f} / {100 * s['A']:.0f}",
+            **image_judge_cells(ev),
             "MIG / SAP sty": "–" if dis is None else f"{dis['mig']:.3f} / {dis['sap']:.3f}",
             "train s": f"{seconds:.0f}"}
 
 # %% ../nbs/82_compare.ipynb #38ffc1cf
-def _few_shot_only(run:Run, prep:Prepared, mlp) -> Evaluation:
-    """The MLP has one factor: its 5-way 1-shot accuracy on the held-out classes is all it is read
-    by."""
+def _few_shot_only(run:Run, prep:Prepared, mlp, setting=(5, 1)) -> Evaluation:
+    "The MLP has one factor: its few-shot accuracy (`setting`) on the held-out side is all it is read by."
     reps = {"mlp": representations(mlp, prep.lat_ev.z)["mlp"]}
     s = run.sizes
-    r = few_shot_table(reps, prep.lat_ev.labels, ((5, 1),), s.n_query, s.n_episodes, run.seed)[0]
+    r = few_shot_table(reps, prep.lat_ev.labels, (setting,), s.n_query, s.n_episodes, run.seed)[0]
     acc = {"acc": r["mlp"]["acc"], "ci95": r["mlp"]["ci95"]}
     return Evaluation(few_shot=[{"setting": r["setting"], "mlp": acc}])
 
@@ -340,6 +377,7 @@ def compare(
     """Train (or load) every method, evaluate each with FDEN's evaluation on the held-out classes,
     and tabulate."""
     names = check_methods(methods)
+    setting = evaluation_setting(run, prep.data)
     c = Context(run, prep)
     judge = train_baseline(run, prep)
     rows, metrics, models, seconds = [], {}, {}, {}
@@ -349,14 +387,15 @@ def compare(
         s = getattr(model, "train_seconds", None)
         if s is None and name == "mlp": s = run.clock.times.get("baseline", 0.0)
         if s is None: s = time.perf_counter() - t0
-        if name == "mlp": ev = _few_shot_only(run, prep, judge)
+        if name == "mlp": ev = _few_shot_only(run, prep, judge, setting)
         else:
-            ev = evaluate_fden(run, prep, model, settings=((5, 1),), baseline=judge)
+            ev = evaluate_fden(run, prep, model, settings=(setting,), baseline=judge)
             models[name] = model
         metrics[name], seconds[name] = ev, s
         rows.append(comparison_row(name, ev, s))
         if run.verbose:
-            print(f"[{name}] trained in {s:.0f} s; 5-way 1-shot ide {rows[-1]['5-way 1-shot ide']}")
+            shot = f"{setting[0]}-way {setting[1]}-shot"
+            print(f"[{name}] trained in {s:.0f} s; {shot} ide {rows[-1][f'{shot} ide']}")
     res = Comparison(rows, metrics, models, seconds, dict(run.clock.times))
     if out is not None: write_comparison(out, res, prep, run.seed)
     return res
@@ -403,20 +442,7 @@ def write_comparison(out:str|Path, res:Comparison, prep:Prepared, seed:int=0) ->
     comparison.png (the swaps)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    notes = [
-        "ide: the class (identity) code; sty: the content (style) "
-        "code; 5-way 1-shot on the held-out classes, ± 95% CI.",
-        "class from sty: a linear and an MLP probe (two hidden "
-        "layers of 256) on the held-out classes (chance: 1/classes).",
-        "transfer MSE: against the true rendering of A's class in B's style (glyphs only); "
-        "swap shows A: A's class over B's, read by the papers' MLP on the re-encoded swap "
-        "(over B: A's class nearer than B's; among all: A's class the nearest of every "
-        "held-out class — a blob that shows no character fails the second).",
-        "Whole-model methods are seen through the frozen autoencoder "
-        "(`82_compare`): they read its reconstructions, and their round "
-        "trip is their own reconstruction error read in its latent space.",
-        "The MLP has one factor: few-shot only.",
-    ]
+    notes = comparison_notes(getattr(prep.data, "protocol", "classes"))
     (out / "comparison.md").write_text(
         "# Comparison\n\n"
         + format_table(res.rows)
