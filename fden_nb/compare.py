@@ -213,7 +213,9 @@ def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     @register(name, "whole model", about)
     def _train(c:Context):
         size = c.prep.backbone.image_shape
-        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed)
+        # bf16 autocast of the steps as FDEN's training (`Run.cpu_amp`)
+        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed,
+                  cpu_amp=c.run.cpu_amp)
         if c.run.sizes.method_steps is not None: kw["steps"] = c.run.sizes.method_steps
         return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
     return _train
