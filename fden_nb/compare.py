@@ -353,7 +353,9 @@ def compare(
         if s is None: s = time.perf_counter() - t0
         if name == "mlp": ev = _few_shot_only(run, prep, judge)
         else:
-            ev = evaluate_fden(run, prep, model, settings=((5, 1),), baseline=judge)
+            # each method's evaluation time in `times_s`
+            with run.clock(f"evaluate {name}"):
+                ev = evaluate_fden(run, prep, model, settings=((5, 1),), baseline=judge)
             models[name] = model
         metrics[name], seconds[name] = ev, s
         rows.append(comparison_row(name, ev, s))
