@@ -11,6 +11,7 @@ cost by its default steps (LORD: an even split of the two stages' 5,840 + 1,460 
     python tools/bench_methods.py                     # every method, as configured (cpu_amp 'auto')
     python tools/bench_methods.py --cpu-amp 0,1       # float32 and bf16 autocast, alternating
     python tools/bench_methods.py --methods lord --repeats 3
+    python tools/bench_methods.py --full              # one whole default fit of each method instead
 """
 from __future__ import annotations
 import argparse, json, statistics, time
@@ -33,12 +34,12 @@ def full_steps(name:str, n:int) -> float:
     return METHODS[name][0]().steps
 
 
-def fit_seconds(name:str, x, y, steps:int, cpu_amp) -> float:
-    "CPU seconds of one fit of `steps` steps."
+def fit_seconds(name:str, x, y, steps:int|None, cpu_amp) -> float:
+    "CPU seconds of one fit of `steps` steps (None: the method's default run, probe included)."
     cls, fit = METHODS[name]
-    kw = dict(steps=steps)
+    kw = {} if steps is None else dict(steps=steps)
     if cpu_amp is not None: kw["cpu_amp"] = cpu_amp
-    if name == "mixing": kw["probe_episodes"] = 2
+    if name == "mixing" and steps is not None: kw["probe_episodes"] = 2
     t = time.process_time()
     fit(x, y, cls(**kw), device="cpu")
     return time.process_time() - t
@@ -51,12 +52,21 @@ def main():
     ap.add_argument("--short", type=int, default=5)
     ap.add_argument("--long", type=int, default=25)
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--full", action="store_true", help="time one default fit of each method")
     ap.add_argument("--json", default=None, help="also write the medians here")
     a = ap.parse_args()
     torch.set_num_threads(1)
     x, y = _images(prepare(Run(progress=False)))
     amps = [None] if a.cpu_amp is None else [bool(int(v)) for v in a.cpu_amp.split(",")]
     out = {}
+    if a.full:
+        for name in a.methods.split(","):
+            for amp in amps:
+                label = f"{name} cpu_amp={'config' if amp is None else amp}"
+                out[label] = {"default_run_cpu_s": round(fit_seconds(name, x, y, None, amp), 1)}
+                print(f"{label:28} a default run: {out[label]['default_run_cpu_s']} CPU s", flush=True)
+        if a.json: open(a.json, "w").write(json.dumps(out, indent=1))
+        return
     for name in a.methods.split(","):
         per = {amp: [] for amp in amps}
         for _ in range(a.repeats):                       # variants alternate: a load change hits all
