@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Callable
 
@@ -214,7 +214,9 @@ def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     @register(name, "whole model", about)
     def _train(c:Context):
         size = c.prep.backbone.image_shape
-        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed)
+        # bf16 autocast of the steps as FDEN's training (`Run.cpu_amp`)
+        kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed,
+                  cpu_amp=c.run.cpu_amp)
         if c.run.sizes.method_steps is not None: kw["steps"] = c.run.sizes.method_steps
         return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
     return _train
@@ -307,18 +309,24 @@ DEFAULT_METHODS = ("fden", "fden-ali", "mlp", "linear")
 
 @dataclass
 class Comparison:
-    "What `compare` measured: rows, each method's `Evaluation`, the models, train seconds, timings."
+    """What `compare` measured: rows, each method's `Evaluation`, the models, train seconds, timings
+    and CPU seconds."""
     rows:list                   # one `comparison_row` per method
     metrics:dict                # {method: its `Evaluation`}
     models:dict                 # {method: the trained model} (not the MLP: one factor, no swaps)
     seconds:dict                # {method: seconds its training took}
     times:dict                  # the stopwatch's stage timings
+    # {method: {'train': …, 'evaluate': …}}: this process's CPU seconds (all its threads) for
+    # training (or loading) and evaluating it; a shared machine stretches wall time, not these
+    cpu:dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        "comparison.json: the rows, every method's numbers and train seconds, the stage timings."
+        """comparison.json: the rows, every method's numbers and train seconds, the stage timings,
+        the CPU seconds."""
         metrics = {n: {**ev.to_json(), "train_seconds": self.seconds[n]}
                    for n, ev in self.metrics.items()}
-        return {"rows": self.rows, "metrics": metrics, "times_s": self.times}
+        return {"rows": self.rows, "metrics": metrics, "times_s": self.times,
+                "cpu_s": self.cpu, "threads": torch.get_num_threads()}
 
 def check_methods(names) -> list[str]:
     """The requested method names ('all': every one), checked against `METHODS` (one clear error for
@@ -379,24 +387,32 @@ def compare(
     names = check_methods(methods)
     setting = evaluation_setting(run, prep.data)
     c = Context(run, prep)
+    c0 = time.process_time()
     judge = train_baseline(run, prep)
+    cpu = {"mlp": {"train": time.process_time() - c0}}
     rows, metrics, models, seconds = [], {}, {}, {}
     for name in names:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model = judge if name == "mlp" else METHODS[name].train(c)
+        c1 = time.process_time()
         s = getattr(model, "train_seconds", None)
         if s is None and name == "mlp": s = run.clock.times.get("baseline", 0.0)
         if s is None: s = time.perf_counter() - t0
         if name == "mlp": ev = _few_shot_only(run, prep, judge, setting)
         else:
-            ev = evaluate_fden(run, prep, model, settings=(setting,), baseline=judge)
+            # each method's evaluation time in `times_s`
+            with run.clock(f"evaluate {name}"):
+                ev = evaluate_fden(run, prep, model, settings=(setting,), baseline=judge)
             models[name] = model
         metrics[name], seconds[name] = ev, s
+        cpu[name] = {"train": cpu["mlp"]["train"] if name == "mlp" else c1 - c0,
+                     "evaluate": time.process_time() - c1}
         rows.append(comparison_row(name, ev, s))
         if run.verbose:
             shot = f"{setting[0]}-way {setting[1]}-shot"
             print(f"[{name}] trained in {s:.0f} s; {shot} ide {rows[-1][f'{shot} ide']}")
-    res = Comparison(rows, metrics, models, seconds, dict(run.clock.times))
+    cpu = {n: {k: round(v, 1) for k, v in cpu[n].items()} for n in names}
+    res = Comparison(rows, metrics, models, seconds, dict(run.clock.times), cpu)
     if out is not None: write_comparison(out, res, prep, run.seed)
     return res
 

@@ -15,7 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
-from .backbones import ConvEncoder, n_halvings
+from .backbones import (ChannelsLastUnflatten, ConvEncoder, FewChannelsConvTranspose2d,
+                               n_halvings)
+from .train import bf16_autocast, cpu_amp_choice
 from .utils import (as_images, as_labels, config_key, evaluating, progress_bar, quiet,
                            resolve_device)
 
@@ -62,9 +64,13 @@ class LORDConfig:
     alpha:float = 10.
     # quick runs: this many steps in each stage instead of `epochs` and `epochs2` passes
     steps:int|None = None
+    # bf16 autocast of both stages' steps on the CPU ('auto': where the CPU has bf16 in hardware,
+    # `cpu_amp_choice`); evaluation stays float32
+    cpu_amp:bool|str = "auto"
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
+        object.__setattr__(self, 'cpu_amp', cpu_amp_choice(self.cpu_amp))
         for f in dataclasses.fields(self):                                # 100 and 100.0: one key
             if f.type == 'float': object.__setattr__(self, f.name, float(getattr(self, f.name)))
         if self.pixel_loss not in PIXEL_LOSSES:
@@ -116,7 +122,8 @@ class AdaIN(nn.Module):
 # %% ../nbs/34_lord.ipynb #a37693af
 class AdaINGenerator(nn.Module):
     """G(e, c) → logits (B, C, S, S): c through an MLP to a 4×4 map, transposed convolutions up to S
-    (as `ConvDecoder`), AdaIN(e) after every block but the last."""
+    (as `ConvDecoder`, with its CPU kernels: maps channels-last, the one-channel logits layer
+    ATen's), AdaIN(e) after every block but the last."""
     def __init__(self, cfg:LORDConfig):
         super().__init__()
         n = n_halvings(cfg.size)
@@ -127,13 +134,14 @@ class AdaINGenerator(nn.Module):
             nn.LeakyReLU(0.2),
             nn.Linear(cfg.hidden, chans[0] * 16),
             nn.LeakyReLU(0.2),
-            nn.Unflatten(1, (chans[0], 4, 4)),
+            ChannelsLastUnflatten(1, (chans[0], 4, 4)),
         )
         self.ups = nn.ModuleList(
             nn.ConvTranspose2d(a, b, 4, 2, 1) for a, b in zip(chans[:-1], chans[1:])
         )
         self.adain = nn.ModuleList(AdaIN(cfg.class_dim, ch) for ch in chans)
-        self.out = nn.ConvTranspose2d(chans[-1], cfg.channels, 4, 2, 1)   # S/2 → S, logits
+        # S/2 → S, logits
+        self.out = FewChannelsConvTranspose2d(chans[-1], cfg.channels, 4, 2, 1)
 
     def forward(self, e:Tensor, c:Tensor) -> Tensor:
         "`e` is the class code (B, d), `c` the content code (B, e)."
@@ -201,8 +209,8 @@ class LORD(nn.Module):
 # %% ../nbs/34_lord.ipynb #8608106d
 def pixel_loss(logits:Tensor, x:Tensor, kind:str='l1') -> Tensor:
     """Mean over pixels and batch of |σ(logits) − x|, plus (σ(logits) − x)² for 'l1+l2': the
-    stand-in for the perceptual loss."""
-    d = torch.sigmoid(logits) - x
+    stand-in for the perceptual loss; in float32 under bf16 autocast."""
+    d = torch.sigmoid(logits.float()) - x
     return d.abs().mean() + (d.pow(2).mean() if kind == 'l1+l2' else 0.)
 
 def stage1_losses(model:LORD, c:Tensor, x:Tensor, y:Tensor) -> dict[str, Tensor]:
@@ -232,11 +240,13 @@ def cosine_lr(step:int, total:int, lr:float, lr_min:float) -> float:
 
 
 def _optimise(stage:str, n:int, bs:int, total:int, loss_fn, opt, schedules:list, seed:int,
-              history:list, log_every:int, progress:bool, device):
+              history:list, log_every:int, progress:bool, device, amp:bool=False):
     """`total` steps of shuffled batches of indices into n images (a new order each epoch);
-    `loss_fn(idx)` → losses; cosine lr per group; logs into `history`."""
+    `loss_fn(idx)` → losses (under bf16 autocast with `amp`); cosine lr per group; logs into
+    `history`."""
     steps = max(1, n // bs)
-    sums, count = {}, 0
+    # the losses' running sums stay a tensor: one read per log entry, not one per step
+    sums, count = None, 0
     # steps count on across the stages
     step0 = history[-1]['step'] if history else 0
     bar = progress_bar(range(total), label=f"LORD {stage}: ") if progress else range(total)
@@ -245,28 +255,26 @@ def _optimise(stage:str, n:int, bs:int, total:int, loss_fn, opt, schedules:list,
         if i == 0: perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch))
         for g, (lr, lr_min) in zip(opt.param_groups, schedules):
             g['lr'] = cosine_lr(t, total, lr, lr_min)
-        losses = loss_fn(perm[i * bs:(i + 1) * bs].to(device))
+        with bf16_autocast(device, amp): losses = loss_fn(perm[i * bs:(i + 1) * bs].to(device))
         opt.zero_grad(set_to_none=True)
         losses['loss'].backward()
         opt.step()
-        for k, v in losses.items(): sums[k] = sums.get(k, 0.) + v.item()
-        count += 1
+        now = torch.stack([v.detach().float() for v in losses.values()])
+        sums, count = now if sums is None else sums + now, count + 1
         if count == log_every or t + 1 == total:
-            history.append(
-                dict(
-                    stage=stage,
-                    step=step0 + t + 1,
-                    epoch=epoch + 1,
-                    **{k: v / count for k, v in sums.items()},
-                )
-            )
-            sums, count = {}, 0
+            means = dict(zip(losses, (sums / count).tolist()))
+            history.append(dict(stage=stage, step=step0 + t + 1, epoch=epoch + 1, **means))
+            sums, count = None, 0
             if progress:
                 bar.comment = ' '.join(
                     f"{k} {v:.4f}" for k, v in history[-1].items() if isinstance(v, float)
                 )
 
 # %% ../nbs/34_lord.ipynb #105286df
+def _amp(cfg:LORDConfig, device:torch.device) -> bool:
+    "bf16 autocast of the steps: `cpu_amp` on the CPU; float32 elsewhere."
+    return cfg.cpu_amp and device.type == 'cpu'
+
 def _stage1(model:LORD, x:Tensor, y:Tensor, history:list, log_every:int, progress:bool) -> Tensor:
     """Latent optimisation of the class codes, the content codes and G together; returns the content
     codes (N, e)."""
@@ -281,11 +289,12 @@ def _stage1(model:LORD, x:Tensor, y:Tensor, history:list, log_every:int, progres
         ],
         lr=cfg.lr,
         betas=cfg.betas,
+        fused=True,
     )
     schedules = [(cfg.lr, cfg.lr_min), (cfg.lr * cfg.code_lr_mult, cfg.lr_min * cfg.code_lr_mult)]
     _optimise('stage 1', len(x), min(cfg.batch, len(x)), cfg.stage_steps(len(x))[0],
               lambda b: stage1_losses(model, content(b), x[b], y[b]), opt, schedules,
-              cfg.seed * 1_000_003, history, log_every, progress, x.device)
+              cfg.seed * 1_000_003, history, log_every, progress, x.device, _amp(cfg, x.device))
     return content.weight.detach().clone()
 
 
@@ -300,7 +309,7 @@ def _stage2(model:LORD, x:Tensor, y:Tensor, c_table:Tensor, history:list, log_ev
         *model.content_encoder.parameters(),
         *model.generator.parameters(),
     ]
-    opt = torch.optim.Adam(params, lr=cfg.lr2, betas=cfg.betas)
+    opt = torch.optim.Adam(params, lr=cfg.lr2, betas=cfg.betas, fused=True)
     _optimise(
         'stage 2',
         len(x),
@@ -314,6 +323,7 @@ def _stage2(model:LORD, x:Tensor, y:Tensor, c_table:Tensor, history:list, log_ev
         log_every,
         progress,
         x.device,
+        _amp(cfg, x.device),
     )
 
 

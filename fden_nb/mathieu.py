@@ -17,6 +17,7 @@ from fastcore.basics import patch
 from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder, gaussian_kl, n_halvings
+from .train import bf16_autocast, cpu_amp_choice
 from .utils import (as_images, as_labels, config_key, check_images, progress_bar, quiet,
                            resolve_device)
 
@@ -57,9 +58,13 @@ class MathieuConfig:
     disc_norm:bool = False
     # the adversary's "same class" candidate: x₂'s reconstruction Dec(z₂, s₂), or "real" x₂ (paper)
     positives:str = "reconstruction"
+    # bf16 autocast of the training steps on the CPU ('auto': where the CPU has bf16 in hardware,
+    # `cpu_amp_choice`); evaluation stays float32
+    cpu_amp:bool|str = "auto"
 
     def __post_init__(self):
         object.__setattr__(self, 'betas', tuple(self.betas))
+        self.cpu_amp = cpu_amp_choice(self.cpu_amp)
         if min(self.steps, self.batch, self.s_dim, self.z_dim, self.width, self.disc_width,
                self.channels) < 1:
             raise ValueError(
@@ -85,7 +90,7 @@ class MathieuConfig:
 # %% ../nbs/35_mathieu.ipynb #dd8c5283
 class PairDiscriminator(nn.Module):
     """D(x_ref, x) → logit (B,) of “x shows the class of x_ref”: the two images as channels of one
-    DCGAN-style conv net."""
+    DCGAN-style conv net (the logit in float32, also under bf16 autocast)."""
     def __init__(self, cfg:MathieuConfig):
         super().__init__()
         self.net = ConvEncoder(
@@ -93,7 +98,7 @@ class PairDiscriminator(nn.Module):
         )
 
     def forward(self, x_ref:Tensor, x:Tensor) -> Tensor:
-        return self.net(torch.cat([x_ref, x], 1)).squeeze(-1)
+        return self.net(torch.cat([x_ref, x], 1)).squeeze(-1).float()
 
 # %% ../nbs/35_mathieu.ipynb #699c3154
 class Mathieu(nn.Module):
@@ -117,8 +122,8 @@ class Mathieu(nn.Module):
     def image_shape(self) -> tuple: return self.cfg.image_shape
 
     def codes(self, x:Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        "x (B, C, S, S) → s (B, s_dim), μ (B, z_dim), log σ² (B, z_dim)."
-        return self.encoder(x).split([self.cfg.s_dim, self.cfg.z_dim, self.cfg.z_dim], -1)
+        "x (B, C, S, S) → s (B, s_dim), μ (B, z_dim), log σ² (B, z_dim), float32 (also under bf16)."
+        return self.encoder(x).float().split([self.cfg.s_dim, self.cfg.z_dim, self.cfg.z_dim], -1)
 
     def encode_images(self, x:Tensor, batch_size:int=1024) -> dict[str, Tensor]:
         """x (B, C, S, S) in [0, 1] → {'ide': s (B, s_dim), 'sty': μ (B, z_dim)}, the posterior mean
@@ -128,7 +133,7 @@ class Mathieu(nn.Module):
 
     def decode(self, z:Tensor, s:Tensor) -> Tensor:
         "Dec(z, s): z (B, z_dim), s (B, s_dim) → x̂ (B, C, S, S) in [0, 1]."
-        return torch.sigmoid(self.decoder(torch.cat([z, s], -1)))
+        return torch.sigmoid(self.decoder(torch.cat([z, s], -1)).float())
 
     def generate(self, factors:dict[str, Tensor]) -> Tensor:
         "{'ide': s, 'sty': z} → Dec(z, s), images in [0, 1]."
@@ -203,23 +208,24 @@ def discriminator_losses(self:Mathieu,
     return dict(L_D=L_D, **acc)
 
 @patch
-def training_step(self:Mathieu, batch:tuple[Tensor, ...], opts:dict) -> dict[str, float]:
+def training_step(self:Mathieu, batch:tuple[Tensor, ...], opts:dict) -> dict[str, Tensor]:
     """One update of Enc and Dec on L_G (the discriminator frozen), then one of D on L_D (Enc and
-    Dec frozen). With `adversary=0` D is still trained, as a monitor: its `acc_fake` says how easily
-    swaps are told apart.
+    Dec frozen); the networks under bf16 autocast with `cpu_amp` on the CPU. With `adversary=0` D is
+    still trained, as a monitor: its `acc_fake` says how easily swaps are told apart. Returns every
+    loss and accuracy as a detached 0-d tensor (read them when logging, not every step).
     """
     x1, x1b, x2, x2b = batch
-    g = self.losses(x1, x1b, x2, x2b)
+    amp = self.cfg.cpu_amp and x1.device.type == "cpu"
+    with bf16_autocast(x1.device, amp): g = self.losses(x1, x1b, x2, x2b)
     opts["g"].zero_grad(set_to_none=True)
     g["L_G"].backward(inputs=[p for grp in opts["g"].param_groups for p in grp["params"]])
     opts["g"].step()
-    d = self.discriminator_losses(x2b, g["same"], g["fakes"], g["diff"])
+    with bf16_autocast(x1.device, amp):
+        d = self.discriminator_losses(x2b, g["same"], g["fakes"], g["diff"])
     opts["d"].zero_grad(set_to_none=True)
     d["L_D"].backward(inputs=list(self.discriminator.parameters()))
     opts["d"].step()
-    return {
-        k: float(v.detach()) for k, v in {**g, **d}.items() if k not in ("fakes", "same", "diff")
-    }
+    return {k: v.detach() for k, v in {**g, **d}.items() if k not in ("fakes", "same", "diff")}
 
 # %% ../nbs/35_mathieu.ipynb #34565099
 class PairSampler:
@@ -289,21 +295,25 @@ def fit_mathieu(
         model = Mathieu(cfg, int(y.max()) + 1).to(dev)
         gen = [*model.encoder.parameters(), *model.decoder.parameters()]
         opts = dict(
-            g=torch.optim.Adam(gen, lr=cfg.lr, betas=cfg.betas),
-            d=torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas),
+            g=torch.optim.Adam(gen, lr=cfg.lr, betas=cfg.betas, fused=True),
+            d=torch.optim.Adam(
+                model.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas, fused=True
+            ),
         )
         xs, every = x.to(dev), max(1, cfg.steps // 50)
-        history, sums, n, t0 = [], {}, 0, time.perf_counter()
+        # the running sums stay a tensor: one read per log entry, not one per step
+        history, sums, n, t0 = [], None, 0, time.perf_counter()
         model.train()
         bar = progress_bar(range(cfg.steps), label="mathieu") if progress else range(cfg.steps)
         for step in bar:
-            batch = tuple(xs[i.to(dev)] for i in sampler.sample(cfg.batch))
+            # x₁, x₁', x₂, x₂' in one gather
+            batch = xs[torch.cat(sampler.sample(cfg.batch)).to(dev)].split(cfg.batch)
             out = model.training_step(batch, opts)
-            for k, v in out.items(): sums[k] = sums.get(k, 0.) + v
-            n += 1
+            now = torch.stack([v.float() for v in out.values()])
+            sums, n = now if sums is None else sums + now, n + 1
             if (step + 1) % every == 0 or step + 1 == cfg.steps:      # ≈ 50 averages over the run
-                history.append(dict(step=step + 1, **{k: v / n for k, v in sums.items()}))
-                sums, n = {}, 0
+                history.append(dict(step=step + 1, **dict(zip(out, (sums / n).tolist()))))
+                sums, n = None, 0
                 if progress:
                     bar.comment = " ".join(
                         f"{k} {v:.3f}" for k, v in history[-1].items() if k != "step"

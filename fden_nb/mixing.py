@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from .backbones import ConvDecoder, ConvEncoder
 from .metrics import few_shot_eval
+from .train import bf16_autocast, cpu_amp_choice
 from .utils import (as_images, as_labels, config_key, evaluating, progress_bar, quiet,
                            resolve_device)
 
@@ -56,8 +57,12 @@ class MixingConfig:
     # greedy probe: add the next-best chunk while 5-way 1-shot accuracy rises by ≥ this (points)
     probe_gain:float = 2.0
     probe_episodes:int = 300   # episodes of the probe on the training classes
+    # bf16 autocast of the training steps on the CPU ('auto': where the CPU has bf16 in hardware,
+    # `cpu_amp_choice`); the probe and evaluation stay float32
+    cpu_amp:bool|str = "auto"
 
     def __post_init__(self):
+        self.cpu_amp = cpu_amp_choice(self.cpu_amp)
         if self.mask not in ('batch', 'pair'):
             raise ValueError(
                 f"mask must be 'batch' (official code) or 'pair' (the paper), got {self.mask!r}"
@@ -145,9 +150,10 @@ class Mixing(nn.Module):
         self.register_buffer('is_ide', is_ide)
         self.history, self.train_seconds, self.probe = [], 0.0, None
 
-    def encode(self, x:Tensor) -> Tensor: return self.encoder(x)                     # (B, n·d)
+    # codes and images in float32, also under bf16 autocast
+    def encode(self, x:Tensor) -> Tensor: return self.encoder(x).float()             # (B, n·d)
     def decode(self, f:Tensor) -> Tensor:
-        return torch.sigmoid(self.decoder(f))      # (B, C, S, S) in [0, 1]
+        return torch.sigmoid(self.decoder(f).float())      # (B, C, S, S) in [0, 1]
 
     def chunks(self, f:Tensor) -> Tensor:
         return f.reshape(len(f), self.cfg.n_chunks, self.cfg.chunk_dim)   # (B, n, d)
@@ -186,12 +192,12 @@ def mixing_losses(model:Mixing, x1:Tensor, x2:Tensor, m:Tensor) -> dict[str, Ten
     L = dict(rec=pixel_loss(x_rec, torch.cat([x1, x2])), mix=pixel_loss(x4, x1))
     L['loss'] = cfg.lam_rec * L['rec'] + cfg.lam_mix * L['mix']
     if model.classifier is not None:
-        y = model.classifier(torch.cat([x1, x2, x3], 1))        # (B, n) logits
+        y = model.classifier(torch.cat([x1, x2, x3], 1)).float()    # (B, n) logits
         L['cls'] = F.binary_cross_entropy_with_logits(y, m)
         L['cls_acc'] = ((y > 0).float() == m).float().mean()
         L['loss'] = L['loss'] + cfg.lam_cls * L['cls']
     if model.discriminator is not None:
-        d_fake = model.discriminator(x3)
+        d_fake = model.discriminator(x3).float()
         # −log Dsc(x3)
         L['adv'] = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
         L['loss'] = L['loss'] + cfg.lam_adv * L['adv']
@@ -201,7 +207,7 @@ def mixing_losses(model:Mixing, x1:Tensor, x2:Tensor, m:Tensor) -> dict[str, Ten
 def discriminator_loss(model:Mixing, x_real:Tensor, x_fake:Tensor) -> dict[str, Tensor]:
     """The discriminator maximises log Dsc(x1) + log(1 − Dsc(x3)), i.e. minimises the two
     cross-entropies."""
-    d = model.discriminator(torch.cat([x_real, x_fake.detach()]))
+    d = model.discriminator(torch.cat([x_real, x_fake.detach()])).float()
     t = torch.cat([torch.ones(len(x_real), 1), torch.zeros(len(x_fake), 1)]).to(d)
     return dict(
         d_loss=2 * F.binary_cross_entropy_with_logits(d, t),
@@ -269,13 +275,16 @@ def fit_mixing(
         model = Mixing(cfg).to(dev)
         g = torch.Generator().manual_seed(cfg.seed)
         gen_params = [p for n, p in model.named_parameters() if not n.startswith('discriminator.')]
-        opt = torch.optim.Adam(gen_params, lr=cfg.lr, betas=(cfg.beta1, 0.999))
+        adam = dict(lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
+        opt = torch.optim.Adam(gen_params, **adam)
         opt_d = (
-            torch.optim.Adam(model.discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
+            torch.optim.Adam(model.discriminator.parameters(), **adam)
             if model.discriminator is not None
             else None
         )
-        xs, log_every, sums, t0 = x.to(dev), max(1, cfg.steps // 50), {}, time.perf_counter()
+        amp = cfg.cpu_amp and dev.type == 'cpu'                 # bf16 autocast of the networks
+        # the running sums stay a tensor: one read per log entry, not one per step
+        xs, log_every, sums, t0 = x.to(dev), max(1, cfg.steps // 50), None, time.perf_counter()
         model.train()
         bar = (
             progress_bar(range(cfg.steps), label="mixing steps: ") if progress else range(cfg.steps)
@@ -284,31 +293,26 @@ def fit_mixing(
             i1, i2 = _pairs(len(xs), cfg.batch, g)
             x1, x2 = xs[i1.to(dev)], xs[i2.to(dev)]
             m = chunk_mask(cfg.batch, cfg.n_chunks, cfg.mask, g).to(dev)
-            L = mixing_losses(model, x1, x2, m)
+            with bf16_autocast(dev, amp): L = mixing_losses(model, x1, x2, m)
             # Enc, Dec, Cls: one step down
             opt.zero_grad(set_to_none=True)
             L['loss'].backward()
             opt.step()
             # Dsc: one step up its objective
             if opt_d is not None:
-                L.update(discriminator_loss(model, x1, L['x3']))
+                with bf16_autocast(dev, amp): L.update(discriminator_loss(model, x1, L['x3']))
                 opt_d.zero_grad(set_to_none=True)
                 L['d_loss'].backward()
                 opt_d.step()
-            for k, v in L.items():
-                if k != 'x3': sums[k] = sums.get(k, 0.) + v.item()
-            if progress:
-                bar.comment = ' '.join(f"{k} {v.item():.3f}" for k, v in L.items() if k != 'x3')
+            names = [k for k in L if k != 'x3']
+            now = torch.stack([L[k].detach() for k in names])
+            sums = now if sums is None else sums + now
             if (step + 1) % log_every == 0 or step + 1 == cfg.steps:
                 n = (step % log_every) + 1
-                model.history.append(
-                    dict(
-                        step=step + 1,
-                        **{k: v / n for k, v in sums.items()},
-                        seconds=time.perf_counter() - t0,
-                    )
-                )
-                sums = {}
+                means = dict(zip(names, (sums / n).tolist()))
+                model.history.append(dict(step=step + 1, **means, seconds=time.perf_counter() - t0))
+                sums = None
+                if progress: bar.comment = ' '.join(f"{k} {v:.3f}" for k, v in means.items())
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         model.train_seconds = time.perf_counter() - t0
         model.eval()

@@ -32,9 +32,9 @@ from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, cpu_i
 
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'EVENTS', 'cpu_bf16_native',
-           'TrainConfig', 'cpu_bf16_supported', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Callback',
-           'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint', 'MixedPrecision', 'Decorrelation',
-           'Distributed', 'EndToEnd', 'fden_checkpoint', 'load_fden']
+           'cpu_amp_choice', 'TrainConfig', 'cpu_bf16_supported', 'bf16_autocast', 'checkpoint_key', 'checkpoint_path',
+           'load_fden_checkpoint', 'Callback', 'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint',
+           'MixedPrecision', 'Decorrelation', 'Distributed', 'EndToEnd', 'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
@@ -47,6 +47,15 @@ def cpu_bf16_native() -> bool:
     if not {"avx512_bf16", "amx_bf16"} & set(cpu_info().get("flags", "").split()): return False
     try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False
+
+def cpu_amp_choice(
+    cpu_amp:bool|str,  # 'auto': bf16 where the CPU has it in hardware; True / False to choose
+) -> bool:             # whether to train under bf16 autocast on the CPU
+    "The `cpu_amp` switch of FDEN's `TrainConfig` and of the whole-model methods, resolved."
+    if cpu_amp == "auto": return cpu_bf16_native()
+    if not isinstance(cpu_amp, bool):
+        raise TypeError(f"cpu_amp must be 'auto', True or False, got {cpu_amp!r}")
+    return cpu_amp
 
 @dataclass
 class TrainConfig:
@@ -99,9 +108,8 @@ class TrainConfig:
             )
         if self.amp not in ("bf16", None):
             raise ValueError(f"amp must be 'bf16' or None, got {self.amp!r}")
-        if self.cpu_amp == "auto": self.cpu_amp = self.amp == "bf16" and cpu_bf16_native()
-        if not isinstance(self.cpu_amp, bool):
-            raise TypeError(f"cpu_amp must be 'auto', True or False, got {self.cpu_amp!r}")
+        if self.cpu_amp == "auto" and self.amp != "bf16": self.cpu_amp = False
+        self.cpu_amp = cpu_amp_choice(self.cpu_amp)
         if self.cpu_amp and self.amp != "bf16":
             raise ValueError(
                 f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; "
@@ -147,6 +155,21 @@ def cpu_bf16_supported() -> bool:
     fast with AVX512-BF16/AMX)."""
     try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False      # a build without oneDNN
+
+def bf16_autocast(
+    device:torch.device,  # where the networks run
+    enabled:bool=True,    # False: float32 (a null context)
+):
+    """bf16 autocast on `device`: FDEN's `MixedPrecision` and the whole-model methods' steps
+    (`cpu_amp`). On a CPU without bf16 it refuses rather than run bf16 emulated and slow."""
+    if not enabled: return contextlib.nullcontext()
+    if device.type == "cpu" and not cpu_bf16_supported():
+        raise ValueError(
+            "cpu_amp=True asks for bf16 autocast on the CPU, but this CPU (or this PyTorch build) "
+            "has no bf16 support (torch.ops.mkldnn._is_mkldnn_bf16_supported() is False), so "
+            "bf16 would be emulated and slow. Train in float32: cpu_amp=False."
+        )
+    return torch.autocast(device.type, dtype=torch.bfloat16)
 
 # %% ../nbs/30_train.ipynb #be8caa84
 def _check_labels(cfg:FDENConfig, labels, n:int):
@@ -684,17 +707,11 @@ class MixedPrecision(Callback):
     with cpu_amp too)."""
     order = -60
     ctx = None
-    def before_create(self):
-        if self.trainer.device.type == "cpu" and not cpu_bf16_supported():
-            raise ValueError(
-                "TrainConfig(cpu_amp=True) asks for bf16 autocast on the CPU, but this CPU "
-                "(or this PyTorch build) has no bf16 support (torch.ops.mkldnn."
-                "_is_mkldnn_bf16_supported() is False), so bf16 would be emulated and slow. "
-                "Train in float32: cpu_amp=False."
-            )
+    # refuses here, before any work, on a CPU without bf16
+    def before_create(self): bf16_autocast(self.trainer.device)
 
     def before_step(self):
-        self.ctx = torch.autocast(self.trainer.device.type, dtype=torch.bfloat16)
+        self.ctx = bf16_autocast(self.trainer.device)
         self.ctx.__enter__()
 
     # also after an interrupt inside a step
