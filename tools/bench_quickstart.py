@@ -5,19 +5,21 @@ times from the cache it made, and prints the medians as a Markdown table (the RE
     python tools/bench_quickstart.py                       # the glyphs, 3 + 3 runs
     python tools/bench_quickstart.py --data digits --repeats 3
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, re, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 
 def run(args:list, cache:str, out:str) -> tuple[float, dict]:
-    "Wall time of one quickstart and its stage timings (metrics.json)."
+    "Wall time of one quickstart and its stage timings (metrics.json), with the threads it chose."
     env = {**os.environ, "FDEN_DATA_CACHE": cache}
     t = time.perf_counter()
     r = subprocess.run(["fden-nb", "quickstart", "--no-progress", "--out", out, *args], env=env,
                        capture_output=True, text=True)
     wall = time.perf_counter() - t
     if r.returncode: sys.exit(f"quickstart failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
-    return wall, json.loads((Path(out) / "metrics.json").read_text())["timings_s"]
+    times = json.loads((Path(out) / "metrics.json").read_text())["timings_s"]
+    m = re.search(r"(\d+) thread\(s\)", r.stdout)
+    return wall, {**times, "threads": int(m.group(1)) if m else None}
 
 
 def main():
@@ -34,9 +36,11 @@ def main():
                 rows[start].append(run(["--data", a.data], cache, out))
     from fden_nb.utils import cpu_name
     import torch
+    threads = sorted({t["threads"] for runs in rows.values() for _, t in runs})
     print(f"`fden-nb quickstart --data {a.data}`, medians of {a.repeats} runs on {cpu_name()} "
-          f"({os.cpu_count()} cores, torch {torch.__version__}):\n")
-    stages = [s for s in rows["empty cache"][0][1] if s != "total"]
+          f"({os.cpu_count()} cores, {'/'.join(map(str, threads))} thread(s) as the command chose them, "
+          f"torch {torch.__version__}):\n")
+    stages = [s for s in rows["empty cache"][0][1] if s not in ("total", "threads")]
     print("| from | wall (s) | " + " | ".join(stages) + " |")
     print("| --- " * (len(stages) + 2) + "|")
     for start, runs in rows.items():
