@@ -53,6 +53,17 @@ ROWS = [  # (label, how to read it from an `Evaluation`, format); a row without 
 ]
 
 
+def readings(run:dict) -> dict:
+    "Every row of the tables, read from a run's stored metrics (what the notebooks show): {label: value}."
+    from fden_nb.pipeline import Evaluation
+    e = Evaluation.from_json(run["metrics"])
+    out = {}
+    for label, read, _ in ROWS:
+        try: out[label] = read(e)
+        except (KeyError, TypeError, StopIteration): out[label] = None
+    return out
+
+
 def measure(data:str, protocol:str, seeds, steps:int|None=None) -> list[dict]:
     "FDEN trained and evaluated per seed; `steps` FDEN steps (None: as the pipeline plans them for the set)."
     import torch
@@ -98,6 +109,8 @@ def main():
                 saved = [r for r in saved if (r["data"], r["protocol"], r["seed"]) not in done] + new
                 out.parent.mkdir(exist_ok=True)
                 out.write_text(json.dumps(saved, indent=1) + "\n")
+    for r in saved: r["readings"] = readings(r)
+    out.write_text(json.dumps(saved, indent=1) + "\n")
     parts = []
     order = lambda r: (r["data"] != "digits", r["data"], r["protocol"] != "images")   # digits first
     for key in dict.fromkeys((r["data"], r["protocol"]) for r in sorted(saved, key=order)):

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_data import ROWS, measure  # noqa: E402
+from real_data import ROWS, measure, readings  # noqa: E402
 from seeds import RESULTS, table  # noqa: E402
 
 OUT = RESULTS / "small_set_steps.json"
@@ -44,6 +44,8 @@ def main():
                 done = {key(r) for r in new}
                 saved = [r for r in saved if key(r) not in done] + new
                 OUT.write_text(json.dumps(saved, indent=1) + "\n")
+    for r in saved: r["readings"] = readings(r)
+    OUT.write_text(json.dumps(saved, indent=1) + "\n")
     parts = []
     for k in dict.fromkeys((r["data"], r["protocol"], r["steps"]) for r in saved):
         runs = sorted((r for r in saved if (r["data"], r["protocol"], r["steps"]) == k),
