@@ -54,6 +54,28 @@ def record(doc:dict, data:str, protocol:str, methods:str, seed:int) -> dict:
             "comparison": doc}
 
 
+READINGS = {  # what notebook 13 reads of every method: label → how to read it from an `Evaluation`
+    "5-way 1-shot from the identity code": lambda e: e.shot("5-way 1-shot")["ide"]["acc"],
+    "class from f_sty by a linear probe": lambda e: 100 * e.probe("class", "sty")["acc"],
+    "class from f_sty by an MLP probe": lambda e: 100 * e.probe("class", "sty", "mlp")["acc"],
+    "swaps read as A's class": lambda e: 100 * e.judged["classes"]["swap"]["A"],
+    "the swap's style r with B's": lambda e: e.morpho_r("B"),
+    "round trip": lambda e: 100 * e.reconstruction["rel_z_error"],
+}
+
+
+def readings(rec:dict) -> dict:
+    "{method: {label: value or None}} of `READINGS`, from the stored evaluations."
+    from fden_nb.evaluation import Evaluation
+    out = {}
+    for name, m in rec["comparison"]["metrics"].items():
+        e, out[name] = Evaluation.from_json(m), {}
+        for label, read in READINGS.items():
+            try: out[name][label] = read(e)
+            except (KeyError, TypeError): out[name][label] = None
+    return out
+
+
 def markdown(rec:dict) -> str:
     "The table of one saved comparison, how to read it, and what made it."
     from fden_nb.compare import comparison_notes, comparison_row
@@ -96,6 +118,8 @@ def main():
         rec = json.loads(path.read_text())
         if "comparison" not in rec:
             continue                                  # another tool's file (the glyphs' table)
+        rec["readings"] = readings(rec)
+        path.write_text(json.dumps(rec, indent=1) + "\n")
         text = markdown(rec)
         path.with_suffix(".md").write_text(text + "\n")
         print(text + "\n")
