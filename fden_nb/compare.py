@@ -32,51 +32,43 @@ __all__ = ['METHODS', 'DEFAULT_METHODS', 'ThroughBackbone', 'OnBackbone', 'Conte
            'check_methods', 'comparison_row', 'compare', 'comparison_figure', 'write_comparison']
 
 # %% ../nbs/82_compare.ipynb #6d16b0de
-class ThroughBackbone(nn.Module):
-    """An image-level method (`encode_images(x) -> {factor: f}`, `generate(f) -> x`) seen through a
-    frozen backbone's latent space, with FDEN's interface (`decompose`, `entangle`, `decode`,
-    `factor_names`): every metric and figure written for FDEN takes it unchanged."""
+class _BesideBackbone(nn.Module):
+    """A method with a frozen backbone beside it (not a submodule: the method's state_dict stays its
+    own); its factor names and training time are the method's."""
+    held = "method"                             # the attribute that holds the method
     def __init__(self, method:nn.Module, backbone):
         super().__init__()
-        self.method = method
-        # not a submodule: the method's state_dict stays its own
+        setattr(self, self.held, method)
         object.__setattr__(self, "backbone", backbone)
 
     @property
     def factor_names(self) -> tuple[str, ...]:
-        return tuple(self.method.factor_names)
+        return tuple(getattr(self, self.held).factor_names)
+    @property
+    def train_seconds(self) -> float|None:
+        return getattr(getattr(self, self.held), "train_seconds", None)
 
+
+class ThroughBackbone(_BesideBackbone):
+    """An image-level method (`encode_images(x) -> {factor: f}`, `generate(f) -> x`) seen through a
+    frozen backbone's latent space, with FDEN's interface (`decompose`, `entangle`, `decode`,
+    `factor_names`): every metric and figure written for FDEN takes it unchanged."""
     def decompose(self, z:Tensor) -> dict[str, Tensor]:
         return self.method.encode_images(self.backbone.decode(z))
     def entangle(self, factors:dict[str, Tensor]) -> Tensor:
         return self.backbone.encode(self.method.generate(factors))
     def decode(self, z:Tensor) -> Tensor: return self.backbone.decode(z)
-    @property
-    def train_seconds(self) -> float|None:
-        return getattr(self.method, "train_seconds", None)
 
 
-class OnBackbone(nn.Module):
+class OnBackbone(_BesideBackbone):
     """A plug-in method (FDEN, the linear split) on its own backbone, as an image-level method:
     `encode_images` is the backbone's `encode` then the method's `decompose`; `generate` is
-    `entangle` then the backbone's `decode`.
-    """
-    def __init__(self, plugin:nn.Module, backbone):
-        super().__init__()
-        self.plugin = plugin
-        object.__setattr__(self, "backbone", backbone)
-
-    @property
-    def factor_names(self) -> tuple[str, ...]:
-        return tuple(self.plugin.factor_names)
-
+    `entangle` then the backbone's `decode`."""
+    held = "plugin"
     def encode_images(self, x:Tensor) -> dict[str, Tensor]:
         return self.plugin.decompose(self.backbone.encode(x))
     def generate(self, factors:dict[str, Tensor]) -> Tensor:
         return self.backbone.decode(self.plugin.entangle(factors))
-    @property
-    def train_seconds(self) -> float|None:
-        return getattr(self.plugin, "train_seconds", None)
 
 # %% ../nbs/82_compare.ipynb #6d23ef46
 @dataclass

@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from real_data import read_rows  # noqa: E402  (one way to read an Evaluation's rows)
 
 
 def run_compare(data:str, protocol:str, methods:str, seed:int) -> dict:
@@ -54,26 +56,21 @@ def record(doc:dict, data:str, protocol:str, methods:str, seed:int) -> dict:
             "comparison": doc}
 
 
-READINGS = {  # what notebook 13 reads of every method: label → how to read it from an `Evaluation`
-    "5-way 1-shot from the identity code": lambda e: e.shot("5-way 1-shot")["ide"]["acc"],
-    "class from f_sty by a linear probe": lambda e: 100 * e.probe("class", "sty")["acc"],
-    "class from f_sty by an MLP probe": lambda e: 100 * e.probe("class", "sty", "mlp")["acc"],
-    "swaps read as A's class": lambda e: 100 * e.judged["classes"]["swap"]["A"],
-    "the swap's style r with B's": lambda e: e.morpho_r("B"),
-    "round trip": lambda e: 100 * e.reconstruction["rel_z_error"],
-}
+READINGS = [  # what notebook 13 reads of every method: (label, how to read it from an `Evaluation`)
+    ("5-way 1-shot from the identity code", lambda e: e.shot("5-way 1-shot")["ide"]["acc"]),
+    ("class from f_sty by a linear probe", lambda e: 100 * e.probe("class", "sty")["acc"]),
+    ("class from f_sty by an MLP probe", lambda e: 100 * e.probe("class", "sty", "mlp")["acc"]),
+    ("swaps read as A's class", lambda e: 100 * e.judged["classes"]["swap"]["A"]),
+    ("the swap's style r with B's", lambda e: e.morpho_r("B")),
+    ("round trip", lambda e: 100 * e.reconstruction["rel_z_error"]),
+]
 
 
 def readings(rec:dict) -> dict:
     "{method: {label: value or None}} of `READINGS`, from the stored evaluations."
     from fden_nb.evaluation import Evaluation
-    out = {}
-    for name, m in rec["comparison"]["metrics"].items():
-        e, out[name] = Evaluation.from_json(m), {}
-        for label, read in READINGS.items():
-            try: out[name][label] = read(e)
-            except (KeyError, TypeError): out[name][label] = None
-    return out
+    return {name: read_rows(Evaluation.from_json(m), READINGS)
+            for name, m in rec["comparison"]["metrics"].items()}
 
 
 def markdown(rec:dict) -> str:

@@ -53,15 +53,19 @@ ROWS = [  # (label, how to read it from an `Evaluation`, format); a row without 
 ]
 
 
-def readings(run:dict) -> dict:
-    "Every row of the tables, read from a run's stored metrics (what the notebooks show): {label: value}."
-    from fden_nb.pipeline import Evaluation
-    e = Evaluation.from_json(run["metrics"])
+def read_rows(e, rows) -> dict:
+    "{label: value} of an `Evaluation` for each (label, read, …) of `rows`; None where it was not measured."
     out = {}
-    for label, read, _ in ROWS:
+    for label, read, *_ in rows:
         try: out[label] = read(e)
         except (KeyError, TypeError, StopIteration): out[label] = None
     return out
+
+
+def readings(run:dict) -> dict:
+    "Every row of the tables, read from a run's stored metrics (what the notebooks show): {label: value}."
+    from fden_nb.pipeline import Evaluation
+    return read_rows(Evaluation.from_json(run["metrics"]), ROWS)
 
 
 def measure(data:str, protocol:str, seeds, steps:int|None=None) -> list[dict]:
