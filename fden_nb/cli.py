@@ -397,8 +397,6 @@ def main(argv:list[str]|None=None) -> int:
 
 # %% ../nbs/90_cli.ipynb #3842088f
 from .course import write_student
-from .grading import STATUSES, grade
-
 def _add_course(sub):
     "The `course` subcommand and its two commands."
     c = sub.add_parser(
@@ -451,6 +449,9 @@ def _course(a) -> int:
                 f"{paths[0].parent}/: {', '.join(p.name for p in paths)}"
             )
             return 0
+        # imported here: grading reads notebooks with nbformat, whose schema validator takes
+        # ≈1.4 s to import — a cost every other command would pay at start
+        from fden_nb.grading import STATUSES, grade
         if a.timeout <= 0:
             raise ValueError(f"--timeout must be a positive number of seconds, got {a.timeout:g}")
         if a.jobs is not None and a.jobs < 1:
