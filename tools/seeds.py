@@ -146,6 +146,15 @@ def compare(runs:list[dict], ref:list[dict], rows=ROWS) -> tuple[str, list[str]]
     return "\n".join(lines), worse
 
 
+def _with_readings(path:Path) -> list[dict]:
+    "The runs stored in `path`, each with every row's reading (written back, for notebooks to read)."
+    from fden_nb.pipeline import Evaluation
+    runs = json.loads(path.read_text())
+    for r in runs: r["readings"] = read_rows(Evaluation.from_json(r["metrics"]))
+    path.write_text(json.dumps(runs, indent=1) + "\n")
+    return runs
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("seeds", nargs="*", type=int, default=[0, 1, 2])
@@ -167,11 +176,11 @@ def main():
         runs = measure(a.seeds, a.precision, a.steps, a.schedule, a.lr)
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(runs, indent=1) + "\n")
-    runs = json.loads(out.read_text())
+    runs = _with_readings(out)
     tool = " ".join(["tools/seeds.py", *sys.argv[1:]]).replace(" --table", "")
     text = table(runs, tool=tool)
     if variant and out.resolve() != REFERENCE.resolve():
-        side, worse = compare(runs, json.loads(REFERENCE.read_text()))
+        side, worse = compare(runs, _with_readings(REFERENCE))
         verdict = ("every row inside the reference's interval or better" if not worse
                    else "worse than the reference's interval: " + "; ".join(worse))
         text += f"\n\nBeside `{REFERENCE.relative_to(RESULTS.parent)}`:\n\n{side}\n\n{verdict}."
