@@ -73,6 +73,8 @@ class TrainConfig:
     steps:int = 1_500               # optimiser steps in all; a CPU preset
     # the learning rate over the steps: 'constant' (the papers'), or 'cosine' (`lr_factor`)
     schedule:str = "constant"
+    # the (peak) learning rate; None: the model's own (`FDENConfig.lr`); set, it keys the checkpoint
+    lr:float|None = None
     # initial weights (when built from a config), batches, DV shuffles, dropout
     seed:int = 0
     log_every:int = 10              # one history record per this many steps (means over them)
@@ -101,6 +103,9 @@ class TrainConfig:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"TrainConfig.schedule must be one of {', '.join(SCHEDULES)}, "
                              f"got {self.schedule!r}")
+        if self.lr is not None and not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"TrainConfig.lr must be None (the model's) or a positive number, "
+                             f"got {self.lr!r}")
         if self.batch_size is not None and (
             not isinstance(self.batch_size, int) or self.batch_size < 2
         ):
@@ -143,6 +148,7 @@ class TrainConfig:
         if self.cpu_amp: key["cpu_amp"] = True
         # a schedule spans `steps`: another length is another run (constant: the key as before)
         if self.schedule != "constant": key.update(schedule=self.schedule, steps=self.steps)
+        if self.lr is not None: key["lr"] = self.lr
         return key
 
     @classmethod
@@ -189,9 +195,9 @@ def lr_factor(
     schedule:str,                   # one of `SCHEDULES`
     step:int,                       # s, the step about to be taken: 0, …, steps − 1
     steps:int,                      # T, the steps of the run
-) -> float:                         # η_s / η: the share of the configured learning rate step s takes
-    """'constant': 1. 'cosine': (s+1)/W for s < W = ⌈0.05 T⌉, then ρ + (1−ρ)·½(1 + cos(π(s−W)/(T−1−W))),
-    ρ = 0.1 (the last step)."""
+) -> float:                         # η_s / η: the share of the peak rate step s takes
+    """'constant': 1. 'cosine': (s+1)/W for s < W = ⌈0.05 T⌉, then
+    ρ + (1−ρ)·½(1 + cos(π(s−W)/(T−1−W))), ρ = 0.1 (the last step)."""
     if schedule == "constant": return 1.0
     if schedule != "cosine":
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
@@ -765,12 +771,13 @@ class Decorrelation(Callback):
 
 # %% ../nbs/30_train.ipynb #c9e9123c
 class LRSchedule(Callback):
-    """`TrainConfig.schedule`: before every step, each group's rate = its `initial_lr` ×
-    `lr_factor(schedule, step, steps)`."""
+    """`TrainConfig.schedule` and `lr`: before every step, each group's rate = its `initial_lr`
+    (`TrainConfig.lr`, or the rate it was made with) × `lr_factor(schedule, step, steps)`."""
     order = -28
     def after_create(self):
-        "Each group's configured rate (a checkpoint, loaded after this, brings the same)."
-        for g in self.trainer.opt.param_groups: g.setdefault("initial_lr", g["lr"])
+        "Each group's peak rate (a checkpoint, loaded after this, brings the same)."
+        lr = self.trainer.cfg.lr
+        for g in self.trainer.opt.param_groups: g.setdefault("initial_lr", lr or g["lr"])
 
     def before_fit(self):
         t, c = self.trainer, self.trainer.cfg
@@ -959,7 +966,7 @@ def _needed_cbs(self:Trainer) -> list[Callback]:
     if self.dist.active: cbs.append(Distributed())
     if self.valid is not None: cbs.append(Validation())
     if self.model.cfg.decorrelate: cbs.append(Decorrelation())
-    if c.schedule != "constant": cbs.append(LRSchedule())
+    if c.schedule != "constant" or c.lr is not None: cbs.append(LRSchedule())
     return cbs
 
 # %% ../nbs/30_train.ipynb #9b4d7390
