@@ -6,14 +6,17 @@ and its latents are the quickstart's), written to results/quickstart_seeds.json 
     python tools/seeds.py                     # seeds 0 1 2 (trained checkpoints in the data cache are reused)
     python tools/seeds.py --precision fp32    # FDEN trained in float32 (results/quickstart_seeds_fp32.json)
     python tools/seeds.py --table             # only print the table of the saved runs
-    python tools/seeds.py --steps 1000 --schedule cosine   # another training (quickstart_seeds_cosine1000.json),
-                                              # each row beside the quickstart's (and written to the .md beside it)
+    python tools/seeds.py --steps 1500 --schedule constant --lr preset   # another training: here the quickstart
+                                              # before the schedule, the reference (quickstart_seeds_constant1500_lr0.001.json)
+
+Every run other than the reference is compared with it, row by row, in a .md beside its .json.
 """
 import argparse, dataclasses, json, math, statistics, sys, time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
-REFERENCE = RESULTS / "quickstart_seeds.json"
+# the quickstart as it was before its learning-rate schedule: 1,500 steps at the fast preset's constant rate
+REFERENCE = RESULTS / "quickstart_seeds_constant1500_lr0.001.json"
 CPU_AMP = {"auto": "auto", "bf16": True, "fp32": False}
 
 
@@ -48,20 +51,30 @@ def read_rows(e, rows=ROWS) -> dict:
     return out
 
 
-def measure(seeds, precision:str="auto", steps:int|None=None, schedule:str|None=None,
-            lr:float|None=None) -> list[dict]:
-    """The quickstart per seed; `steps`, `schedule` (`TrainConfig.schedule`) and FDEN's peak `lr` in place of the
-    defaults where given. Each run keeps its CPU seconds of FDEN training (one thread)."""
+def quickstart_sizes(steps:int|None=None, schedule:str|None=None, lr:float|str|None=None):
+    "`Sizes()` with FDEN's `steps`, `schedule` and peak `lr` ('preset': the model's) in place of its own where given."
+    from fden_nb.pipeline import Sizes
+    s = Sizes()
+    lr = s.lr if lr is None else (None if lr == "preset" else lr)
+    return dataclasses.replace(s, steps=steps or s.steps, schedule=schedule or s.schedule, lr=lr)
+
+
+def peak_lr(sizes) -> float:
+    "The peak learning rate FDEN trains at under `sizes`."
+    from fden_nb.core import FDENConfig
+    return sizes.lr or FDENConfig.fast(z_dim=16).lr
+
+
+def measure(seeds, precision:str="auto", sizes=None) -> list[dict]:
+    """The quickstart per seed under `sizes` (default `Sizes()`). Each run keeps its CPU seconds of FDEN training
+    (one thread)."""
     import torch
     from fden_nb.datasets import load_dataset
     from fden_nb.pipeline import Run, Sizes, evaluate_fden, prepare, train_baseline, train_fden
     from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
-    sizes = Sizes()
-    sizes = dataclasses.replace(sizes, steps=steps or sizes.steps, schedule=schedule or sizes.schedule)
-    run = Run(sizes, "cpu", progress=False, cpu_amp=CPU_AMP[precision])
+    run = Run(sizes or Sizes(), "cpu", progress=False, cpu_amp=CPU_AMP[precision])
     prep = prepare(run, data=load_dataset("glyphs", 32, None, progress=False))
-    if lr is not None: prep = dataclasses.replace(prep, fden=dataclasses.replace(prep.fden, lr=lr))
     runs = []
     for seed in seeds:
         at = dataclasses.replace(run, seed=seed)
@@ -71,7 +84,7 @@ def measure(seeds, precision:str="auto", steps:int|None=None, schedule:str|None=
         ev = evaluate_fden(at, prep, tr.model, baseline=train_baseline(at, prep))
         runs.append({"seed": seed, "metrics": ev.to_json(), "cpu": cpu_name(), "cpu_amp": tr.cfg.cpu_amp,
                      "torch": torch.__version__, "steps": tr.cfg.steps, "schedule": tr.cfg.schedule,
-                     "lr": prep.fden.lr, "train_cpu_s": round(train_cpu, 1), "readings": read_rows(ev)})
+                     "lr": tr.cfg.lr or prep.fden.lr, "train_cpu_s": round(train_cpu, 1), "readings": read_rows(ev)})
         print(f"seed {seed} done: FDEN trained in {train_cpu:.0f} CPU s", flush=True)
     return runs
 
@@ -162,24 +175,25 @@ def main():
     p.add_argument("--steps", type=int, help="FDEN's steps (default: the quickstart's, `Sizes.steps`)")
     p.add_argument("--schedule", choices=["constant", "cosine"], help="FDEN's learning rate over the steps "
                    "(default: the quickstart's, `Sizes.schedule`)")
-    p.add_argument("--lr", type=float, help="FDEN's (peak) learning rate (default: the preset's)")
+    p.add_argument("--lr", type=lambda v: v if v == "preset" else float(v),
+                   help="FDEN's peak learning rate, or 'preset': the model's (default: the quickstart's, `Sizes.lr`)")
     p.add_argument("--out", type=Path, help="the runs' file (default: results/quickstart_seeds[_…].json, named by "
                    "the options)")
     p.add_argument("--table", action="store_true", help="print the table of the saved runs only")
     a = p.parse_args()
-    variant = a.steps is not None or a.schedule is not None or a.lr is not None
+    sizes = quickstart_sizes(a.steps, a.schedule, a.lr)
     name = "quickstart_seeds" + ("" if a.precision == "auto" else f"_{a.precision}")
-    if variant:
-        name += f"_{a.schedule or 'default'}{a.steps or ''}" + (f"_lr{a.lr:g}" if a.lr is not None else "")
+    if a.steps is not None or a.schedule is not None or a.lr is not None:
+        name += f"_{sizes.schedule}{sizes.steps}_lr{peak_lr(sizes):g}"
     out = a.out or RESULTS / f"{name}.json"
     if not a.table:
-        runs = measure(a.seeds, a.precision, a.steps, a.schedule, a.lr)
+        runs = measure(a.seeds, a.precision, sizes)
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(runs, indent=1) + "\n")
     runs = _with_readings(out)
     tool = " ".join(["tools/seeds.py", *sys.argv[1:]]).replace(" --table", "")
     text = table(runs, tool=tool)
-    if variant and out.resolve() != REFERENCE.resolve():
+    if a.precision == "auto" and out.resolve() != REFERENCE.resolve():
         side, worse = compare(runs, _with_readings(REFERENCE))
         verdict = ("every row inside the reference's interval or better" if not worse
                    else "worse than the reference's interval: " + "; ".join(worse))
