@@ -153,8 +153,10 @@ def compare(runs:list[dict], ref:list[dict], rows=ROWS) -> tuple[str, list[str]]
         lines.append(f"| {label} | {ref_cell} | " + " / ".join(fmt.format(v) for v in vals)
                      + f" | {fmt.format(mean)} | {verdict} |")
     cpu = [r["train_cpu_s"] for r in runs if "train_cpu_s" in r]
+    ref_cpu = [r["train_cpu_s"] for r in ref if "train_cpu_s" in r]
     if cpu:
-        lines.append(f"| FDEN training, CPU s (one thread) | — | " + " / ".join(f"{c:.0f}" for c in cpu)
+        ref_cell = f"{statistics.fmean(ref_cpu):.0f} (mean)" if ref_cpu else "—"
+        lines.append(f"| FDEN training, CPU s (one thread) | {ref_cell} | " + " / ".join(f"{c:.0f}" for c in cpu)
                      + f" | {statistics.fmean(cpu):.0f} | |")
     return "\n".join(lines), worse
 
