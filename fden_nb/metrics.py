@@ -16,7 +16,7 @@ from torch import Tensor
 from .core import FDENConfig, ProtoHead, RelationHead
 from .episodes import EpisodeSampler, gather_episodes, query_targets
 from .layers import mlp
-from .train import TrainConfig
+from .train import TrainConfig, lr_factor
 from .info import ConcatCritic, fit_critic, heldout_estimate, heldout_mi
 from .dependence import measure_dependence
 from .glyphs import STYLE_NAMES
@@ -218,9 +218,10 @@ class EpisodicMLP(torch.nn.Module):
 def fit_episodic_mlp(
     z:Tensor,                 # training latents (N, D) — the same FDEN trains on
     labels,                   # (N,) their classes
-    # FDEN's configuration: widths, alignment head, lr and betas are taken from it
+    # FDEN's configuration: widths, alignment head, betas and lr are taken from it
     cfg:FDENConfig,
-    # FDEN's training configuration: episodes (n_way, k_shot, n_query, batch), steps, seed
+    # FDEN's training configuration: episodes (n_way, k_shot, n_query, batch), steps, seed, and the
+    # learning rate's peak (`lr`, in place of cfg's) and schedule
     train_cfg:TrainConfig,
     progress:bool=False,
 ) -> EpisodicMLP:             # the trained baseline, in eval mode
@@ -231,12 +232,16 @@ def fit_episodic_mlp(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train_cfg.seed)
         model = EpisodicMLP(cfg).fit_scaler(z).train()
-        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+        lr = cfg.lr if train_cfg.lr is None else train_cfg.lr
+        opt = torch.optim.Adam(model.parameters(), lr=lr, betas=cfg.betas)
         sampler = EpisodeSampler(
             labels, train_cfg.n_way, train_cfg.k_shot, train_cfg.n_query, seed=train_cfg.seed
         )
         steps = range(train_cfg.steps)
         for s in (progress_bar(steps, leave=False) if progress else steps):
+            # FDEN's rate at step s (`LRSchedule`)
+            eta = lr * lr_factor(train_cfg.schedule, s, train_cfg.steps)
+            for g in opt.param_groups: g["lr"] = eta
             loss, acc = model.loss(
                 gather_episodes(z, sampler.sample(train_cfg.batch_episodes)), train_cfg.k_shot
             )

@@ -54,10 +54,15 @@ class Sizes:
                                                  # set trains more epochs (unless `backbone` sets
                                                  # `epochs`; the glyphs' 8 epochs are 2,920 steps)
     latents:str = "glyphs"                       # prefix of the cached latents' names
-    steps:int = 1_500                            # FDEN steps (`TrainConfig`'s CPU preset)
+    steps:int = 1_000                            # FDEN steps: a cosine's 1,000 hold the quality
+                                                 # of 1,500 at a constant rate (30_train)
+    schedule:str = "cosine"                      # FDEN's learning rate over them
+                                                 # (`TrainConfig.schedule`)
+    lr:float|None = 2e-3                         # its peak, FDEN's and the MLP baseline's
+                                                 # (None: `FDENConfig.lr`, the fast preset's 1e-3)
     max_passes:float|None = 180                  # at most this many passes over the seen latents:
                                                  # a small set trains fewer steps (`plan_episodes`;
-                                                 # the glyphs' 1,500 are 20 passes); None: `steps`
+                                                 # the glyphs' 1,000 are 14 passes); None: `steps`
     n_way:int = 20                               # classes per training episode (more than the 5
                                                  # tested on, as ProtoNets do)
     k_shot:int = 1                               # support images per class, training episode
@@ -274,12 +279,13 @@ def train_config(
     run:Run,
     **overrides,                # `TrainConfig` fields in place of the run's (`steps`, `seed`, …)
 ) -> TrainConfig:
-    "The pipeline's `TrainConfig`: the run's episodes, steps, seed, device; `batch_latents` a step."
+    """The pipeline's `TrainConfig`: the run's episodes, steps and their learning rate (schedule and
+    peak), seed, device; `batch_latents` a step."""
     s = run.sizes
     episodes = max(1, round(s.batch_latents / (s.n_way * (s.k_shot + s.n_query_train))))
     kw = dict(n_way=s.n_way, k_shot=s.k_shot, n_query=s.n_query_train, batch_episodes=episodes,
-              steps=s.steps, seed=run.seed, eval_every=s.eval_every, device=str(run.device),
-              cpu_amp=run.cpu_amp)
+              steps=s.steps, schedule=s.schedule, lr=s.lr, seed=run.seed,
+              eval_every=s.eval_every, device=str(run.device), cpu_amp=run.cpu_amp)
     return TrainConfig(**{**kw, **overrides})
 
 @dataclass
@@ -372,7 +378,8 @@ def load_trained(
             raise ValueError(f"no FDEN checkpoint at {path}; pass the file `train_fden` "
                              "(`fden-nb train`) printed")
         model, ck = load_fden(path, prep.lat_bg, decoder=prep.backbone, device=run.device)
-        cfg = TrainConfig(**ck["train_config"], steps=max(ck["step"], 1), device=str(run.device))
+        # a scheduled run's key holds its steps; otherwise the steps done
+        cfg = TrainConfig(**{"steps": max(ck["step"], 1), **ck["train_config"]}, device=str(run.device))
     return Trained(model, cfg, ck["step"], list(ck["history"]), path)
 
 # %% ../nbs/80_stages.ipynb #e6e759bb

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -31,15 +32,17 @@ from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, cpu_i
                            data_fingerprint, evaluating, progress_bar, quiet, resolve_device)
 
 # %% auto #0
-__all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'CHECKPOINT_VERSION', 'EVENTS', 'cpu_bf16_native',
-           'cpu_amp_choice', 'TrainConfig', 'cpu_bf16_supported', 'bf16_autocast', 'checkpoint_key', 'checkpoint_path',
-           'load_fden_checkpoint', 'Callback', 'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint',
-           'MixedPrecision', 'Decorrelation', 'Distributed', 'EndToEnd', 'fden_checkpoint', 'load_fden']
+__all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'SCHEDULES', 'WARMUP', 'LR_FLOOR',
+           'CHECKPOINT_VERSION', 'EVENTS', 'cpu_bf16_native', 'cpu_amp_choice', 'TrainConfig', 'cpu_bf16_supported',
+           'bf16_autocast', 'lr_factor', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Callback',
+           'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint', 'MixedPrecision', 'Decorrelation',
+           'LRSchedule', 'Distributed', 'EndToEnd', 'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
 PAPER_EPOCHS = 1_000                # … and training runs for 1,000 epochs
 PAPER_BATCH_EPISODES = 16           # Table 2: batches of 16 episodes
+SCHEDULES = ("constant", "cosine")  # the learning rate over the steps (`lr_factor`)
 
 def cpu_bf16_native() -> bool:
     """Whether this CPU has bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16), where bf16
@@ -68,6 +71,10 @@ class TrainConfig:
     # latents per step for attribute/no alignment (None: a batch of episodes' worth, B·C·(K+Q))
     batch_size:int|None = None
     steps:int = 1_500               # optimiser steps in all; a CPU preset
+    # the learning rate over the steps: 'constant' (the papers'), or 'cosine' (`lr_factor`)
+    schedule:str = "constant"
+    # the (peak) learning rate; None: the model's own (`FDENConfig.lr`); set, it keys the checkpoint
+    lr:float|None = None
     # initial weights (when built from a config), batches, DV shuffles, dropout
     seed:int = 0
     log_every:int = 10              # one history record per this many steps (means over them)
@@ -93,6 +100,12 @@ class TrainConfig:
             v = getattr(self, f)
             if not isinstance(v, int) or v < 0:
                 raise ValueError(f"TrainConfig.{f} must be an integer >= 0, got {v!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"TrainConfig.schedule must be one of {', '.join(SCHEDULES)}, "
+                             f"got {self.schedule!r}")
+        if self.lr is not None and not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"TrainConfig.lr must be None (the model's) or a positive number, "
+                             f"got {self.lr!r}")
         if self.batch_size is not None and (
             not isinstance(self.batch_size, int) or self.batch_size < 2
         ):
@@ -133,6 +146,9 @@ class TrainConfig:
         }
         # bf16 on the CPU computes other numbers; off, the key is as before
         if self.cpu_amp: key["cpu_amp"] = True
+        # a schedule spans `steps`: another length is another run (constant: the key as before)
+        if self.schedule != "constant": key.update(schedule=self.schedule, steps=self.steps)
+        if self.lr is not None: key["lr"] = self.lr
         return key
 
     @classmethod
@@ -170,6 +186,25 @@ def bf16_autocast(
             "bf16 would be emulated and slow. Train in float32: cpu_amp=False."
         )
     return torch.autocast(device.type, dtype=torch.bfloat16)
+
+# %% ../nbs/30_train.ipynb #54a211e5
+WARMUP = 0.05                       # 'cosine': the linear warm-up's share of the steps
+LR_FLOOR = 0.1                      # 'cosine': the last step's rate, as a share of the peak
+
+def lr_factor(
+    schedule:str,                   # one of `SCHEDULES`
+    step:int,                       # s, the step about to be taken: 0, …, steps − 1
+    steps:int,                      # T, the steps of the run
+) -> float:                         # η_s / η: the share of the peak rate step s takes
+    """'constant': 1. 'cosine': (s+1)/W for s < W = ⌈0.05 T⌉, then
+    ρ + (1−ρ)·½(1 + cos(π(s−W)/(T−1−W))), ρ = 0.1 (the last step)."""
+    if schedule == "constant": return 1.0
+    if schedule != "cosine":
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
+    w = max(1, math.ceil(WARMUP * steps))
+    if step < w: return (step + 1) / w
+    p = min(1.0, (step - w) / max(1, steps - 1 - w))        # 0 after the warm-up, 1 at the end
+    return LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * p))
 
 # %% ../nbs/30_train.ipynb #be8caa84
 def _check_labels(cfg:FDENConfig, labels, n:int):
@@ -408,8 +443,8 @@ def _callbacks(self:Trainer, cbs:list) -> list[Callback]:
         if isinstance(cb, _NEEDED):
             raise ValueError(
                 f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/"
-                "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate); leave it "
-                "out of cbs."
+                "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate, "
+                "TrainConfig.schedule); leave it out of cbs."
             )
     cbs = sorted(needed + cbs, key=lambda cb: cb.order)
     for cb in cbs: cb.trainer = self
@@ -734,6 +769,32 @@ class Decorrelation(Callback):
         z = torch.cat([t.latents_of(b) for b in t.x.split(512)])
         t.model.fit_decorrelation(z)
 
+# %% ../nbs/30_train.ipynb #c9e9123c
+class LRSchedule(Callback):
+    """`TrainConfig.schedule` and `lr`: before every step, each group's rate = its `initial_lr`
+    (`TrainConfig.lr`, or the rate it was made with) × `lr_factor(schedule, step, steps)`."""
+    order = -28
+    def after_create(self):
+        "Each group's peak rate (a checkpoint, loaded after this, brings the same)."
+        lr = self.trainer.cfg.lr
+        for g in self.trainer.opt.param_groups: g.setdefault("initial_lr", lr or g["lr"])
+
+    def before_fit(self):
+        t, c = self.trainer, self.trainer.cfg
+        if t.total > c.steps:
+            raise ValueError(f"fit({t.total}) goes past the {c.steps} steps that schedule "
+                             f"{c.schedule!r} spans; train TrainConfig(steps={t.total}, schedule="
+                             f"{c.schedule!r}), a run of its own, or use schedule='constant'.")
+
+    def before_step(self):
+        t = self.trainer
+        f = lr_factor(t.cfg.schedule, t.step, t.cfg.steps)
+        for g in t.opt.param_groups: g["lr"] = g["initial_lr"] * f
+
+    def after_step(self):
+        t = self.trainer
+        if t.record is not None: t.record["lr"] = t.opt.param_groups[0]["lr"]
+
 # %% ../nbs/30_train.ipynb #52ad734e
 class Distributed(Callback):
     """Several processes under torchrun train as one on the global batch (`29_distributed`); added
@@ -892,12 +953,12 @@ class EndToEnd(Callback):
     def after_load(self): self.backbone.load_state_dict(self.trainer.ck["backbone"])
 
 # %% ../nbs/30_train.ipynb #7839dd55
-_NEEDED = (Recorder, MixedPrecision, Distributed, Validation, Decorrelation)
+_NEEDED = (Recorder, MixedPrecision, Distributed, Validation, Decorrelation, LRSchedule)
 
 @patch
 def _needed_cbs(self:Trainer) -> list[Callback]:
     """What the arguments ask for: a Recorder; MixedPrecision, Distributed, Validation,
-    Decorrelation where they apply."""
+    Decorrelation, LRSchedule where they apply."""
     c, dev = self.cfg, self.device.type
     cbs = [Recorder()]
     if c.amp == "bf16" and (dev == "cuda" or (dev == "cpu" and c.cpu_amp)):
@@ -905,6 +966,7 @@ def _needed_cbs(self:Trainer) -> list[Callback]:
     if self.dist.active: cbs.append(Distributed())
     if self.valid is not None: cbs.append(Validation())
     if self.model.cfg.decorrelate: cbs.append(Decorrelation())
+    if c.schedule != "constant" or c.lr is not None: cbs.append(LRSchedule())
     return cbs
 
 # %% ../nbs/30_train.ipynb #9b4d7390
