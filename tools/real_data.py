@@ -6,10 +6,12 @@ and protocol (each number per seed, mean and 95% interval) printed and written t
     python tools/real_data.py                                  # digits and fashion, both protocols, seeds 0 1 2
     python tools/real_data.py --data digits --protocol images  # one of them
     python tools/real_data.py --table                          # only the tables of the saved runs
-    python tools/real_data.py --data digits --protocol images --fden '{"cycle": 1.0}' --out style_cycle
+    python tools/real_data.py --data digits --protocol images --fden '{"cycle": 10.0}' --out style_arrival
                                       # FDEN with overrides of `FDENConfig.two_factor`, kept apart
     python tools/real_data.py --data digits --protocol images --linear 9 --out style_arrival
                                       # the linear split with a 9-unit identity, as a reference
+    python tools/real_data.py --data glyphs --protocol classes --seeds 0 --out style_arrival
+                                      # the glyphs at the quickstart's sizes (tools/seeds.py)
 
 Fashion-MNIST is read from its four official files (Debian: `apt install dataset-fashion-mnist`).
 Trained checkpoints in the data cache are reused.
