@@ -19,6 +19,7 @@ def test_fden_rejects_bad_flags():
 # ---- quickstart / train / eval on the tiny configuration (hidden --tiny), in a throw-away data cache ----
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def cache_env(tmp_path_factory):
     from fden_nb.testing import seed_from_test_data
     cache = tmp_path_factory.mktemp("data_cache")
     seed_from_test_data(cache)                                        # the test run's tiny glyphs, made once
+    for made in ("backbones", "latents"):                             # the quickstart test's first run trains them
+        shutil.rmtree(cache / made, ignore_errors=True)
     return {**os.environ, ENV_VAR: str(cache)}
 
 
@@ -85,22 +88,25 @@ def test_train_then_eval(cache_env, tmp_path):
     (["eval", "--factors", "ide,sty,f0"], "two-factor"),
     (["quickstart", "--steps", "0"], "--steps must be at least 1"),
 ])
-def test_bad_requests_exit_2_with_one_line(cache_env, args, message):
-    r = fden(args, cache_env, timeout=120)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert message in r.stderr and "Traceback" not in r.stderr
+def test_bad_requests_exit_2_with_one_line(cache_env, fden_here, args, message):
+    from fden_nb.cache import ENV_VAR
+    code, out, err = fden_here(args, cache_env[ENV_VAR])
+    assert code == 2, (out, err)
+    assert message in err and "Traceback" not in err
 
 
-def test_too_many_ways_is_a_clear_error(cache_env):
-    assert fden(["train", *TINY], cache_env).returncode == 0           # the default checkpoint (loaded if the quickstart made it)
-    r = fden(["eval", *TINY, "--n-way", "500"], cache_env)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert "500-way episodes need 500 held-out classes" in r.stderr and "Traceback" not in r.stderr
-    r = fden(["train", *TINY, "--n-way", "500"], cache_env)
-    assert r.returncode == 2 and "lower --n-way" in r.stderr
+def test_too_many_ways_is_a_clear_error(cache_env, fden_here):
+    from fden_nb.cache import ENV_VAR
+    cache = cache_env[ENV_VAR]
+    assert fden_here(["train", *TINY], cache)[0] == 0           # the default checkpoint (loaded if the quickstart made it)
+    code, out, err = fden_here(["eval", *TINY, "--n-way", "500"], cache)
+    assert code == 2, (out, err)
+    assert "500-way episodes need 500 held-out classes" in err and "Traceback" not in err
+    code, _, err = fden_here(["train", *TINY, "--n-way", "500"], cache)
+    assert code == 2 and "lower --n-way" in err
 
 
-def test_digits_start_to_finish(cache_env, tmp_path):
+def test_digits_start_to_finish(cache_env, fden_here, tmp_path):
     "A real data set through the same command under both protocols, 20-way left out, no glyph-only metrics."
     r = fden(["quickstart", *TINY, "--data", "digits", "--protocol", "classes", "--out", str(tmp_path / "rep")],
              cache_env)
@@ -115,8 +121,10 @@ def test_digits_start_to_finish(cache_env, tmp_path):
     assert r.returncode == 0, r.stderr
     for line in ("protocol images (held-out images of the seen classes)", "class from f_sty ≤ chance + 5 (MLP)"):
         assert line in r.stdout, line
-    r = fden(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"], cache_env)
-    assert r.returncode == 2 and "every class is seen" in r.stderr
+    from fden_nb.cache import ENV_VAR
+    code, _, err = fden_here(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"],
+                             cache_env[ENV_VAR])
+    assert code == 2 and "every class is seen" in err
 
 
 def test_compare_on_digits(cache_env, tmp_path):
@@ -139,7 +147,7 @@ def test_compare_on_digits(cache_env, tmp_path):
     assert "| 3-way 1-shot ide |" in (tmp_path / "c3" / "comparison.md").read_text()
 
 
-def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, tmp_path):
+def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, fden_here, tmp_path):
     from fden_nb.cache import ENV_VAR
     from fden_nb.testing import image_folder_fixture
     cache = Path(cache_env[ENV_VAR])
@@ -153,8 +161,8 @@ def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, t
             (bad, "classes", "broken.png is not a readable image"),
             (few, "classes", "seen class 'a' has 2 images; training episodes of 1 shot(s) and 3 queries need 4"),
             (few, "images", "held-out class 'a' has 1 image(s); a few-shot episode needs at least 2 per class")):
-        r = fden(["quickstart", *TINY, "--data", str(folder), "--protocol", protocol], cache_env, timeout=120)
-        assert r.returncode == 2, (r.stdout, r.stderr)
-        assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
-        assert "[backbone]" not in r.stdout
+        code, out, err = fden_here(["quickstart", *TINY, "--data", folder, "--protocol", protocol], cache)
+        assert code == 2, (out, err)
+        assert len(err.strip().splitlines()) == 1 and message in err, err
+        assert "[backbone]" not in out
     assert sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*")) == before      # nothing written or replaced
