@@ -1,5 +1,5 @@
-"""What several test files share: the `fden-nb` command run inside the test's own process, for requests that stop
-before any work (a subprocess would spend seconds importing torch and the package for each one-line error)."""
+"""What several test files share: the `fden-nb` command run inside the test's own process — the `main` the console
+script calls, without a new interpreter that spends seconds importing torch and the package for every run."""
 import warnings
 
 import pytest
