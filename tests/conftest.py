@@ -1,5 +1,5 @@
-"""What several test files share: the `fden-nb` command run inside the test's own process — the `main` the console
-script calls, without a new interpreter that spends seconds importing torch and the package for every run."""
+"""What several test files share: the `fden-nb` command run inside the test's own process — the `main` that
+the console script calls, without a new interpreter that spends seconds importing torch for every run."""
 import warnings
 
 import pytest
@@ -11,8 +11,8 @@ HIDDEN = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, Resource
 
 @pytest.fixture
 def fden_here(capfd, monkeypatch):
-    """`run(args, cache=None)` → (exit code, stdout, stderr) of `fden-nb ARGS` in this process, with FDEN_DATA_CACHE
-    at `cache`; stderr holds any warning Python shows by default, as a subprocess's would."""
+    """`run(args, cache=None)` → (exit code, stdout, stderr) of `fden-nb ARGS` in this process, with
+    FDEN_DATA_CACHE at `cache`; stderr holds any warning Python shows by default, as a subprocess's would."""
     from fden_nb.cache import ENV_VAR
     from fden_nb.cli import main
 
@@ -27,6 +27,7 @@ def fden_here(capfd, monkeypatch):
         torch.set_num_threads(threads)                                 # as the command found them
         out, err = capfd.readouterr()
         shown = [w for w in caught if not issubclass(w.category, HIDDEN)]
-        err += "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in shown)
+        err += "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                       for w in shown)
         return code, out, err
     return run

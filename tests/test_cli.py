@@ -17,8 +17,8 @@ def test_fden_rejects_bad_flags():
 
 
 # ---- quickstart / train / eval on the tiny configuration (hidden --tiny), in a throw-away data cache ----
-# Below, only the quickstart test runs the installed command; the others call the `main` it calls, in this process
-# (`fden_here`, tests/conftest.py): the same code, without a new interpreter importing torch for each run.
+# Below, only the quickstart test runs the installed command; the others call the `main` it calls, in this
+# process (`fden_here`, tests/conftest.py): the same code, without a new interpreter importing torch each time.
 import json
 import os
 import shutil
@@ -39,7 +39,7 @@ def cache_env(tmp_path_factory):
     from fden_nb.testing import seed_from_test_data
     cache = tmp_path_factory.mktemp("data_cache")
     seed_from_test_data(cache)                                        # the test run's tiny glyphs, made once
-    for made in ("backbones", "latents"):                             # the quickstart test's first run trains them
+    for made in ("backbones", "latents"):                 # the quickstart test's first run trains them
         shutil.rmtree(cache / made, ignore_errors=True)
     return {**os.environ, ENV_VAR: str(cache)}
 
@@ -101,7 +101,7 @@ def test_bad_requests_exit_2_with_one_line(cache_env, fden_here, args, message):
 
 def test_too_many_ways_is_a_clear_error(cache_env, fden_here):
     cache = cache_env[ENV_VAR]
-    assert fden_here(["train", *TINY], cache)[0] == 0           # the default checkpoint (loaded if the quickstart made it)
+    assert fden_here(["train", *TINY], cache)[0] == 0    # the default checkpoint (loaded: the quickstart made it)
     code, out, err = fden_here(["eval", *TINY, "--n-way", "500"], cache)
     assert code == 2, (out, err)
     assert "500-way episodes need 500 held-out classes" in err and "Traceback" not in err
@@ -125,7 +125,8 @@ def test_digits_start_to_finish(cache_env, fden_here, tmp_path):
     assert code == 0, err                                                          # ten classes: images
     for line in ("protocol images (held-out images of the seen classes)", "class from f_sty ≤ chance + 5 (MLP)"):
         assert line in out, line
-    code, _, err = fden_here(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"], cache)
+    code, _, err = fden_here(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"],
+                             cache)
     assert code == 2 and "every class is seen" in err
 
 
@@ -144,8 +145,8 @@ def test_compare_on_digits(cache_env, fden_here, tmp_path):
     for row in rows:
         filled = [row[i] != "–" for i in col.values()]
         assert filled == ([False, False] if row[0] == "| mlp" else [True, True]), row
-    code, _, err = fden_here(["compare", *TINY, "--data", "digits", "--held-out", "7,8,9", "--methods", "fden,mlp",
-                              "--out", tmp_path / "c3"], cache)
+    code, _, err = fden_here(["compare", *TINY, "--data", "digits", "--held-out", "7,8,9",
+                              "--methods", "fden,mlp", "--out", tmp_path / "c3"], cache)
     assert code == 0, err
     assert "| 3-way 1-shot ide |" in (tmp_path / "c3" / "comparison.md").read_text()
 
