@@ -17,12 +17,17 @@ def test_fden_rejects_bad_flags():
 
 
 # ---- quickstart / train / eval on the tiny configuration (hidden --tiny), in a throw-away data cache ----
+# Below, only the quickstart test runs the installed command; the others call the `main` it calls, in this
+# process (`fden_here`, tests/conftest.py): the same code, without a new interpreter importing torch each time.
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
+
+from fden_nb.cache import ENV_VAR
 
 TINY = ["--tiny", "--no-progress"]
 REPORT_FILES = {"metrics.json", "results.md", "translation_grid.png", "tsne_factors.png", "rsa_matrix.png", "mi_curve.png"}
@@ -31,10 +36,11 @@ REPORT_FILES = {"metrics.json", "results.md", "translation_grid.png", "tsne_fact
 @pytest.fixture(scope="module")
 def cache_env(tmp_path_factory):
     "The environment of a run whose data cache (FDEN_DATA_CACHE) is a fresh temporary folder."
-    from fden_nb.cache import ENV_VAR
     from fden_nb.testing import seed_from_test_data
     cache = tmp_path_factory.mktemp("data_cache")
     seed_from_test_data(cache)                                        # the test run's tiny glyphs, made once
+    for made in ("backbones", "latents"):                 # the quickstart test's first run trains them
+        shutil.rmtree(cache / made, ignore_errors=True)
     return {**os.environ, ENV_VAR: str(cache)}
 
 
@@ -67,13 +73,15 @@ def test_quickstart_writes_report_and_second_run_reuses_cache(cache_env, tmp_pat
     assert second < first, (first, second)
 
 
-def test_train_then_eval(cache_env, tmp_path):
-    r = fden(["train", *TINY, "--steps", "20", "--n-way", "4", "--seed", "1"], cache_env)
-    assert r.returncode == 0, r.stderr
-    ck = next(l for l in r.stdout.splitlines() if l.startswith("FDEN:")).split("checkpoint ")[-1]
-    r = fden(["eval", *TINY, "--checkpoint", ck, "--n-way", "10", "--k-shot", "2", "--out", str(tmp_path / "rep")], cache_env)
-    assert r.returncode == 0, r.stderr
-    assert "| 10-way 2-shot |" in r.stdout
+def test_train_then_eval(cache_env, fden_here, tmp_path):
+    cache = cache_env[ENV_VAR]
+    code, out, err = fden_here(["train", *TINY, "--steps", "20", "--n-way", "4", "--seed", "1"], cache)
+    assert code == 0, err
+    ck = next(l for l in out.splitlines() if l.startswith("FDEN:")).split("checkpoint ")[-1]
+    code, out, err = fden_here(["eval", *TINY, "--checkpoint", ck, "--n-way", "10", "--k-shot", "2",
+                                "--out", tmp_path / "rep"], cache)
+    assert code == 0, err
+    assert "| 10-way 2-shot |" in out
     assert (tmp_path / "rep" / "metrics.json").exists()
 
 
@@ -85,46 +93,50 @@ def test_train_then_eval(cache_env, tmp_path):
     (["eval", "--factors", "ide,sty,f0"], "two-factor"),
     (["quickstart", "--steps", "0"], "--steps must be at least 1"),
 ])
-def test_bad_requests_exit_2_with_one_line(cache_env, args, message):
-    r = fden(args, cache_env, timeout=120)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert message in r.stderr and "Traceback" not in r.stderr
+def test_bad_requests_exit_2_with_one_line(cache_env, fden_here, args, message):
+    code, out, err = fden_here(args, cache_env[ENV_VAR])
+    assert code == 2, (out, err)
+    assert message in err and "Traceback" not in err
 
 
-def test_too_many_ways_is_a_clear_error(cache_env):
-    assert fden(["train", *TINY], cache_env).returncode == 0           # the default checkpoint (loaded if the quickstart made it)
-    r = fden(["eval", *TINY, "--n-way", "500"], cache_env)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert "500-way episodes need 500 held-out classes" in r.stderr and "Traceback" not in r.stderr
-    r = fden(["train", *TINY, "--n-way", "500"], cache_env)
-    assert r.returncode == 2 and "lower --n-way" in r.stderr
+def test_too_many_ways_is_a_clear_error(cache_env, fden_here):
+    cache = cache_env[ENV_VAR]
+    assert fden_here(["train", *TINY], cache)[0] == 0    # the default checkpoint (loaded: the quickstart made it)
+    code, out, err = fden_here(["eval", *TINY, "--n-way", "500"], cache)
+    assert code == 2, (out, err)
+    assert "500-way episodes need 500 held-out classes" in err and "Traceback" not in err
+    code, _, err = fden_here(["train", *TINY, "--n-way", "500"], cache)
+    assert code == 2 and "lower --n-way" in err
 
 
-def test_digits_start_to_finish(cache_env, tmp_path):
+def test_digits_start_to_finish(cache_env, fden_here, tmp_path):
     "A real data set through the same command under both protocols, 20-way left out, no glyph-only metrics."
-    r = fden(["quickstart", *TINY, "--data", "digits", "--protocol", "classes", "--out", str(tmp_path / "rep")],
-             cache_env)
-    assert r.returncode == 0, r.stderr
+    cache = cache_env[ENV_VAR]
+    code, out, err = fden_here(["quickstart", *TINY, "--data", "digits", "--protocol", "classes",
+                                "--out", tmp_path / "rep"], cache)
+    assert code == 0, err
     for line in ("protocol classes (held-out classes)", "seen (trained on): 0, 1, 2, 3, 4",
                  "digits: 8×8 → 32×32, resized (bicubic)", "note: evaluation: 20-way 1-shot left out",
                  "| 5-way 5-shot |", "swaps, re-encoded", "[train]", "f_ide ≥ raw z − 2 (5-way 1-shot)"):
-        assert line in r.stdout, line
+        assert line in out, line
     m = json.loads((tmp_path / "rep" / "metrics.json").read_text())
     assert m["data"]["held_out_classes"] == list("56789") and "content_transfer" not in m
-    r = fden(["quickstart", *TINY, "--data", "digits", "--out", str(tmp_path / "rep2")], cache_env)   # ten classes: images
-    assert r.returncode == 0, r.stderr
+    code, out, err = fden_here(["quickstart", *TINY, "--data", "digits", "--out", tmp_path / "rep2"], cache)
+    assert code == 0, err                                                          # ten classes: images
     for line in ("protocol images (held-out images of the seen classes)", "class from f_sty ≤ chance + 5 (MLP)"):
-        assert line in r.stdout, line
-    r = fden(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"], cache_env)
-    assert r.returncode == 2 and "every class is seen" in r.stderr
+        assert line in out, line
+    code, _, err = fden_here(["eval", *TINY, "--data", "digits", "--protocol", "images", "--held-out", "0,1"],
+                             cache)
+    assert code == 2 and "every class is seen" in err
 
 
-def test_compare_on_digits(cache_env, tmp_path):
+def test_compare_on_digits(cache_env, fden_here, tmp_path):
     """compare on a real data set: under images the notes say so and the image judges fill their columns for
     plug-ins and whole models; three held-out classes give a 3-way table instead of an error after training."""
-    r = fden(["compare", *TINY, "--data", "digits", "--methods", "fden,mlp,lord", "--out", str(tmp_path / "c")],
-             cache_env, timeout=600)
-    assert r.returncode == 0, r.stderr
+    cache = cache_env[ENV_VAR]
+    code, _, err = fden_here(["compare", *TINY, "--data", "digits", "--methods", "fden,mlp,lord",
+                              "--out", tmp_path / "c"], cache)
+    assert code == 0, err
     text = (tmp_path / "c" / "comparison.md").read_text()
     assert "few-shot on the held-out images of the seen classes" in text
     head, _, *rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")]
@@ -133,14 +145,13 @@ def test_compare_on_digits(cache_env, tmp_path):
     for row in rows:
         filled = [row[i] != "–" for i in col.values()]
         assert filled == ([False, False] if row[0] == "| mlp" else [True, True]), row
-    r = fden(["compare", *TINY, "--data", "digits", "--held-out", "7,8,9", "--methods", "fden,mlp",
-              "--out", str(tmp_path / "c3")], cache_env, timeout=600)
-    assert r.returncode == 0, r.stderr
+    code, _, err = fden_here(["compare", *TINY, "--data", "digits", "--held-out", "7,8,9",
+                              "--methods", "fden,mlp", "--out", tmp_path / "c3"], cache)
+    assert code == 0, err
     assert "| 3-way 1-shot ide |" in (tmp_path / "c3" / "comparison.md").read_text()
 
 
-def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, tmp_path):
-    from fden_nb.cache import ENV_VAR
+def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, fden_here, tmp_path):
     from fden_nb.testing import image_folder_fixture
     cache = Path(cache_env[ENV_VAR])
     before = sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*"))
@@ -153,8 +164,8 @@ def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, t
             (bad, "classes", "broken.png is not a readable image"),
             (few, "classes", "seen class 'a' has 2 images; training episodes of 1 shot(s) and 3 queries need 4"),
             (few, "images", "held-out class 'a' has 1 image(s); a few-shot episode needs at least 2 per class")):
-        r = fden(["quickstart", *TINY, "--data", str(folder), "--protocol", protocol], cache_env, timeout=120)
-        assert r.returncode == 2, (r.stdout, r.stderr)
-        assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
-        assert "[backbone]" not in r.stdout
+        code, out, err = fden_here(["quickstart", *TINY, "--data", folder, "--protocol", protocol], cache)
+        assert code == 2, (out, err)
+        assert len(err.strip().splitlines()) == 1 and message in err, err
+        assert "[backbone]" not in out
     assert sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*")) == before      # nothing written or replaced

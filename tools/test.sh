@@ -9,14 +9,15 @@ cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
 
-# The tiny glyph set every test uses, rendered once for the whole run: each throw-away data cache of a notebook or
-# a test starts as a copy of this folder (fden_nb.testing.notebook_cache).
+# The tiny glyph set every test uses, rendered once for the whole run, with the tiny backbone trained on it
+# and its latents (what `prepare` makes for `Sizes.tiny()`): each throw-away data cache of a notebook or a
+# test starts as a copy of this folder (fden_nb.testing.notebook_cache), so none trains that backbone again.
 export FDEN_TEST_DATA
 FDEN_TEST_DATA="$(mktemp -d -t fden_test_data.XXXXXX)"
 trap 'rm -rf "$FDEN_TEST_DATA"' EXIT
-FDEN_DATA_CACHE="$FDEN_TEST_DATA" python -c "from fden_nb.glyphs import load_glyphs
-from fden_nb.testing import TINY_GLYPHS
-load_glyphs(**TINY_GLYPHS, progress=False)" || { echo "could not render the tiny glyph set"; exit 1; }
+FDEN_DATA_CACHE="$FDEN_TEST_DATA" python -c "from fden_nb.stages import Run, Sizes, prepare
+prepare(Run(Sizes.tiny(), 'cpu', progress=False))" \
+  || { echo "could not make the tiny glyphs and backbone"; exit 1; }
 
 echo "== nbdev_test: executing every notebook in nbs/ =="
 start=$(date +%s)
