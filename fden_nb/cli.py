@@ -185,8 +185,10 @@ def _add_common(s:argparse.ArgumentParser, evaluation:bool=False, attributes:boo
         s.add_argument("--k-shot", type=int, default=1, help="training support samples per class")
         s.add_argument("--n-query", type=int, default=3, help="training queries per class")
     s.add_argument("--steps", type=int, default=None,
-                   help=f"FDEN training steps (default {Sizes().steps}, fewer on a small set: at "
-                        f"most {Sizes().max_passes:.0f} passes over its seen images)")
+                   help=f"FDEN training steps (default {Sizes().steps} under a cosine learning "
+                        f"rate; {Sizes().few_class_steps} at a constant rate on a set of fewer "
+                        f"than {Sizes().few_classes} classes; fewer on a small set: at most "
+                        f"{Sizes().max_passes:.0f} passes over its seen images)")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument(
@@ -337,7 +339,8 @@ def _run(a) -> int:
     sizes = Sizes.tiny() if a.tiny else Sizes()
     if a.steps:
         # FDEN's, as asked even on a small set; whole models keep theirs
-        sizes = dataclasses.replace(sizes, steps=a.steps, max_passes=None)
+        sizes = dataclasses.replace(sizes, steps=a.steps, max_passes=None,
+                                    few_class_steps=sizes.few_class_steps and a.steps)
     run = Run(sizes, dev, a.seed, progress=not a.no_progress, verbose=True,
               cpu_amp=CPU_AMP[a.precision])
     bf16 = dev.type == "cuda" or TrainConfig(cpu_amp=run.cpu_amp).cpu_amp

@@ -55,11 +55,17 @@ class Sizes:
                                                  # `epochs`; the glyphs' 8 epochs are 2,920 steps)
     latents:str = "glyphs"                       # prefix of the cached latents' names
     steps:int = 1_000                            # FDEN steps: a cosine's 1,000 hold the quality
-                                                 # of 1,500 at a constant rate (30_train)
+                                                 # of 1,500 at a constant rate on the glyphs
+                                                 # (30_train)
     schedule:str = "cosine"                      # FDEN's learning rate over them
                                                  # (`TrainConfig.schedule`)
     lr:float|None = 2e-3                         # its peak, FDEN's and the MLP baseline's
                                                  # (None: `FDENConfig.lr`, the fast preset's 1e-3)
+    few_classes:int = 50                         # a set of fewer seen classes trains …
+    few_class_steps:int|None = 1_500             # … this many steps at the fast preset's constant
+                                                 # rate: on digits and Fashion-MNIST the cosine at
+                                                 # 2e-3 put more of the class into f_sty
+                                                 # (`plan_episodes`); None: as every set
     max_passes:float|None = 180                  # at most this many passes over the seen latents:
                                                  # a small set trains fewer steps (`plan_episodes`;
                                                  # the glyphs' 1,000 are 14 passes); None: `steps`
@@ -88,7 +94,7 @@ class Sizes:
         return cls(glyphs=dict(TINY_GLYPHS), backbone=dict(TINY_BACKBONE), latents="tiny-glyphs",
                    steps=50, n_way=5, eval_every=25, n_episodes=100, n_query=None, n_pairs=50,
                    tsne_per_class=6, dependence_steps=20, method_steps=20, judge_epochs=(2, 1),
-                   max_passes=None)
+                   max_passes=None, few_class_steps=None)
 
 class Stopwatch:
     "Times named stages; prints each as it ends."
@@ -265,6 +271,12 @@ def plan_episodes(
         raise ValueError(f"seen class {small_seen!r} has {m_seen} images; training episodes of "
                          f"{k_shot} shot(s) and {n_query_train} queries need "
                          f"{k_shot + n_query_train}: lower --k-shot or --n-query")
+    if C_seen < sizes.few_classes and sizes.few_class_steps is not None:
+        notes.append(f"training: FDEN at a constant learning rate (the fast preset's) over "
+                     f"{sizes.few_class_steps} steps, as {C_seen} seen classes are fewer than "
+                     f"{sizes.few_classes} (the {sizes.schedule} rate over {sizes.steps} is for more)")
+        sizes = dataclasses.replace(sizes, steps=sizes.few_class_steps, schedule="constant",
+                                    lr=None)
     steps = fden_steps(sizes, len(data.seen))
     if steps < sizes.steps:
         notes.append(f"training: {steps} FDEN steps ({sizes.steps} by default), as {sizes.steps} "

@@ -103,7 +103,7 @@ def measure(data:str, protocol:str, seeds, steps:int|None=None, fden:dict|None=N
     from fden_nb.utils import cpu_name
     torch.set_num_threads(1)
     ds = load_dataset(data, 32, progress=False, protocol=protocol)
-    sizes = Sizes() if steps is None else Sizes(steps=steps, max_passes=None)
+    sizes = Sizes() if steps is None else Sizes(steps=steps, max_passes=None, few_class_steps=steps)
     run = Run(sizes, "cpu", progress=False)
     settings = ((3, 1), (5, 1), (5, 5)) if protocol == "classes" else None   # 3-way: few held-out classes
     if data == "glyphs": settings = PAPER_SETTINGS       # the quickstart's sizes (tools/seeds.py)
