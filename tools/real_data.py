@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seeds import RESULTS, table  # noqa: E402  (the seed table of the glyph quickstart)
+from seeds import RESULTS, read_rows, table  # noqa: E402  (the seed table of the glyph quickstart)
 
 
 def _shot(e, rep:str, setting:str="5-way 1-shot"):
@@ -72,15 +72,6 @@ ROWS = [  # (label, how to read it from an `Evaluation`, format); a row without 
     ("transfer MSE (glyphs)", lambda e: _mse(e, "transfer"), "{:.4f}"),
     ("keep-A MSE (glyphs)", lambda e: _mse(e, "keep_A"), "{:.4f}"),
 ]
-
-
-def read_rows(e, rows) -> dict:
-    "{label: value} of an `Evaluation` for each (label, read, …) of `rows`; None where it was not measured."
-    out = {}
-    for label, read, *_ in rows:
-        try: out[label] = read(e)
-        except (KeyError, TypeError, StopIteration): out[label] = None
-    return out
 
 
 def readings(run:dict) -> dict:

@@ -47,7 +47,7 @@ def read_rows(e, rows=ROWS) -> dict:
     out = {}
     for label, read, *_ in rows:
         try: out[label] = read(e)
-        except (KeyError, TypeError, AttributeError): out[label] = None
+        except (KeyError, TypeError, AttributeError, StopIteration): out[label] = None
     return out
 
 
