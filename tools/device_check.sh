@@ -9,7 +9,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-device_check}"; mkdir -p "$out"
-export FDEN_DATA_CACHE="$out/cache" MPLBACKEND=Agg
+# a fresh data cache outside the output folder (the quickstart from an empty cache is what is timed)
+export FDEN_DATA_CACHE="$(mktemp -d)" MPLBACKEND=Agg
 python - <<'PY' || { echo "no CUDA device: nothing to check"; exit 2; }
 import torch, sys
 print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, devices {torch.cuda.device_count()}")
@@ -17,30 +18,33 @@ sys.exit(0 if torch.cuda.is_available() else 1)
 PY
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1; cat "$out/gpu.txt"
 status=0
+# each step has its own time limit, so that one hang leaves the others' results
 step() { local name=$1; shift; local t0=$SECONDS
-  if "$@" > "$out/$name.log" 2>&1; then echo "PASS $name ($((SECONDS - t0)) s)"; else echo "FAIL $name (see $out/$name.log)"; tail -n 20 "$out/$name.log"; status=1; fi; }
+  if timeout "${STEP_LIMIT:-240}" "$@" > "$out/$name.log" 2>&1; then echo "PASS $name ($((SECONDS - t0)) s)"; else echo "FAIL $name (see $out/$name.log)"; tail -n 20 "$out/$name.log"; status=1; fi; }
 step smoke fden-nb smoke --no-progress
 step quickstart fden-nb quickstart --device cuda --no-progress --out "$out/report"
-grep -E "^timings|^targets" "$out/quickstart.log"
+grep -E "^timings" "$out/quickstart.log"
 step quickstart_cached fden-nb quickstart --device cuda --no-progress --out "$out/report_cached"
 grep -E "^timings" "$out/quickstart_cached.log"
 ngpu=$(python -c "import torch; print(torch.cuda.device_count())")
 cat > "$out/ddp_worker.py" <<'PY'
-# One FDEN run under torchrun on CUDA (NCCL): every process ends with the same weights.
-import os, torch, torch.distributed as dist
+# One FDEN run under torchrun (NCCL on CUDA): every process ends with the same weights.
+import os, sys, torch, torch.distributed as dist
 from fden_nb.core import FDEN
 from fden_nb.train import Trainer, TrainConfig
+device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
 torch.manual_seed(0)
 z, y = torch.randn(2000, 32), torch.arange(100).repeat_interleave(20)
-cfg = TrainConfig(steps=50, batch_episodes=4, n_way=5, eval_every=0, device="cuda")
-tr = Trainer(FDEN.two_factor(32), z, y, cfg=cfg, checkpoint=False, progress=False, verbose=False)
+cfg = TrainConfig(steps=50, batch_episodes=4, n_way=5, eval_every=0, device=device)
+tr = Trainer(FDEN.two_factor(32), (z, y), cfg, cbs=Trainer.default_cbs(progress=False, checkpoint=False))
 tr.fit()
 w = torch.cat([p.detach().flatten() for p in tr.model.parameters()])
 if tr.dist.active:
     ws = [torch.empty_like(w) for _ in range(tr.dist.world)]
     dist.all_gather(ws, w)
     assert all(torch.equal(ws[0], x) for x in ws), "processes disagree"
-print(f"rank {int(os.environ.get('RANK', 0))} of {tr.dist.world}: {tr.dist.backend if hasattr(tr.dist, 'backend') else ''} "
+backend = dist.get_backend() if dist.is_initialized() else "no process group"
+print(f"rank {int(os.environ.get('RANK', 0))} of {tr.dist.world} ({backend}) on {tr.device}: "
       f"{tr.step} steps, last loss {tr.history[-1]['loss']:.3f}")
 PY
 step torchrun_nccl torchrun --standalone --nproc_per_node "$ngpu" "$out/ddp_worker.py"
