@@ -18,6 +18,7 @@ from torch import nn, Tensor
 from .grl import GradientReversal, adaptive_clip
 from .info import ESTIMATORS, ConcatCritic
 from .layers import mlp
+from .utils import recording_graph
 
 # %% auto #0
 __all__ = ['OPTIONS', 'FDENConfig', 'Decomposer', 'Entangler', 'StatisticiansNetwork', 'ProtoHead', 'RelationHead',
@@ -384,7 +385,11 @@ class FDEN(nn.Module):
 
 # %% ../nbs/07_fden.ipynb #fcfd2070
 @torch.no_grad()
-def _count_nonfinite(t:Tensor) -> int: return int((~torch.isfinite(t)).sum())
+def _count_nonfinite(t:Tensor) -> int:
+    """How many entries of `t` are NaN or ±inf; 0 while a CUDA graph records (no value may come back
+    to the host there: the latents it replays on were checked when they were made)."""
+    if recording_graph(): return 0
+    return int((~torch.isfinite(t)).sum())
 
 @patch
 def _check_latent(self:FDEN, z:Tensor, name:str="z") -> Tensor:
@@ -594,6 +599,15 @@ def training_step(self:FDEN,
                  ) -> dict[str, float]:                  # the losses of this step, as numbers
     """One step on `L = α L_R + β L_C − γ L_M` with gradient reversal and eq.-8 clipping of the
     Decomposer's L_M gradient."""
+    out = self._training_step(z, x, target, opt, generator, grad_sync)
+    return {k: v.item() for k, v in out.items()}
+
+@patch
+def _training_step(self:FDEN, z:Tensor, x:Tensor|None=None, target=None,
+                   opt:torch.optim.Optimizer|None=None, generator:torch.Generator|None=None,
+                   grad_sync:Callable[[list[Tensor]], None]|None=None) -> dict[str, Tensor]:
+    """`training_step` with its losses left as tensors: no value comes back to the host, so a CUDA
+    graph can record it (`CUDAGraphStep`, 30_train)."""
     if opt is None:
         if getattr(self, "_opt", None) is None: self._opt = self.configure_optimizer()
         opt = self._opt
@@ -620,7 +634,7 @@ def training_step(self:FDEN,
         for p, ga in zip(theta, g_a):
             if ga is not None: p.grad = ga if p.grad is None else p.grad + ga
     opt.step()
-    return {k: v.item() for k, v in out.items()}
+    return out
 
 @patch
 def _critic_step(self:FDEN, z:Tensor, opt:torch.optim.Optimizer, generator=None, grad_sync=None):

@@ -14,6 +14,7 @@ import torch
 from torch import nn, Tensor
 
 from .layers import mlp
+from .utils import recording_graph
 
 # %% auto #0
 __all__ = ['ESTIMATORS', 'logmeanexp', 'dv_bound', 'product_of_marginals', 'dv_bound_ema', 'nwj_bound', 'js_objective',
@@ -38,7 +39,8 @@ def _check_scores(t:Tensor, name:str):
         raise ValueError(f"{name} must hold one critic score per sample, shape (B,) or (B, 1); got {tuple(t.shape)}. "
                          "Does the critic end in a layer of width 1?")
     if t.shape[0] < 2: raise ValueError(f"{name} has a batch of {t.shape[0]}; the bound needs at least 2 samples.")
-    if not torch.isfinite(t).all():
+    # (not while a CUDA graph records: no value may come back to the host there)
+    if not recording_graph() and not torch.isfinite(t).all():
         raise ValueError(f"{name} contains {int((~torch.isfinite(t)).sum())} non-finite scores (NaN or inf); "
                          "the critic diverged or its input holds NaNs.")
     return t

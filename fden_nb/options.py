@@ -18,7 +18,7 @@ from .core import OPTIONS, Departure, FDEN, FDENConfig, LossTerm, episodes, regi
 from .core import RelationHead, frozen
 from .grl import GradientReversal
 from .layers import mlp
-from .utils import evaluating
+from .utils import evaluating, recording_graph
 
 # %% auto #0
 __all__ = ['TWO_FACTOR_DEPARTURES', 'AdditiveCoupling', 'InvertibleDecomposer', 'InverseEntangler', 'InvertibleSplit', 'SwapLoss',
@@ -73,7 +73,11 @@ class InvertibleDecomposer(nn.Module):
         for c in reversed(self.couplings): u = c.inverse(u)
         # no half-precision solve (bf16 autocast)
         dt = torch.promote_types(u.dtype, torch.float32)
-        return torch.linalg.solve(self.linear.weight.to(dt), u.T.to(dt)).T.to(u.dtype)
+        w, rhs = self.linear.weight.to(dt), u.T.to(dt)
+        # solve reads its factorisation's status back to the host; solve_ex (same result) does not,
+        # so a CUDA graph can record it
+        x = torch.linalg.solve_ex(w, rhs)[0] if recording_graph() else torch.linalg.solve(w, rhs)
+        return x.T.to(u.dtype)
 
 class InverseEntangler(nn.Module):
     """$\\tilde z = T^{-1}(f)$: no weights of its own, it reads the Decomposer's; exact, so FDEN

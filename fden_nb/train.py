@@ -36,7 +36,7 @@ __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', '
            'CHECKPOINT_VERSION', 'EVENTS', 'cpu_bf16_native', 'cpu_amp_choice', 'TrainConfig', 'cpu_bf16_supported',
            'bf16_autocast', 'lr_factor', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Callback',
            'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint', 'MixedPrecision', 'Decorrelation',
-           'LRSchedule', 'Distributed', 'EndToEnd', 'fden_checkpoint', 'load_fden']
+           'LRSchedule', 'Distributed', 'EndToEnd', 'CUDAGraphStep', 'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
@@ -90,6 +90,9 @@ class TrainConfig:
     # bf16 autocast on the CPU too: 'auto' where the CPU has bf16 in hardware
     # (`cpu_bf16_native`), else float32; True / False to choose; keys the checkpoint
     cpu_amp:bool|str = "auto"
+    # record the whole step once as a CUDA graph and replay it (`CUDAGraphStep`): 'auto' on one
+    # CUDA device, True to insist, False for eager steps; the same arithmetic, so not in the key
+    cuda_graph:bool|str = "auto"
 
     def __post_init__(self):
         for f in ("n_way", "k_shot", "batch_episodes", "steps", "log_every", "eval_episodes"):
@@ -128,6 +131,9 @@ class TrainConfig:
                 f"cpu_amp=True runs the CPU under amp's dtype, but amp={self.amp!r}; "
                 "use amp='bf16' with it, or cpu_amp=False for float32."
             )
+        if self.cuda_graph not in ("auto", True, False):
+            raise ValueError(f"TrainConfig.cuda_graph must be 'auto', True or False, "
+                             f"got {self.cuda_graph!r}")
         if not isinstance(self.device, (str, torch.device)):
             raise TypeError(
                 "device must be a string such as 'auto', 'cpu' "
@@ -377,6 +383,7 @@ class Trainer:
         self.x, labels = _unpack(data)                        # what batches are drawn from
         self.z, self.valid, self.encoder, self.path = None, valid, None, None
         self.step, self.history, self.grad_sync, self._rng = 0, [], None, None
+        self.step_fn = None                 # what takes a step: None → model.training_step
         # True inside fit: torch's stream is the run's
         self._fitting = False
         self.cbs = self._callbacks(Trainer.default_cbs() if cbs is None else list(cbs))
@@ -444,7 +451,7 @@ def _callbacks(self:Trainer, cbs:list) -> list[Callback]:
             raise ValueError(
                 f"{cb} is added by the Trainer where the run needs it (TrainConfig.amp/"
                 "cpu_amp, a torchrun launch, valid=, FDENConfig.decorrelate, "
-                "TrainConfig.schedule); leave it out of cbs."
+                "TrainConfig.schedule, TrainConfig.cuda_graph); leave it out of cbs."
             )
     cbs = sorted(needed + cbs, key=lambda cb: cb.order)
     for cb in cbs: cb.trainer = self
@@ -495,8 +502,9 @@ def _one_step(self:Trainer):
     self.zb, self.target = self._draw()
     self.xb = None                                          # images for L_R's λ term (FDEN_E)
     self("before_step")
-    self.losses = self.model.training_step(self.zb, self.xb, self.target, opt=self.opt,
-                                           generator=self.shuffle_gen, grad_sync=self.grad_sync)
+    step = self.step_fn or self.model.training_step         # CUDAGraphStep sets its own
+    self.losses = step(self.zb, self.xb, self.target, opt=self.opt, generator=self.shuffle_gen,
+                       grad_sync=self.grad_sync)
     self.step += 1
     self("after_step")
 
@@ -789,11 +797,14 @@ class LRSchedule(Callback):
     def before_step(self):
         t = self.trainer
         f = lr_factor(t.cfg.schedule, t.step, t.cfg.steps)
-        for g in t.opt.param_groups: g["lr"] = g["initial_lr"] * f
+        for g in t.opt.param_groups:
+            # a tensor (CUDAGraphStep): its value is set, the graph reads it there
+            if isinstance(g["lr"], Tensor): g["lr"].fill_(g["initial_lr"] * f)
+            else: g["lr"] = g["initial_lr"] * f
 
     def after_step(self):
         t = self.trainer
-        if t.record is not None: t.record["lr"] = t.opt.param_groups[0]["lr"]
+        if t.record is not None: t.record["lr"] = float(t.opt.param_groups[0]["lr"])
 
 # %% ../nbs/30_train.ipynb #52ad734e
 class Distributed(Callback):
@@ -952,13 +963,113 @@ class EndToEnd(Callback):
 
     def after_load(self): self.backbone.load_state_dict(self.trainer.ck["backbone"])
 
+# %% ../nbs/30_train.ipynb #ba2f8e45
+class _Graph:
+    "`torch.cuda.CUDAGraph` with the two calls `CUDAGraphStep` makes: `record(fn)` once, `replay()`."
+    def __init__(self, generator:torch.Generator|None=None):
+        self.graph = torch.cuda.CUDAGraph()
+        # its stream advances with every replay
+        if generator is not None: self.graph.register_generator_state(generator)
+
+    def record(self, fn:Callable):
+        "Record `fn`'s kernels (nothing runs); what it returns is filled in by every replay."
+        with torch.cuda.graph(self.graph): return fn()
+
+    def replay(self): self.graph.replay()
+
+def _on_side_stream(fn:Callable, device:torch.device):
+    """`fn()` on a side stream that the current one then waits for, as torch's CUDA-graph notes ask
+    of the steps before a recording; plainly off CUDA."""
+    if device.type != "cuda": return fn()
+    main = torch.cuda.current_stream(device)
+    side = torch.cuda.Stream(device)
+    side.wait_stream(main)
+    with torch.cuda.stream(side): out = fn()
+    main.wait_stream(side)
+    return out
+
+class CUDAGraphStep(Callback):
+    """On one CUDA device: the whole step recorded once as a CUDA graph, replayed every step
+    (`TrainConfig.cuda_graph`)."""
+    order = -27                 # after LRSchedule's after_create, before the progress bar
+    warmup = 2                  # eager steps before the recording
+    # generator → an object with `record` and `replay` (the CPU checks below put a stand-in here)
+    make_graph:Callable = _Graph
+
+    def before_fit(self):
+        t = self.trainer
+        self.graph, self.out, self.done = None, None, 0
+        if (why := self._unable()) is not None:
+            if t.cfg.cuda_graph is True: raise ValueError(f"cuda_graph=True, but {why}; "
+                                                          "use cuda_graph='auto' or False.")
+            return
+        cuda = t.device.type == "cuda"
+        for g in t.opt.param_groups:         # the rate a replay reads; Adam's step on the device
+            # in the dtype the fused CUDA kernel reads (float32); elsewhere as exact as the number
+            dtype = torch.float32 if cuda else torch.float64
+            g["lr"] = torch.tensor(float(g["lr"]), dtype=dtype, device=t.device)
+            if cuda: g["capturable"] = True
+        t.step_fn = self.step
+
+    def _unable(self) -> str|None:
+        "Why this run cannot be recorded (None: it can)."
+        t = self.trainer
+        if t.dist.active: return "several processes average their gradients on the host"
+        if t.encoder is not None: return "FDEN_E encodes new images in every step"
+        if t.device.type != "cuda" and self.make_graph is _Graph:
+            return f"the run is on {t.device}, not a CUDA device"
+        return None
+
+    def step(self, z:Tensor, x, target, opt, generator=None, grad_sync=None) -> dict[str, float]:
+        "Eager for `warmup` steps, then record once, then copy the batch in and replay."
+        t = self.trainer
+        if self.done < self.warmup:
+            out = _on_side_stream(lambda: t.model._training_step(z, x, target, opt, generator),
+                                  t.device)
+            self.done += 1
+            return {k: v.item() for k, v in out.items()}
+        if self.graph is None: self._record(z, target, opt, generator)
+        self.z.copy_(z)
+        for k, y in (target.items() if isinstance(target, dict) else ()): self.target[k].copy_(y)
+        self.graph.replay()
+        return {k: v.item() for k, v in self.out.items()}
+
+    def _record(self, z:Tensor, target, opt, generator):
+        "The step on fixed input tensors, recorded; cached autocast casts cannot outlive a recording."
+        t = self.trainer
+        self.z = z.clone()
+        self.target = ({k: y.clone() for k, y in target.items()} if isinstance(target, dict)
+                       else target)
+        self.graph = self.make_graph(generator)
+        cache = torch.is_autocast_cache_enabled()
+        torch.set_autocast_cache_enabled(False)
+        try:
+            self.out = self.graph.record(
+                lambda: t.model._training_step(self.z, None, self.target, opt, generator))
+        finally: torch.set_autocast_cache_enabled(cache)
+
+    def before_save(self):
+        "The checkpoint keeps plain rates, so it resumes without a graph too."
+        for g in self.trainer.ck["opt"]["param_groups"]:
+            g["lr"] = float(g["lr"])
+            g["capturable"] = False
+
+    def after_fit(self):
+        "Back to plain rates and eager steps; the graph is let go."
+        t = self.trainer
+        if t.step_fn is None: return
+        t.step_fn, self.graph, self.out = None, None, None
+        for g in t.opt.param_groups:
+            g["lr"] = float(g["lr"])
+            if t.device.type == "cuda": g["capturable"] = False
+
 # %% ../nbs/30_train.ipynb #7839dd55
-_NEEDED = (Recorder, MixedPrecision, Distributed, Validation, Decorrelation, LRSchedule)
+_NEEDED = (Recorder, MixedPrecision, Distributed, Validation, Decorrelation, LRSchedule, CUDAGraphStep)
 
 @patch
 def _needed_cbs(self:Trainer) -> list[Callback]:
     """What the arguments ask for: a Recorder; MixedPrecision, Distributed, Validation,
-    Decorrelation, LRSchedule where they apply."""
+    Decorrelation, LRSchedule, CUDAGraphStep where they apply."""
     c, dev = self.cfg, self.device.type
     cbs = [Recorder()]
     if c.amp == "bf16" and (dev == "cuda" or (dev == "cpu" and c.cpu_amp)):
@@ -967,6 +1078,8 @@ def _needed_cbs(self:Trainer) -> list[Callback]:
     if self.valid is not None: cbs.append(Validation())
     if self.model.cfg.decorrelate: cbs.append(Decorrelation())
     if c.schedule != "constant" or c.lr is not None: cbs.append(LRSchedule())
+    if c.cuda_graph is True or (c.cuda_graph == "auto" and dev == "cuda"):
+        cbs.append(CUDAGraphStep())
     return cbs
 
 # %% ../nbs/30_train.ipynb #9b4d7390

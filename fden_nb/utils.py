@@ -20,14 +20,19 @@ from fastprogress import fastprogress as fp
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['default_device', 'cpu_info', 'cpu_name', 'resolve_device', 'as_labels', 'data_fingerprint', 'config_key',
-           'CheckpointMismatch', 'config_diff', 'check_images', 'as_images', 'interactive', 'quiet', 'LogBar',
-           'LogMasterBar', 'progress_bar', 'master_bar', 'evaluating', 'decompose_in_chunks']
+__all__ = ['default_device', 'recording_graph', 'cpu_info', 'cpu_name', 'resolve_device', 'as_labels', 'data_fingerprint',
+           'config_key', 'CheckpointMismatch', 'config_diff', 'check_images', 'as_images', 'interactive', 'quiet',
+           'LogBar', 'LogMasterBar', 'progress_bar', 'master_bar', 'evaluating', 'decompose_in_chunks']
 
 # %% ../nbs/00a_utils.ipynb #b8b44ec6
 def default_device() -> torch.device:
     "CUDA when available, else the CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+
+def recording_graph() -> bool:
+    """Is a CUDA graph being recorded on the current stream? Then no value may be read back to the
+    host (`CUDAGraphStep`, 30_train); checks that read one step aside."""
+    return torch.cuda.is_available() and torch.cuda.is_current_stream_capturing()
 
 def cpu_info() -> dict[str, str]:
     "The first CPU's fields in /proc/cpuinfo ('model name', 'flags', …); empty where there is none."

@@ -4,7 +4,7 @@
 # 1. the CUDA paths the CPU tests stand in for: training with bf16 autocast, evaluation, a checkpoint reload;
 # 2. the quickstart on CUDA from an empty cache, timed by stage (its numbers beside the CPU's in the README);
 # 3. torchrun with NCCL on the GPUs there are (one process per GPU; one GPU: one process, the NCCL path still runs);
-# 4. the training benchmark's CUDA rows.
+# 4. FDEN's step recorded as a CUDA graph (`CUDAGraphStep`) against eager steps: time per step, losses, a resume.
 # Everything goes to ${OUT:-device_check}/ ; the last lines say what passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,5 +48,33 @@ print(f"rank {int(os.environ.get('RANK', 0))} of {tr.dist.world} ({backend}) on 
       f"{tr.step} steps, last loss {tr.history[-1]['loss']:.3f}")
 PY
 step torchrun_nccl torchrun --standalone --nproc_per_node "$ngpu" "$out/ddp_worker.py"
-step bench_train python tools/bench_train.py --quick --sections B,E
+cat > "$out/graph_check.py" <<'PY'
+# FDEN's training step on CUDA: eager steps vs the recorded CUDA graph (time, losses), and a resume through it.
+import os, tempfile, time, torch
+from fden_nb.core import FDENConfig
+from fden_nb.train import Trainer, TrainConfig
+C, PER, D, STEPS = 1171, 20, 128, 300                 # the glyph quickstart's classes and latent size
+z = torch.randn(C * PER, D, generator=torch.Generator().manual_seed(0))
+y = torch.arange(C).repeat_interleave(PER)
+def run(graph, upto=None, path=None):
+    cfg = TrainConfig(steps=STEPS, eval_every=0, device="cuda", lr=2e-3, schedule="cosine",
+                      checkpoint_every=100, cuda_graph=graph)
+    tr = Trainer(FDENConfig.two_factor(D), (z, y), cfg,
+                 cbs=Trainer.default_cbs(progress=False, verbose=True, checkpoint=path or False))
+    torch.cuda.synchronize(); t = time.perf_counter(); tr.fit(upto); torch.cuda.synchronize()
+    return tr, time.perf_counter() - t
+e, te = run(False)
+g, tg = run(True)
+print(f"{STEPS} steps: eager {te:.1f} s ({te / STEPS * 1e3:.1f} ms/step), graph {tg:.2f} s "
+      f"({tg / STEPS * 1e3:.2f} ms/step, the recording included), {te / tg:.1f}x; callbacks {g.cbs}")
+for a, b in list(zip(e.history, g.history))[::6]:
+    print(f"  loss {a['loss']:.3f} | {b['loss']:.3f}   acc {a['acc']:.3f} | {b['acc']:.3f}   (eager | graph)")
+p = os.path.join(tempfile.mkdtemp(), "ck.pt")
+r1, _ = run(True, upto=STEPS // 2, path=p)
+r2, _ = run(True, path=p)
+assert r2.step == STEPS and isinstance(r2.opt.param_groups[0]["lr"], float)
+print(f"resumed at {r1.step} and went on to {r2.step} through the graph")
+PY
+step cuda_graph python "$out/graph_check.py"
+cat "$out/cuda_graph.log"
 exit $status
