@@ -347,7 +347,7 @@ def train_baseline(
     loaded from there on the next run."""
     cfg = train_config(run, cpu_amp=False)                        # it trains in float32
     keyed = fden_checkpoint(prep.fden, cfg, prep.lat_bg)
-    path = keyed.with_name(f"mlp-{keyed.stem}-{cfg.steps}steps.pt")
+    path = keyed.with_name(f"mlp-{keyed.stem}.pt")              # its name holds the steps
     with run.clock("baseline"):
         if path.exists():
             model = EpisodicMLP(prep.fden)

@@ -34,9 +34,9 @@ from .utils import (CheckpointMismatch, as_images, as_labels, config_diff, cpu_i
 # %% auto #0
 __all__ = ['PAPER_EPISODES_PER_EPOCH', 'PAPER_EPOCHS', 'PAPER_BATCH_EPISODES', 'SCHEDULES', 'WARMUP', 'LR_FLOOR',
            'CHECKPOINT_VERSION', 'EVENTS', 'cpu_bf16_native', 'cpu_amp_choice', 'TrainConfig', 'cpu_bf16_supported',
-           'bf16_autocast', 'lr_factor', 'checkpoint_key', 'checkpoint_path', 'load_fden_checkpoint', 'Callback',
-           'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint', 'MixedPrecision', 'Decorrelation',
-           'LRSchedule', 'Distributed', 'EndToEnd', 'CUDAGraphStep', 'fden_checkpoint', 'load_fden']
+           'bf16_autocast', 'lr_factor', 'checkpoint_key', 'checkpoint_path', 'shorter_run', 'load_fden_checkpoint',
+           'Callback', 'Trainer', 'Recorder', 'ProgressBar', 'Validation', 'Checkpoint', 'MixedPrecision',
+           'Decorrelation', 'LRSchedule', 'Distributed', 'EndToEnd', 'CUDAGraphStep', 'fden_checkpoint', 'load_fden']
 
 # %% ../nbs/30_train.ipynb #d2d9120d
 PAPER_EPISODES_PER_EPOCH = 10_000   # Yoon & Suk (2019), §5: one epoch is 10,000 episodes
@@ -280,12 +280,23 @@ def checkpoint_key(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> s
 
 def checkpoint_path(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> Path:
     """Where the run of these configurations on data `data_fp` keeps its checkpoint, in
-    `cache_dir('fden')`."""
+    `cache_dir('fden')`: named by the key and by the run's length."""
     names = "-".join(fden_cfg.factor_names)
-    return (
-        cache_dir("fden")
-        / f"fden-{names}-z{fden_cfg.z_dim}-{checkpoint_key(fden_cfg, train_cfg, data_fp)[:12]}.pt"
-    )
+    key = checkpoint_key(fden_cfg, train_cfg, data_fp)[:12]
+    return cache_dir("fden") / f"fden-{names}-z{fden_cfg.z_dim}-{key}-{train_cfg.steps}steps.pt"
+
+def shorter_run(fden_cfg:FDENConfig, train_cfg:TrainConfig, data_fp:str) -> Path|None:
+    """Under the constant rate, the checkpoint of the longest shorter run of the same configuration
+    and data, which a longer run continues from; None if there is none (or under a schedule, which
+    spans its own steps)."""
+    if train_cfg.schedule != "constant": return None
+    path = checkpoint_path(fden_cfg, train_cfg, data_fp)
+    stem = path.name[: -len(f"{train_cfg.steps}steps.pt")]
+    runs = []
+    for p in path.parent.glob(f"{stem}*steps.pt"):
+        n = p.name[len(stem):-len("steps.pt")]
+        if n.isdigit() and int(n) < train_cfg.steps: runs.append((int(n), p))
+    return max(runs)[1] if runs else None
 
 def load_fden_checkpoint(
     path:str|Path,
@@ -692,11 +703,18 @@ class Checkpoint(Callback):
         t = self.trainer
         keyed = self.where is True
         t.path = checkpoint_path(t.model.cfg, t.cfg, t.data_fp) if keyed else Path(self.where)
-        if t.path.exists(): self._resume()
+        if t.path.exists(): self._resume(t.path)
+        elif keyed and (shorter := shorter_run(t.model.cfg, t.cfg, t.data_fp)) is not None:
+            self._resume(shorter)              # it stays; this run writes its own file
 
     # a last good checkpoint from the start
     def before_fit(self):
-        if self._from_main(not self.trainer.path.exists()): self.save()
+        t = self.trainer
+        # fit past cfg.steps (the constant rate): the longer run's own file, the shorter one stays
+        if self.where is True and t.total > t.cfg.steps:
+            t.path = checkpoint_path(t.model.cfg, dataclasses.replace(t.cfg, steps=t.total),
+                                     t.data_fp)
+        if self._from_main(not t.path.exists()): self.save()
 
     def after_step(self):
         t = self.trainer
@@ -721,19 +739,19 @@ class Checkpoint(Callback):
         # the file is on disk for every process
         if t.dist.active: dist.barrier()
 
-    def _resume(self):
+    def _resume(self, path:Path):
         t = self.trainer
-        try: ck = load_fden_checkpoint(t.path, t.model.cfg, t.cfg, t.data_fp)
+        try: ck = load_fden_checkpoint(path, t.model.cfg, t.cfg, t.data_fp)
         except CheckpointMismatch: raise
         except Exception as e:
             if t.dist.main:
-                print(f"Checkpoint {t.path} is unreadable "
+                print(f"Checkpoint {path} is unreadable "
                       f"({type(e).__name__}: {e}); training from scratch.")
             return
         t.load_state_dict(ck)
         if self.verbose and t.dist.main:
             done = "training complete" if t.step >= t.cfg.steps else "resuming"
-            print(f"Loaded {t.path.name}: {t.step}/{t.cfg.steps} steps done, {done}.")
+            print(f"Loaded {path.name}: {t.step}/{t.cfg.steps} steps done, {done}.")
 
     def _from_main(self, flag:bool) -> bool:
         """Process 0's answer, on every process (the file system may answer otherwise while process
