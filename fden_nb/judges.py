@@ -208,13 +208,16 @@ def classifier_accuracy(clf:AttributeCNN, images, labels:Mapping) -> dict[str, f
 
 def _accuracy_path(clf:AttributeCNN, x:Tensor, y:Mapping) -> Path|None:
     """Where the accuracy of a saved classifier on these images is kept: named by its checkpoint,
-    keyed by the checkpoint's bytes and the images' and labels' fingerprints; None when unsaved."""
+    keyed by the checkpoint's bytes and the images' and labels' fingerprints; beside a shipped
+    judge where it ships with it (`tools/ship_judges.py`), else in the data cache; None unsaved."""
     ck = getattr(clf, 'checkpoint', None)
     if ck is None or not Path(ck).exists(): return None
     parts = [hashlib.sha256(Path(ck).read_bytes()).hexdigest(), data_fingerprint(x)]
     parts += [data_fingerprint(y[n]) for n in clf.cfg.attributes]
     key = hashlib.sha256('|'.join(parts).encode()).hexdigest()[:16]
-    return cache_dir('attributes') / f"{Path(ck).stem}-accuracy-{key}.json"
+    name = f"{Path(ck).stem}-accuracy-{key}.json"
+    shipped = weights_dir() / 'judges' / name
+    return shipped if shipped.exists() else cache_dir('attributes') / name
 
 # %% ../nbs/33_judges.ipynb #e6e87baa
 CLASS = 'class'    # the head of the class judge
