@@ -25,10 +25,10 @@ from .stages import PAPER_SETTINGS, Method, Prepared, Run
 from .utils import as_images, evaluating
 
 # %% auto #0
-__all__ = ['REP_NAMES', 'DEPENDENCE_ROWS', 'PAPER_NOTE', 'STYLE_MEASURES', 'DEPENDENCE_COLUMN', 'MEASURES', 'json_ready',
-           'Evaluation', 'held_out_factors', 'evaluate_fden', 'backbone_summary', 'data_summary', 'heldout_dependence',
-           'factor_dependence', 'disentanglement_scores', 'swap_images', 'swap_identity', 'judge_images', 'Target',
-           'dependence_cell', 'head_to_head']
+__all__ = ['REP_NAMES', 'PROBE_STEPS', 'DEPENDENCE_ROWS', 'PAPER_NOTE', 'STYLE_MEASURES', 'DEPENDENCE_COLUMN', 'MEASURES',
+           'json_ready', 'Evaluation', 'held_out_factors', 'evaluate_fden', 'backbone_summary', 'data_summary',
+           'heldout_dependence', 'factor_dependence', 'disentanglement_scores', 'swap_images', 'swap_identity',
+           'judge_images', 'Target', 'dependence_cell', 'head_to_head']
 
 # %% ../nbs/80a_evaluation.ipynb #8f27e978
 REP_NAMES = {"ide": "f_ide", "sty": "f_sty", "mlp": "MLP (papers')", "z": "raw z"}   # the columns
@@ -100,6 +100,11 @@ def _few_shot_rows(rows:list, reps:dict) -> list[dict]:
              "n_episodes": r["ide"]["n_episodes"], "chance": 100 / r["ide"]["n_way"],
              **{n: {"acc": r[n]["acc"], "ci95": r[n]["ci95"]} for n in reps}} for r in rows]
 
+# L-BFGS iterations of the linear leakage probes (`linear_probe`'s default is 100): on the
+# quickstart's held-out factors every reading at 50 lies within the seeds' 95% interval of the
+# reading at 100 (results/quickstart_seeds.json), at half the cost
+PROBE_STEPS = 50
+
 def evaluate_fden(
     run:Run, prep:Prepared,
     model:Method,               # FDEN, or any method
@@ -122,23 +127,34 @@ def evaluate_fden(
         rows = few_shot_table(shot_reps, lat.labels, settings=settings, n_query=sizes.n_query,
                               n_episodes=sizes.n_episodes, seed=seed)
         out["few_shot"] = _few_shot_rows(rows, shot_reps)
-        out["leakage"] = leakage_probes(reps, lat.labels, styles, seed=seed)
+        out["leakage"] = leakage_probes(reps, lat.labels, styles, seed=seed, steps=PROBE_STEPS)
         out["leakage_mlp"] = leakage_probes({"sty": reps["sty"]}, lat.labels, seed=seed,
                                             probe="mlp")
         out["reconstruction"] = reconstruction_metrics(model, lat.z.to(dev), as_images(ev))
-        out["swaps"] = swap_identity(model, prep.backbone, lat, n_pairs=sizes.n_pairs, seed=seed,
-                                     judge=baseline)
-        out["judged"] = judge_images(run, prep, model)
-        if hasattr(ev, "render"):
-            out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=sizes.n_pairs,
-                                                       seed=seed, backbone=prep.backbone,
-                                                       judge=baseline)
+        out.update(_swap_measures(run, prep, model, baseline))
         if len(lat.z) >= 160:
             out["dependence"] = factor_dependence(reps, lat.labels, sizes.dependence_steps, seed)
         else: out["notes"] = [f"no held-out dependence: {len(lat.z)} held-out images, the critic "
                               "needs 160 (80 to fit, 80 to read)"]
         if styles is not None: out["disentanglement"] = disentanglement_scores(reps, styles)
     return Evaluation(**out)
+
+def _swap_measures(run:Run, prep:Prepared, model:Method, baseline:Method|None) -> dict:
+    """swaps, judged and, with known styles, content_transfer: one set of pairs (`transfer_pairs`),
+    each swap, decode and true rendering made once and read by all three."""
+    lat, ev, n_pairs, seed = prep.lat_ev, prep.evaluation, run.sizes.n_pairs, run.seed
+    a, b = transfer_pairs(lat.labels, n_pairs, seed)
+    shown = swap_images(model, lat, a, b)
+    truth = true_renderings(ev, a, b) if hasattr(ev, "render") else None
+    out = {"swaps": swap_identity(model, prep.backbone, lat, n_pairs=n_pairs, seed=seed,
+                                  judge=baseline, shown=shown),
+           "judged": judge_images(run, prep, model, shown=shown, truth=truth)}
+    if truth is not None:
+        made = {"transfer": shown["swap"], "keep_A": shown["keep_A"], "truth": truth}
+        out["content_transfer"] = content_transfer(model, ev, lat.z, n_pairs=n_pairs, seed=seed,
+                                                   backbone=prep.backbone, judge=baseline,
+                                                   made=made)
+    return out
 
 def backbone_summary(backbone) -> dict:
     "Which weights the backbone has: 'shipped' with the package, 'trained' here, or 'given'."
@@ -214,12 +230,13 @@ def swap_identity(
     n_pairs:int=500, seed:int=0,
     ide:str="ide", sty:str="sty",
     judge:Method|None=None,     # who reads the swaps: e.g. the papers' MLP; None: the model's `ide`
+    shown:dict|None=None,       # `swap_images` of these pairs, when made already
 ) -> dict:                      # A_vs_B, A, B (shares read as A's/B's class), A_no_swap, chance,
                                 # n_pairs, judge
     "Whose class a swap dec(E(f_ide^A, f_sty^B)) shows, re-encoded by the backbone, to a judge."
     y = torch.as_tensor(lat.labels)
     a, b = transfer_pairs(y, n_pairs, seed)                      # content_transfer's pairs
-    shown = swap_images(model, lat, a, b, sty)
+    shown = shown or swap_images(model, lat, a, b, sty)
     images = {"swap": shown["swap"], "no_swap": shown["keep_A"]}
     seen = judge_identity(model if judge is None else judge, backbone, lat.z, y, images, y[a], y[b],
                           factor=ide if judge is None else None)
@@ -232,6 +249,8 @@ def judge_images(
     run:Run, prep:Prepared,
     model:Method,               # FDEN, or any method with decompose / entangle / decode
     ide:str="ide", sty:str="sty",
+    shown:dict|None=None,       # `swap_images` of `transfer_pairs`, when made already
+    truth:torch.Tensor|None=None,   # `true_renderings` of those pairs, when made already
 ) -> dict|None:                 # `SwapJudgement` as a dict; None for colour images
     """Whose class and whose style the swaps dec(E(f_ide^A, f_sty^B)) show, read from the images by
     judges trained on real images; rows 'swap', 'keep_A' and, with known styles, 'truth'."""
@@ -242,9 +261,9 @@ def judge_images(
     judges = make_judges(pool, class_epochs=class_epochs, style_epochs=style_epochs,
                          seed=run.seed, device=run.device, progress=False, verbose=False)
     a, b = transfer_pairs(lat.labels, run.sizes.n_pairs, run.seed)   # `swap_identity`'s pairs
-    rows = {k: x.cpu() for k, x in swap_images(model, lat, a, b, sty).items()}
+    rows = {k: x.cpu() for k, x in (shown or swap_images(model, lat, a, b, sty)).items()}
     if hasattr(pool, "render"):
-        rows["truth"] = true_renderings(pool, a, b)
+        rows["truth"] = true_renderings(pool, a, b) if truth is None else truth
     return dataclasses.asdict(judge_swaps(rows, a, b, judges))
 
 # %% ../nbs/80a_evaluation.ipynb #a634237c

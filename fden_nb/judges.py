@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,10 +194,30 @@ def train_attribute_classifier(
     return model.eval()
 
 def classifier_accuracy(clf:AttributeCNN, images, labels:Mapping) -> dict[str, float]:
-    "Accuracy per attribute of `clf` on images with known labels."
-    p = clf.predict(images)
-    y = _label_tensors(labels, clf.cfg.attributes, len(next(iter(p.values()))))
-    return {n: float((p[n] == y[n]).float().mean()) for n in clf.cfg.attributes}
+    """Accuracy per attribute of `clf` on images with known labels; for a saved classifier it is
+    kept in the data cache (`_accuracy_path`) and read from there on the next call."""
+    x = as_images(images, (1, clf.cfg.size, clf.cfg.size))
+    y = _label_tensors(labels, clf.cfg.attributes, len(x))
+    path = _accuracy_path(clf, x, y)
+    if path is not None and path.exists(): return json.loads(path.read_text())
+    p = clf.predict(x)
+    acc = {n: float((p[n] == y[n]).float().mean()) for n in clf.cfg.attributes}
+    if path is not None:
+        with atomic_path(path) as tmp: tmp.write_text(json.dumps(acc))
+    return acc
+
+def _accuracy_path(clf:AttributeCNN, x:Tensor, y:Mapping) -> Path|None:
+    """Where the accuracy of a saved classifier on these images is kept: named by its checkpoint,
+    keyed by the checkpoint's bytes and the images' and labels' fingerprints; beside a shipped
+    judge where it ships with it (`tools/ship_judges.py`), else in the data cache; None unsaved."""
+    ck = getattr(clf, 'checkpoint', None)
+    if ck is None or not Path(ck).exists(): return None
+    parts = [hashlib.sha256(Path(ck).read_bytes()).hexdigest(), data_fingerprint(x)]
+    parts += [data_fingerprint(y[n]) for n in clf.cfg.attributes]
+    key = hashlib.sha256('|'.join(parts).encode()).hexdigest()[:16]
+    name = f"{Path(ck).stem}-accuracy-{key}.json"
+    shipped = weights_dir() / 'judges' / name
+    return shipped if shipped.exists() else cache_dir('attributes') / name
 
 # %% ../nbs/33_judges.ipynb #e6e87baa
 CLASS = 'class'    # the head of the class judge

@@ -643,6 +643,9 @@ def content_transfer(
     backbone=None,
     # optional: a one-factor method (e.g. the papers' MLP baseline) that tells A's class from B's
     judge=None,
+    # optional: images of these pairs made already, by name: 'transfer' and 'keep_A'
+    # (`swap_images`' 'swap' and 'keep_A'), 'truth' (`true_renderings`)
+    made:dict|None=None,
     # {'transfer'|'keep_A'|'return_B'|'class_mean_A'|'backbone': {mse, psnr (, identity)}}
 ) -> dict:
     """Error of dec(E(f_ide^A, f_sty^B)) against the true rendering of A's class in B's style, with
@@ -661,7 +664,8 @@ def content_transfer(
     if len(labels.unique()) < 2:
         raise ValueError("content transfer needs glyphs of at least two classes")
     a, b = transfer_pairs(labels, n_pairs, seed)
-    truth = true_renderings(glyphs, a, b)                                # (n, 1, H, W) in [0, 1]
+    made = dict(made or {})
+    truth = made.pop('truth') if 'truth' in made else true_renderings(glyphs, a, b)   # (n, 1, H, W)
     with evaluating(model):
         dev = device_of(model)
         za, zb = z[a].to(dev), z[b].to(dev)
@@ -671,12 +675,14 @@ def content_transfer(
             0, labels, z.float().cpu()
         )
         means /= torch.bincount(labels, minlength=len(means)).clamp_min(1)[:, None]
-        images = {
-            'transfer': dec(model.entangle({**fa, sty: fb[sty]})),
-            'keep_A': dec(za),
-            'return_B': dec(zb),
-            'class_mean_A': dec(means[labels[a]].to(dev, z.dtype)),
+        make = {
+            'transfer': lambda: model.entangle({**fa, sty: fb[sty]}),
+            'keep_A': lambda: za,
+            'return_B': lambda: zb,
+            'class_mean_A': lambda: means[labels[a]].to(dev, z.dtype),
         }
+        images = {k: made[k].float().cpu().reshape(truth.shape) if k in made else dec(latents())
+                  for k, latents in make.items()}                       # each decoded once
         if backbone is not None: images['backbone'] = dec(backbone.encode(truth.to(dev)))
     out = {k: image_error(v, truth) for k, v in images.items()}
     if judge is not None:

@@ -6,13 +6,15 @@
 
 A judge ships under the name it has in the data cache (its configuration key and its data's fingerprint), so
 `judges.classifier_path` finds it only for exactly that configuration and those images; any other pool trains
-its own in the data cache. Fashion-MNIST needs its four files (Debian: dataset-fashion-mnist).
+its own in the data cache. Each judge's accuracy on its pool ships beside it (keyed by the judge's bytes and the
+images, `judges.classifier_accuracy`), so a first quickstart reads it instead of classifying the pool again. Fashion-MNIST needs its four files (Debian: dataset-fashion-mnist).
 """
 import argparse
 import shutil
 import sys
 
 from fden_nb.backbones import weights_dir
+from fden_nb.cache import cache_dir
 from fden_nb.datasets import load_dataset
 from fden_nb.judges import make_judges
 from fden_nb.pipeline import Sizes
@@ -33,9 +35,12 @@ def main(argv=None) -> int:
         pool = load_dataset(name, 32, progress=False).held_out
         j = make_judges(pool, class_epochs=class_epochs, style_epochs=style_epochs, device="cpu")
         for clf in (j.classes, j.style):
-            if clf is not None and clf.checkpoint.parent != folder:
-                shutil.copy2(clf.checkpoint, folder / clf.checkpoint.name)
-                print(f"shipped {clf.checkpoint.name} ({name}; {j.seconds})")
+            if clf is None: continue
+            # the accuracies `make_judges` measured on the pool, kept in the data cache
+            kept = sorted(cache_dir("attributes").glob(f"{clf.checkpoint.stem}-accuracy-*.json"))
+            for f in ([clf.checkpoint] if clf.checkpoint.parent != folder else []) + kept:
+                shutil.copy2(f, folder / f.name)
+                print(f"shipped {f.name} ({name}; {j.seconds})")
     return 0
 
 
