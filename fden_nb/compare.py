@@ -5,7 +5,7 @@
 # %% ../nbs/82_compare.ipynb #cb1284ed
 from __future__ import annotations
 
-import contextlib, dataclasses, json, os, time
+import contextlib, dataclasses, json, os, threading, time
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -388,10 +388,16 @@ class _Job:
 
 _prepared:dict = {}             # a worker's prepared data, made by its first job
 
+def _watch_parent(parent:int):
+    "Leave once the process that started this worker is gone: a killed `compare` leaves no workers."
+    while os.getppid() == parent: time.sleep(1)
+    os._exit(1)
+
 def _worker_init(cache:str, threads:int):
     "A worker process's setup: this process's data cache and its share of the CPU threads."
     os.environ[ENV_VAR] = cache
     torch.set_num_threads(threads)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
 def _train_in_worker(name:str, job:_Job) -> dict:
     """In a worker: the data prepared from the cache, `name` trained into it; the stage times and
