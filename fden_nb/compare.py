@@ -403,6 +403,9 @@ def _train_in_worker(name:str, job:_Job) -> dict:
     """In a worker: the data prepared from the cache, `name` trained into it; the stage times and
     the CPU seconds of the training."""
     run = job.run
+    if name not in METHODS:
+        raise ValueError(f"{name} is not registered in fden_nb.compare, which a worker imports; "
+                         "pass workers=1 to train it here")
     if job.latents not in _prepared:
         prep = prepare(run, data=job.data, backbone=job.kind, retrain=job.retrain)
         if data_fingerprint(prep.lat_bg.z) != job.latents:
@@ -421,6 +424,8 @@ class Workers:
     CPU threads; `wait(name)` gives that method's stage times and CPU seconds, or raises its error.
     Leaving the `with` block stops what still runs (the cache's writes are atomic)."""
     def __init__(self, run:Run, prep:Prepared, names:list, n:int, threads:int):
+        # the module's, also where these cells run in a notebook: a worker imports them by name
+        from fden_nb.compare import _Job, _train_in_worker, _worker_init
         quiet = dataclasses.replace(run, progress=False, verbose=False, clock=None)
         job = _Job(quiet, prep.data, prep.backbone.cfg.kind, not hasattr(prep.backbone, "shipped"),
                    prep.fden, data_fingerprint(prep.lat_bg.z))
@@ -432,9 +437,10 @@ class Workers:
     def wait(self, name:str) -> dict:
         try: return self.pending[name].result()
         except BrokenProcessPool:
-            raise RuntimeError(f"a worker process stopped while {name} trained; a script that "
-                               "calls compare runs it under `if __name__ == '__main__':` (the "
-                               "workers import it), or pass workers=1") from None
+            raise RuntimeError(f"a worker process stopped while {name} trained (killed, out of "
+                               "memory, or it could not start: a script that calls compare does "
+                               "so under `if __name__ == '__main__':`); pass workers=1 to train "
+                               "here") from None
 
     def __enter__(self): return self
     def __exit__(self, *exc):
