@@ -465,8 +465,10 @@ def _trained(run:Run, c:Context, pool:Workers|None, name:str) -> tuple[nn.Module
     if pool is not None and name in pool.pending:
         done = pool.wait(name)
         apart = done["cpu"]
-        run.clock.times.update(done["times"])
-        if run.verbose: print(*(f"[{k}] {v:.1f} s (worker)" for k, v in done["times"].items()),
+        # its training's stages; the ones timed here (the data's, the backbones') keep their times
+        times = {k: v for k, v in done["times"].items() if k not in run.clock.times}
+        run.clock.times.update(times)
+        if run.verbose: print(*(f"[{k}] {v:.1f} s (worker)" for k, v in times.items()),
                               sep="\n", flush=True)
     model = train_baseline(c.run, c.prep) if name == "mlp" else METHODS[name].train(c)
     return model, apart + time.process_time() - c0
