@@ -26,7 +26,8 @@ from .metrics import few_shot_table, format_table, representations
 from .evaluation import Evaluation, evaluate_fden
 from .report import agg_pyplot, show_image, swap_pairs
 from .stages import (Prepared, Run, Stopwatch, fit_linear_split, plan_episodes, prepare,
-                            train_baseline, train_fden)
+                            train_baseline, train_config, train_fden)
+from .train import fden_checkpoint
 from .utils import CheckpointMismatch, as_images, data_fingerprint, evaluating
 
 # %% auto #0
@@ -100,13 +101,15 @@ class MethodSpec:
     train:Callable        # Context -> a model with FDEN's interface on the context's AE latents
     cached:bool = True    # trained once and kept in the data cache (a worker process can train
                           # it); False: fitted where it is used, in closed form
+    # Context -> the file its trained model is kept in (None: no way to tell before training)
+    checkpoint:Callable|None = None
 
 METHODS:dict[str, MethodSpec] = {}
 
-def register(name:str, kind:str, about:str, cached:bool=True):
+def register(name:str, kind:str, about:str, cached:bool=True, checkpoint:Callable|None=None):
     "Decorator: add a trainer to `METHODS`."
     def deco(fn):
-        METHODS[name] = MethodSpec(name, kind, about, fn, cached)
+        METHODS[name] = MethodSpec(name, kind, about, fn, cached, checkpoint)
         return fn
     return deco
 
@@ -120,6 +123,10 @@ def trained_seconds(tr) -> float:
             prev = r["step"]
     return s
 
+def _fden_file(c:Context, prep:Prepared) -> Path:
+    "The checkpoint `train_fden` keeps FDEN in for these latents."
+    return fden_checkpoint(prep.fden, train_config(c.run), prep.lat_bg)
+
 def _train_fden(c:Context, prep:Prepared, stage:str):
     tr = train_fden(c.run, prep, stage=stage)
     tr.model.train_seconds = trained_seconds(tr)
@@ -127,7 +134,8 @@ def _train_fden(c:Context, prep:Prepared, stage:str):
 
 
 @register(
-    "fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents"
+    "fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents",
+    checkpoint=lambda c: _fden_file(c, c.prep),
 )
 def _fden(c:Context):
     return _train_fden(c, c.prep, "train fden")
@@ -137,6 +145,7 @@ def _fden(c:Context):
     "fden-ali",
     "plug-in",
     "FDEN on the ALI backbone's latents (the papers' FDEN_F), seen through the autoencoder",
+    checkpoint=lambda c: _fden_file(c, c.prepared("ali")),
 )
 def _fden_ali(c:Context):
     ali = c.prepared("ali")
@@ -171,6 +180,10 @@ def _images(prep:Prepared) -> tuple[Tensor, Tensor]:
     x = as_images(prep.background, tuple(prep.backbone.image_shape))
     return x, torch.as_tensor(np.asarray(prep.lat_bg.labels)).long()
 
+def _method_file(name:str, cfg, x:Tensor) -> Path:
+    "The file a whole-model method is kept in: its name, configuration and training images."
+    return cache_dir("methods") / f"{name}-{cfg.key()}-{data_fingerprint(x)[:10]}.pt"
+
 def fit_cached(
     name:str,                       # the method's name in `METHODS` (the checkpoint's prefix)
     # the method's class and its configuration (a dataclass with `key()`)
@@ -183,7 +196,7 @@ def fit_cached(
     "Fit a whole-model method on the seen images once; afterwards load it from the data cache."
     x, y = _images(c.prep)
     n_classes = int(y.max()) + 1
-    path = cache_dir("methods") / f"{name}-{cfg.key()}-{data_fingerprint(x)[:10]}.pt"
+    path = _method_file(name, cfg, x)
     if path.exists():
         try: ck = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as e:
@@ -209,14 +222,18 @@ def fit_cached(
 def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     """Register a whole-model method (its class, configuration class and fit function) with
     configuration overrides."""
-    @register(name, "whole model", about)
-    def _train(c:Context):
+    def config(c:Context):
         size = c.prep.backbone.image_shape
         # bf16 autocast of the steps as FDEN's training (`Run.cpu_amp`)
         kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed,
                   cpu_amp=c.run.cpu_amp)
         if c.run.sizes.method_steps is not None: kw["steps"] = c.run.sizes.method_steps
-        return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
+        return cfg_cls(**kw)
+
+    @register(name, "whole model", about,
+              checkpoint=lambda c: _method_file(name, config(c), _images(c.prep)[0]))
+    def _train(c:Context):
+        return ThroughBackbone(fit_cached(name, cls, config(c), fit, c), c.prep.backbone)
     return _train
 
 # %% ../nbs/82_compare.ipynb #7c919256
@@ -473,20 +490,28 @@ def _trained(run:Run, c:Context, pool:Workers|None, name:str) -> tuple[nn.Module
     model = train_baseline(c.run, c.prep) if name == "mlp" else METHODS[name].train(c)
     return model, apart + time.process_time() - c0
 
+def _kept(c:Context, name:str) -> bool:
+    "Whether `name`'s trained model is in the data cache already (False where it cannot tell)."
+    where = METHODS[name].checkpoint
+    return where is not None and where(c).exists()
+
 def _start_workers(stack, c:Context, names:list, workers:int|None) -> tuple[Context, Workers|None]:
     """The workers that train `names` side by side (the MLP first: every evaluation is judged by
     it), and the context that loads what they trained; (c, None) for one worker."""
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     run, prep = c.run, c.prep
-    apart = ["mlp"] + [n for n in names if METHODS[n].cached and n != "mlp"]
+    # what is in the cache is loaded here; the MLP is trained apart where anything is
+    apart = [n for n in names if n != "mlp" and METHODS[n].cached and not _kept(c, n)]
+    apart = ["mlp"] + apart if apart else []
     n = default_workers(run, prep, len(apart)) if workers is None else min(workers, len(apart))
-    if n < 1: raise ValueError(f"workers must be at least 1, got {workers}")
     if n > 1 and prep.data is None:
         raise ValueError("compare's workers prepare the data from the cache and need `prep.data` "
                          "(as `prepare` makes it); pass workers=1")
     here = torch.get_num_threads()
-    if n == 1:
-        if run.verbose: print(f"compare: every method trained here, one after another ({here} "
-                              "thread(s))")
+    if n <= 1:
+        how = "trained here, one after another" if apart else "in the data cache"
+        if run.verbose: print(f"compare: the methods {how} ({here} thread(s))")
         return c, None
     # the ALI backbone and its latents: made once, here, before any worker reads them
     if "fden-ali" in names: c.prepared("ali")

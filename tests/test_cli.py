@@ -179,11 +179,13 @@ def _tensors(x, key="") -> dict:
     return {k: v for i, y in items for k, v in _tensors(y, f"{key}/{i}").items()}
 
 
-def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here, tmp_path):
+def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here, tmp_path, monkeypatch):
     """compare --workers 2 (each on one thread) trains every method to the same weights as one process on one
     thread, and tabulates the same numbers (FDEN on the ALI reads the ALI backbone the parent made first); a
     method that fails in a worker fails the command with its error."""
+    import dataclasses
     import torch
+    import fden_nb.compare
     from fden_nb.testing import seed_from_test_data
     methods = ["--methods", "fden,fden-ali,mlp,linear,lord,mixing", "--threads", "1"]
     rows, caches = {}, {}
@@ -193,7 +195,7 @@ def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here
         code, out, err = fden_here(["compare", *TINY, *methods, "--workers", workers,
                                     "--out", tmp_path / f"out{workers}"], cache)
         assert code == 0, err
-        said = ("every method trained here, one after another (1 thread(s))" if workers == 1 else
+        said = ("the methods trained here, one after another (1 thread(s))" if workers == 1 else
                 "5 methods trained by 2 worker processes of 1 thread(s) each")
         assert f"compare: {said}" in out, out
         doc = json.loads((tmp_path / f"out{workers}" / "comparison.json").read_text())
@@ -207,11 +209,14 @@ def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here
     for f in trained:
         one, two = (_tensors(torch.load(c / f, map_location="cpu", weights_only=False)) for c in caches.values())
         assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one), f
-
-    (ck,) = (caches[2] / "methods").glob("lord-*.pt")
-    ck.write_bytes(b"not a checkpoint")
-    code, _, err = fden_here(["compare", *TINY, *methods, "--workers", 2, "--out", tmp_path / "bad"], caches[2])
+    code, out, _ = fden_here(["compare", *TINY, *methods, "--out", tmp_path / "again"], caches[2])
+    assert code == 0 and "compare: the methods in the data cache" in out, out      # no workers to start
+    # a method the workers do not know (registered here only) fails in its worker: the command fails with its error
+    late = dataclasses.replace(fden_nb.compare.METHODS["lord"], name="late", checkpoint=None)
+    monkeypatch.setitem(fden_nb.compare.METHODS, "late", late)
+    code, _, err = fden_here(["compare", *TINY, "--methods", "late", "--threads", "1", "--workers", 2,
+                              "--out", tmp_path / "bad"], caches[2])
     assert code == 2, err
-    assert "error: " in err and "cannot be read (UnpicklingError); delete it and run again to retrain lord" in err, err
+    assert "error: late is not registered in fden_nb.compare, which a worker imports; pass workers=1" in err, err
     code, _, err = fden_here(["compare", *TINY, "--workers", "0"], caches[2])
     assert code == 2 and "--workers must be at least 1" in err, err
