@@ -335,7 +335,8 @@ class Comparison:
     # training (or loading) and evaluating it; a shared machine stretches wall time, not these
     cpu:dict = field(default_factory=dict)
     workers:int = 1             # processes that trained the methods (`Workers`; 1: this one)
-    worker_threads:int|None = None  # CPU threads of each worker (None: no workers)
+    # CPU threads of each worker and of the evaluation beside them (None: no workers)
+    worker_threads:int|None = None
 
     def to_json(self) -> dict:
         """comparison.json: the rows, every method's numbers and train seconds, the stage timings,
@@ -343,7 +344,8 @@ class Comparison:
         metrics = {n: {**ev.to_json(), "train_seconds": self.seconds[n]}
                    for n, ev in self.metrics.items()}
         return {"rows": self.rows, "metrics": metrics, "times_s": self.times,
-                "cpu_s": self.cpu, "threads": torch.get_num_threads(), "workers": self.workers,
+                "cpu_s": self.cpu, "threads": self.worker_threads or torch.get_num_threads(),
+                "workers": self.workers,
                 "worker_threads": self.worker_threads}
 
 def check_methods(names) -> list[str]:
@@ -517,8 +519,12 @@ def _start_workers(stack, c:Context, names:list, workers:int|None) -> tuple[Cont
     if "fden-ali" in names: c.prepared("ali")
     threads = max(1, here // n)
     if run.verbose: print(f"compare: {len(apart)} methods trained by {n} worker processes of "
-                          f"{threads} thread(s) each; evaluated here in order ({here} thread(s))")
+                          f"{threads} thread(s) each; evaluated here in order on as many")
     pool = stack.enter_context(Workers(run, prep, apart, n, threads))
+    # this process evaluates beside the workers on a share as theirs (more threads than cores
+    # only wait for each other), and the table is one process's on that many threads
+    stack.callback(torch.set_num_threads, here)
+    torch.set_num_threads(threads)
     return Context(dataclasses.replace(run, clock=Stopwatch(False)), prep, c._ali), pool
 
 def compare(

@@ -196,7 +196,8 @@ def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here
                                     "--out", tmp_path / f"out{workers}"], cache)
         assert code == 0, err
         said = ("the methods trained here, one after another (1 thread(s))" if workers == 1 else
-                "5 methods trained by 2 worker processes of 1 thread(s) each")
+                "5 methods trained by 2 worker processes of 1 thread(s) each; evaluated here in order on as "
+                "many")
         assert f"compare: {said}" in out, out
         doc = json.loads((tmp_path / f"out{workers}" / "comparison.json").read_text())
         assert (doc["workers"], doc["worker_threads"]) == ((1, None) if workers == 1 else (2, 1))
