@@ -276,6 +276,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated, of: {', '.join(METHODS)}; or all",
     )
     k.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that train the methods side by side, each on its share of the threads "
+             "(default: one per CPU core, at most one per method; 1: one after another)",
+    )
+    k.add_argument(
         "--out",
         default="fden_report",
         help="folder for comparison.md, comparison.json, comparison.png",
@@ -286,7 +293,8 @@ def _parser() -> argparse.ArgumentParser:
 # %% ../nbs/90_cli.ipynb #646e45ca
 def _check_flags(p, a):
     "argparse-style errors (exit 2) for numbers out of range."
-    at_least = {"steps": 1, "threads": 1, "k_shot": 1, "n_query": 0 if a.command != "eval" else 1}
+    at_least = {"steps": 1, "threads": 1, "workers": 1, "k_shot": 1,
+                "n_query": 0 if a.command != "eval" else 1}
     if a.command != "smoke": at_least["n_way"] = 2
     else: at_least.update(z_dim=1, batch=1, n_query=1)
     for name, lo in at_least.items():
@@ -367,7 +375,7 @@ def _run(a) -> int:
         print(format_table(res.rows))
         print(f"report: {a.out}/ (ablations.md, ablations.json, ablation_curves.png)")
     elif a.command == "compare":
-        res = compare(run, prep, a.methods, out=a.out)
+        res = compare(run, prep, a.methods, out=a.out, workers=a.workers)
         print(format_table(res.rows))
         print(f"report: {a.out}/ (comparison.md, comparison.json, comparison.png)")
     else:

@@ -5,7 +5,10 @@
 # %% ../nbs/82_compare.ipynb #cb1284ed
 from __future__ import annotations
 
-import json, time
+import contextlib, dataclasses, json, os, threading, time
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Callable
@@ -15,21 +18,23 @@ import torch
 from torch import Tensor, nn
 
 from .backbones import device_of
-from .cache import cache_dir
+from .cache import ENV_VAR, atomic_path, cache_dir, cache_root
 from .lord import LORD, LORDConfig, fit_lord
 from .mathieu import Mathieu, MathieuConfig, fit_mathieu
 from .mixing import MIXING_ONLY, Mixing, MixingConfig, fit_mixing
 from .metrics import few_shot_table, format_table, representations
 from .evaluation import Evaluation, evaluate_fden
 from .report import agg_pyplot, show_image, swap_pairs
-from .stages import (Prepared, Run, fit_linear_split, plan_episodes, prepare,
-                            train_baseline, train_fden)
+from .stages import (Prepared, Run, Stopwatch, fit_linear_split, plan_episodes, prepare,
+                            train_baseline, train_config, train_fden)
+from .train import fden_checkpoint
 from .utils import CheckpointMismatch, as_images, data_fingerprint, evaluating
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'ThroughBackbone', 'OnBackbone', 'Context', 'MethodSpec', 'register', 'trained_seconds',
            'fit_cached', 'whole_model', 'evaluation_setting', 'image_judge_cells', 'comparison_notes', 'Comparison',
-           'check_methods', 'comparison_row', 'compare', 'comparison_figure', 'write_comparison']
+           'check_methods', 'comparison_row', 'default_workers', 'Workers', 'compare', 'comparison_figure',
+           'write_comparison']
 
 # %% ../nbs/82_compare.ipynb #6d16b0de
 class _BesideBackbone(nn.Module):
@@ -94,13 +99,17 @@ class MethodSpec:
     kind:str
     about:str
     train:Callable        # Context -> a model with FDEN's interface on the context's AE latents
+    cached:bool = True    # trained once and kept in the data cache (a worker process can train
+                          # it); False: fitted where it is used, in closed form
+    # Context -> the file its trained model is kept in (None: no way to tell before training)
+    checkpoint:Callable|None = None
 
 METHODS:dict[str, MethodSpec] = {}
 
-def register(name:str, kind:str, about:str):
+def register(name:str, kind:str, about:str, cached:bool=True, checkpoint:Callable|None=None):
     "Decorator: add a trainer to `METHODS`."
     def deco(fn):
-        METHODS[name] = MethodSpec(name, kind, about, fn)
+        METHODS[name] = MethodSpec(name, kind, about, fn, cached, checkpoint)
         return fn
     return deco
 
@@ -114,6 +123,10 @@ def trained_seconds(tr) -> float:
             prev = r["step"]
     return s
 
+def _fden_file(c:Context, prep:Prepared) -> Path:
+    "The checkpoint `train_fden` keeps FDEN in for these latents."
+    return fden_checkpoint(prep.fden, train_config(c.run), prep.lat_bg)
+
 def _train_fden(c:Context, prep:Prepared, stage:str):
     tr = train_fden(c.run, prep, stage=stage)
     tr.model.train_seconds = trained_seconds(tr)
@@ -121,7 +134,8 @@ def _train_fden(c:Context, prep:Prepared, stage:str):
 
 
 @register(
-    "fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents"
+    "fden", "plug-in", "FDEN (two-factor, the package's defaults) on the autoencoder's latents",
+    checkpoint=lambda c: _fden_file(c, c.prep),
 )
 def _fden(c:Context):
     return _train_fden(c, c.prep, "train fden")
@@ -131,6 +145,7 @@ def _fden(c:Context):
     "fden-ali",
     "plug-in",
     "FDEN on the ALI backbone's latents (the papers' FDEN_F), seen through the autoencoder",
+    checkpoint=lambda c: _fden_file(c, c.prepared("ali")),
 )
 def _fden_ali(c:Context):
     ali = c.prepared("ali")
@@ -154,6 +169,7 @@ def _mlp(c:Context):
     "plug-in",
     "Fisher's discriminant directions of z as the identity, "
     "the rest as the style (k = FDEN's identity width)",
+    cached=False,
 )
 def _linear(c:Context):
     return fit_linear_split(c.run, c.prep)
@@ -163,6 +179,10 @@ def _images(prep:Prepared) -> tuple[Tensor, Tensor]:
     "The seen images as floats (N, C, S, S) in [0, 1] and their classes."
     x = as_images(prep.background, tuple(prep.backbone.image_shape))
     return x, torch.as_tensor(np.asarray(prep.lat_bg.labels)).long()
+
+def _method_file(name:str, cfg, x:Tensor) -> Path:
+    "The file a whole-model method is kept in: its name, configuration and training images."
+    return cache_dir("methods") / f"{name}-{cfg.key()}-{data_fingerprint(x)[:10]}.pt"
 
 def fit_cached(
     name:str,                       # the method's name in `METHODS` (the checkpoint's prefix)
@@ -176,7 +196,7 @@ def fit_cached(
     "Fit a whole-model method on the seen images once; afterwards load it from the data cache."
     x, y = _images(c.prep)
     n_classes = int(y.max()) + 1
-    path = cache_dir("methods") / f"{name}-{cfg.key()}-{data_fingerprint(x)[:10]}.pt"
+    path = _method_file(name, cfg, x)
     if path.exists():
         try: ck = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as e:
@@ -193,24 +213,27 @@ def fit_cached(
         return model.to(c.run.device).eval()
     with c.run.clock(f"train {name}"):
         model = fit(x, y, cfg, device=c.run.device, progress=c.run.progress, verbose=c.run.verbose)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"cfg": asdict(cfg), "n_classes": n_classes, "state": model.state_dict(),
-                "history": model.history, "train_seconds": model.train_seconds}, tmp)
-    # never a half-written checkpoint
-    tmp.replace(path)
+    # never a half-written checkpoint, and a temporary file of its own
+    with atomic_path(path) as tmp:
+        torch.save({"cfg": asdict(cfg), "n_classes": n_classes, "state": model.state_dict(),
+                    "history": model.history, "train_seconds": model.train_seconds}, tmp)
     return model.eval()
 
 def whole_model(name:str, about:str, cls, cfg_cls, fit:Callable, **overrides):
     """Register a whole-model method (its class, configuration class and fit function) with
     configuration overrides."""
-    @register(name, "whole model", about)
-    def _train(c:Context):
+    def config(c:Context):
         size = c.prep.backbone.image_shape
         # bf16 autocast of the steps as FDEN's training (`Run.cpu_amp`)
         kw = dict(overrides, size=size[-1], channels=size[0], seed=c.run.seed,
                   cpu_amp=c.run.cpu_amp)
         if c.run.sizes.method_steps is not None: kw["steps"] = c.run.sizes.method_steps
-        return ThroughBackbone(fit_cached(name, cls, cfg_cls(**kw), fit, c), c.prep.backbone)
+        return cfg_cls(**kw)
+
+    @register(name, "whole model", about,
+              checkpoint=lambda c: _method_file(name, config(c), _images(c.prep)[0]))
+    def _train(c:Context):
+        return ThroughBackbone(fit_cached(name, cls, config(c), fit, c), c.prep.backbone)
     return _train
 
 # %% ../nbs/82_compare.ipynb #7c919256
@@ -311,6 +334,9 @@ class Comparison:
     # {method: {'train': …, 'evaluate': …}}: this process's CPU seconds (all its threads) for
     # training (or loading) and evaluating it; a shared machine stretches wall time, not these
     cpu:dict = field(default_factory=dict)
+    workers:int = 1             # processes that trained the methods (`Workers`; 1: this one)
+    # CPU threads of each worker and of the evaluation beside them (None: no workers)
+    worker_threads:int|None = None
 
     def to_json(self) -> dict:
         """comparison.json: the rows, every method's numbers and train seconds, the stage timings,
@@ -318,7 +344,9 @@ class Comparison:
         metrics = {n: {**ev.to_json(), "train_seconds": self.seconds[n]}
                    for n, ev in self.metrics.items()}
         return {"rows": self.rows, "metrics": metrics, "times_s": self.times,
-                "cpu_s": self.cpu, "threads": torch.get_num_threads()}
+                "cpu_s": self.cpu, "threads": self.worker_threads or torch.get_num_threads(),
+                "workers": self.workers,
+                "worker_threads": self.worker_threads}
 
 def check_methods(names) -> list[str]:
     """The requested method names ('all': every one), checked against `METHODS` (one clear error for
@@ -359,6 +387,87 @@ def comparison_row(name:str, ev:Evaluation, seconds:float) -> dict:
             "MIG / SAP sty": "–" if dis is None else f"{dis['mig']:.3f} / {dis['sap']:.3f}",
             "train s": f"{seconds:.0f}"}
 
+# %% ../nbs/82_compare.ipynb #a1c0ffef
+def default_workers(run:Run, prep:Prepared, n:int) -> int:
+    """Worker processes for `n` methods to train: one per CPU core this process may use, at most
+    `n`; one (this process) on a GPU, or where `prep` has no data set for the workers to load."""
+    if torch.device(run.device).type != "cpu" or prep.data is None: return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, n))
+
+@dataclass
+class _Job:
+    "What a worker needs to prepare the comparison's data from the data cache as this process did."
+    run:Run                     # the run's sizes, device, seed and precision (quiet)
+    data:object                 # the `DataSet`
+    kind:str                    # the backbone's kind
+    retrain:bool                # the backbone is the cache's, not the shipped weights
+    fden:object                 # FDEN's configuration (`Prepared.fden`)
+    latents:str                 # fingerprint of the seen latents, checked in the worker
+
+_prepared:dict = {}             # a worker's prepared data, made by its first job
+
+def _watch_parent(parent:int):
+    "Leave once the process that started this worker is gone: a killed `compare` leaves no workers."
+    while os.getppid() == parent: time.sleep(1)
+    os._exit(1)
+
+def _worker_init(cache:str, threads:int):
+    "A worker process's setup: this process's data cache and its share of the CPU threads."
+    os.environ[ENV_VAR] = cache
+    torch.set_num_threads(threads)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+def _train_in_worker(name:str, job:_Job) -> dict:
+    """In a worker: the data prepared from the cache, `name` trained into it; the stage times and
+    the CPU seconds of the training."""
+    run = job.run
+    if name not in METHODS:
+        raise ValueError(f"{name} is not registered in fden_nb.compare, which a worker imports; "
+                         "pass workers=1 to train it here")
+    if job.latents not in _prepared:
+        prep = prepare(run, data=job.data, backbone=job.kind, retrain=job.retrain)
+        if data_fingerprint(prep.lat_bg.z) != job.latents:
+            raise RuntimeError(f"a worker's latents of the seen images differ from the ones {name} "
+                               "is compared on; run compare with workers=1")
+        _prepared[job.latents] = dataclasses.replace(prep, fden=job.fden)
+    prep = _prepared[job.latents]
+    run.clock.times.clear()
+    c0 = time.process_time()
+    if name == "mlp": train_baseline(run, prep)
+    else: METHODS[name].train(Context(run, prep))
+    return {"times": dict(run.clock.times), "cpu": time.process_time() - c0}
+
+class Workers:
+    """Spawned processes that train methods side by side, in the order given, each on `threads`
+    CPU threads; `wait(name)` gives that method's stage times and CPU seconds, or raises its error.
+    Leaving the `with` block stops what still runs (the cache's writes are atomic)."""
+    def __init__(self, run:Run, prep:Prepared, names:list, n:int, threads:int):
+        # the module's, also where these cells run in a notebook: a worker imports them by name
+        from fden_nb.compare import _Job, _train_in_worker, _worker_init
+        quiet = dataclasses.replace(run, progress=False, verbose=False, clock=None)
+        job = _Job(quiet, prep.data, prep.backbone.cfg.kind, not hasattr(prep.backbone, "shipped"),
+                   prep.fden, data_fingerprint(prep.lat_bg.z))
+        self.n, self.threads = n, threads
+        self.pool = ProcessPoolExecutor(n, mp.get_context("spawn"), _worker_init,
+                                        (str(cache_root()), threads))
+        self.pending = {name: self.pool.submit(_train_in_worker, name, job) for name in names}
+
+    def wait(self, name:str) -> dict:
+        try: return self.pending[name].result()
+        except BrokenProcessPool:
+            raise RuntimeError(f"a worker process stopped while {name} trained (killed, out of "
+                               "memory, or it could not start: a script that calls compare does "
+                               "so under `if __name__ == '__main__':`); pass workers=1 to train "
+                               "here") from None
+
+    def __enter__(self): return self
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        # a failure stops the workers still training (Executor has no public way before 3.14)
+        for p in list((getattr(self.pool, "_processes", None) or {}).values()): p.terminate()
+        self.pool.shutdown(wait=True)
+
 # %% ../nbs/82_compare.ipynb #38ffc1cf
 def _few_shot_only(run:Run, prep:Prepared, mlp, setting=(5, 1)) -> Evaluation:
     "The MLP has one factor: its few-shot accuracy (`setting`) on the held-out side is all it is read by."
@@ -368,43 +477,95 @@ def _few_shot_only(run:Run, prep:Prepared, mlp, setting=(5, 1)) -> Evaluation:
     acc = {"acc": r["mlp"]["acc"], "ci95": r["mlp"]["ci95"]}
     return Evaluation(few_shot=[{"setting": r["setting"], "mlp": acc}])
 
+def _trained(run:Run, c:Context, pool:Workers|None, name:str) -> tuple[nn.Module, float]:
+    """`name`'s model and the CPU seconds of its training: a worker's, loaded from the cache (its
+    stage times go to the run's stopwatch), or trained here."""
+    c0, apart = time.process_time(), 0.0
+    if pool is not None and name in pool.pending:
+        done = pool.wait(name)
+        apart = done["cpu"]
+        # its training's stages; the ones timed here (the data's, the backbones') keep their times
+        times = {k: v for k, v in done["times"].items() if k not in run.clock.times}
+        run.clock.times.update(times)
+        if run.verbose: print(*(f"[{k}] {v:.1f} s (worker)" for k, v in times.items()),
+                              sep="\n", flush=True)
+    model = train_baseline(c.run, c.prep) if name == "mlp" else METHODS[name].train(c)
+    return model, apart + time.process_time() - c0
+
+def _kept(c:Context, name:str) -> bool:
+    "Whether `name`'s trained model is in the data cache already (False where it cannot tell)."
+    where = METHODS[name].checkpoint
+    return where is not None and where(c).exists()
+
+def _start_workers(stack, c:Context, names:list, workers:int|None) -> tuple[Context, Workers|None]:
+    """The workers that train `names` side by side (the MLP first: every evaluation is judged by
+    it), and the context that loads what they trained; (c, None) for one worker."""
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    run, prep = c.run, c.prep
+    # what is in the cache is loaded here; the MLP is trained apart where anything is
+    apart = [n for n in names if n != "mlp" and METHODS[n].cached and not _kept(c, n)]
+    apart = ["mlp"] + apart if apart else []
+    n = default_workers(run, prep, len(apart)) if workers is None else min(workers, len(apart))
+    if n > 1 and prep.data is None:
+        raise ValueError("compare's workers prepare the data from the cache and need `prep.data` "
+                         "(as `prepare` makes it); pass workers=1")
+    here = torch.get_num_threads()
+    if n <= 1:
+        how = "trained here, one after another" if apart else "in the data cache"
+        if run.verbose: print(f"compare: the methods {how} ({here} thread(s))")
+        return c, None
+    # the ALI backbone and its latents: made once, here, before any worker reads them
+    if "fden-ali" in names: c.prepared("ali")
+    threads = max(1, here // n)
+    if run.verbose: print(f"compare: {len(apart)} methods trained by {n} worker processes of "
+                          f"{threads} thread(s) each; evaluated here in order on as many")
+    pool = stack.enter_context(Workers(run, prep, apart, n, threads))
+    # this process evaluates beside the workers on a share as theirs (more threads than cores
+    # only wait for each other), and the table is one process's on that many threads
+    stack.callback(torch.set_num_threads, here)
+    torch.set_num_threads(threads)
+    return Context(dataclasses.replace(run, clock=Stopwatch(False)), prep, c._ali), pool
+
 def compare(
     run:Run, prep:Prepared,
     methods=DEFAULT_METHODS,         # names of `METHODS` (a list or 'a,b,c')
     # also write comparison.md, comparison.json and comparison.png here
     out:str|Path|None=None,
+    # processes that train the methods side by side (`Workers`); None: `default_workers`;
+    # 1: every method trained here, one after another
+    workers:int|None=None,
 ) -> Comparison:
     """Train (or load) every method, evaluate each with FDEN's evaluation on the held-out classes,
     and tabulate."""
     names = check_methods(methods)
     setting = evaluation_setting(run, prep.data)
-    c = Context(run, prep)
-    c0 = time.process_time()
-    judge = train_baseline(run, prep)
-    cpu = {"mlp": {"train": time.process_time() - c0}}
-    rows, metrics, models, seconds = [], {}, {}, {}
-    for name in names:
-        t0, c0 = time.perf_counter(), time.process_time()
-        model = judge if name == "mlp" else METHODS[name].train(c)
-        c1 = time.process_time()
-        s = getattr(model, "train_seconds", None)
-        if s is None and name == "mlp": s = run.clock.times.get("baseline", 0.0)
-        if s is None: s = time.perf_counter() - t0
-        if name == "mlp": ev = _few_shot_only(run, prep, judge, setting)
-        else:
-            # each method's evaluation time in `times_s`
-            with run.clock(f"evaluate {name}"):
-                ev = evaluate_fden(run, prep, model, settings=(setting,), baseline=judge)
-            models[name] = model
-        metrics[name], seconds[name] = ev, s
-        cpu[name] = {"train": cpu["mlp"]["train"] if name == "mlp" else c1 - c0,
-                     "evaluate": time.process_time() - c1}
-        rows.append(comparison_row(name, ev, s))
-        if run.verbose:
-            shot = f"{setting[0]}-way {setting[1]}-shot"
-            print(f"[{name}] trained in {s:.0f} s; {shot} ide {rows[-1][f'{shot} ide']}")
+    rows, metrics, models, seconds, cpu = [], {}, {}, {}, {}
+    with contextlib.ExitStack() as stack:
+        c, pool = _start_workers(stack, Context(run, prep), names, workers)
+        judge, judge_cpu = _trained(run, c, pool, "mlp")
+        for name in names:
+            t0 = time.perf_counter()
+            model, train_cpu = (judge, judge_cpu) if name == "mlp" else _trained(run, c, pool, name)
+            c1 = time.process_time()
+            s = getattr(model, "train_seconds", None)
+            if s is None and name == "mlp": s = run.clock.times.get("baseline", 0.0)
+            if s is None: s = time.perf_counter() - t0
+            if name == "mlp": ev = _few_shot_only(run, prep, judge, setting)
+            else:
+                # each method's evaluation time in `times_s`
+                with run.clock(f"evaluate {name}"):
+                    ev = evaluate_fden(run, prep, model, settings=(setting,), baseline=judge)
+                models[name] = model
+            metrics[name], seconds[name] = ev, s
+            cpu[name] = {"train": train_cpu, "evaluate": time.process_time() - c1}
+            rows.append(comparison_row(name, ev, s))
+            if run.verbose:
+                shot = f"{setting[0]}-way {setting[1]}-shot"
+                print(f"[{name}] trained in {s:.0f} s; {shot} ide {rows[-1][f'{shot} ide']}")
     cpu = {n: {k: round(v, 1) for k, v in cpu[n].items()} for n in names}
-    res = Comparison(rows, metrics, models, seconds, dict(run.clock.times), cpu)
+    res = Comparison(rows, metrics, models, seconds, dict(run.clock.times), cpu,
+                     *((pool.n, pool.threads) if pool else ()))
     if out is not None: write_comparison(out, res, prep, run.seed)
     return res
 

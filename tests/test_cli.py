@@ -169,3 +169,55 @@ def test_bad_folders_fail_before_any_work_and_leave_the_cache_alone(cache_env, f
         assert len(err.strip().splitlines()) == 1 and message in err, err
         assert "[backbone]" not in out
     assert sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*")) == before      # nothing written or replaced
+
+
+def _tensors(x, key="") -> dict:
+    "Every tensor in a checkpoint (nested dicts and lists), by its path."
+    import torch
+    if torch.is_tensor(x): return {key: x}
+    items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, (list, tuple)) else ()
+    return {k: v for i, y in items for k, v in _tensors(y, f"{key}/{i}").items()}
+
+
+def test_compare_in_workers_gives_the_table_and_weights_of_one_process(fden_here, tmp_path, monkeypatch):
+    """compare --workers 2 (each on one thread) trains every method to the same weights as one process on one
+    thread, and tabulates the same numbers (FDEN on the ALI reads the ALI backbone the parent made first); a
+    method that fails in a worker fails the command with its error."""
+    import dataclasses
+    import torch
+    import fden_nb.compare
+    from fden_nb.testing import seed_from_test_data
+    methods = ["--methods", "fden,fden-ali,mlp,linear,lord,mixing", "--threads", "1"]
+    rows, caches = {}, {}
+    for workers in (1, 2):
+        caches[workers] = cache = tmp_path / f"cache{workers}"
+        seed_from_test_data(cache)
+        code, out, err = fden_here(["compare", *TINY, *methods, "--workers", workers,
+                                    "--out", tmp_path / f"out{workers}"], cache)
+        assert code == 0, err
+        said = ("the methods trained here, one after another (1 thread(s))" if workers == 1 else
+                "5 methods trained by 2 worker processes of 1 thread(s) each; evaluated here in order on as "
+                "many")
+        assert f"compare: {said}" in out, out
+        doc = json.loads((tmp_path / f"out{workers}" / "comparison.json").read_text())
+        assert (doc["workers"], doc["worker_threads"]) == ((1, None) if workers == 1 else (2, 1))
+        rows[workers] = [{k: v for k, v in r.items() if k != "train s"} for r in doc["rows"]]
+    assert rows[1] == rows[2]
+    trained = sorted(p.relative_to(caches[1]) for d in ("methods", "fden") for p in (caches[1] / d).glob("*.pt"))
+    assert len(trained) == 5, trained                        # FDEN twice, the MLP, LORD, mixing
+    assert trained == sorted(p.relative_to(caches[2]) for d in ("methods", "fden")
+                             for p in (caches[2] / d).glob("*.pt"))
+    for f in trained:
+        one, two = (_tensors(torch.load(c / f, map_location="cpu", weights_only=False)) for c in caches.values())
+        assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one), f
+    code, out, _ = fden_here(["compare", *TINY, *methods, "--out", tmp_path / "again"], caches[2])
+    assert code == 0 and "compare: the methods in the data cache" in out, out      # no workers to start
+    # a method the workers do not know (registered here only) fails in its worker: the command fails with its error
+    late = dataclasses.replace(fden_nb.compare.METHODS["lord"], name="late", checkpoint=None)
+    monkeypatch.setitem(fden_nb.compare.METHODS, "late", late)
+    code, _, err = fden_here(["compare", *TINY, "--methods", "late", "--threads", "1", "--workers", 2,
+                              "--out", tmp_path / "bad"], caches[2])
+    assert code == 2, err
+    assert "error: late is not registered in fden_nb.compare, which a worker imports; pass workers=1" in err, err
+    code, _, err = fden_here(["compare", *TINY, "--workers", "0"], caches[2])
+    assert code == 2 and "--workers must be at least 1" in err, err
