@@ -48,6 +48,9 @@ def main():
         cells = [f"{med([t.get(s, 0.) for _, t in runs]):.1f}" for s in stages]
         walls = sorted(w for w, _ in runs)
         print(f"| {start} | {med(walls):.1f} (min {walls[0]:.1f}, max {walls[-1]:.1f}) | " + " | ".join(cells) + " |")
+    print("\nEach run (wall s, the threads it chose, FDEN's stage s): " + "; ".join(
+        f"{start} {i + 1}: {w:.1f} s, {t['threads']} thread(s), train {t.get('train', 0.):.1f}"
+        for start, runs in rows.items() for i, (w, t) in enumerate(runs)))
 
 
 if __name__ == "__main__": main()
