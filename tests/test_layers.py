@@ -30,7 +30,7 @@ def imports_of(module:str) -> set:
 def test_imports_follow_the_reading_order():
     nbs = notebook_of()
     late = [f"{m} ({nb}) imports {d} ({nbs[d]})" for m, nb in nbs.items() for d in imports_of(m)
-            if d in nbs and nbs[d] >= nb]
+            if d in nbs and d != m and nbs[d] >= nb]     # a module may name itself (spawned workers)
     assert late == []
 
 
