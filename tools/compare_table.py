@@ -5,7 +5,7 @@ the stage timings, and where it ran); notebook 82 reads them.
 
     python tools/compare_table.py                           # run the comparison here (the data cache is reused)
     python tools/compare_table.py --from DIR                # store `fden-nb compare --methods all --out DIR`
-    python tools/compare_table.py --from DIR --cpu-seconds 1150.4   # with its CPU time (/usr/bin/time -v)
+    python tools/compare_table.py --from DIR --cpu-seconds 1088.9 --wall-seconds 581.5   # with its times (/usr/bin/time)
     python tools/compare_table.py --from DIR --name compare_glyphs_fp32   # a float32 run beside it
 """
 import argparse, json, shutil, sys, tempfile, time
@@ -23,9 +23,9 @@ def run_comparison(out:Path, precision:str, seed:int):
     compare(run, prepare(run), "all", out=out)
 
 
-def store(src:Path, name:str, command:str, cpu_seconds:float|None=None):
+def store(src:Path, name:str, command:str, cpu_seconds:float|None=None, wall_seconds:float|None=None):
     """comparison.md and .json of `src` as results/NAME.md and .json, the JSON with where it ran (and,
-    when given, the whole command's CPU seconds)."""
+    when given, the whole command's CPU and wall-clock seconds)."""
     import torch
     from fden_nb.utils import cpu_name
     for f in ("comparison.md", "comparison.json"):
@@ -34,6 +34,7 @@ def store(src:Path, name:str, command:str, cpu_seconds:float|None=None):
     doc = json.loads((src / "comparison.json").read_text())
     doc["provenance"] = {"command": command, "cpu": cpu_name(), "torch": torch.__version__}
     if cpu_seconds is not None: doc["provenance"]["command_cpu_s"] = cpu_seconds
+    if wall_seconds is not None: doc["provenance"]["command_wall_s"] = wall_seconds
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
     shutil.copyfile(src / "comparison.md", RESULTS / f"{name}.md")
@@ -49,11 +50,13 @@ def main():
                    help="with --from: the command that made it, recorded in the JSON")
     p.add_argument("--cpu-seconds", type=float, default=None,
                    help="with --from: the command's CPU seconds (user + system, e.g. /usr/bin/time -v)")
+    p.add_argument("--wall-seconds", type=float, default=None,
+                   help="with --from: the command's wall-clock seconds (e.g. /usr/bin/time)")
     p.add_argument("--precision", choices=tuple(CPU_AMP), default="auto",
                    help="without --from: training on the CPU in bf16 where it has it (auto), bf16, fp32")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    if a.src is not None: return store(Path(a.src), a.name, a.command, a.cpu_seconds)
+    if a.src is not None: return store(Path(a.src), a.name, a.command, a.cpu_seconds, a.wall_seconds)
     with tempfile.TemporaryDirectory() as d:
         t = time.process_time()
         run_comparison(Path(d), a.precision, a.seed)
