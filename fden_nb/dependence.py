@@ -447,8 +447,9 @@ SUITE = ([("none", d, mi) for d in (5, 20, 50, 128) for mi in (0.0, 2.0, 4.0, 6.
          + [(f, d, mi, 6500, k) for f in FAMILY_MI for d, k, mi in FAMILY_SHAPES]
          + [("none", d, 0.0, n) for n in (500, 2000, 20_000) for d in (1, 16, 128)]
          + [(kind, 4) for kind in TC_KINDS] + [("independent", 32, 0.0, 20_000)])
-QUICK = [("none", 5, 4.0), ("cube/exp", 5, 4.0), ("square", 4, 2.0), ("ring", 1, 1.0),
-         ("none", 16, 0.0, 500), ("square + independent", 4)]
+# checked live under nbdev_test: a Gaussian pair, a non-monotone pair, independence from few rows, and
+# total correlation of three factors (the square pair is measured live above)
+QUICK = [("none", 5, 4.0), ("ring", 1, 1.0), ("none", 16, 0.0, 500), ("square + independent", 4)]
 
 # %% ../nbs/04a_dependence.ipynb #3a7afa17
 def suite_lines(

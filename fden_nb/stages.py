@@ -54,9 +54,9 @@ class Sizes:
                                                  # set trains more epochs (unless `backbone` sets
                                                  # `epochs`; the glyphs' 8 epochs are 2,920 steps)
     latents:str = "glyphs"                       # prefix of the cached latents' names
-    steps:int = 1_000                            # FDEN steps: a cosine's 1,000 hold the quality
+    steps:int = 800                              # FDEN steps: a cosine's 800 hold the quality
                                                  # of 1,500 at a constant rate on the glyphs
-                                                 # (30_train)
+                                                 # (30_train, results/quickstart_seeds.md)
     schedule:str = "cosine"                      # FDEN's learning rate over them
                                                  # (`TrainConfig.schedule`)
     lr:float|None = 2e-3                         # its peak, FDEN's and the MLP baseline's
