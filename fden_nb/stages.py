@@ -68,7 +68,7 @@ class Sizes:
                                                  # (`plan_episodes`); None: as every set
     max_passes:float|None = 180                  # at most this many passes over the seen latents:
                                                  # a small set trains fewer steps (`plan_episodes`;
-                                                 # the glyphs' 1,000 are 14 passes); None: `steps`
+                                                 # the glyphs' 800 are 11 passes); None: `steps`
     n_way:int = 20                               # classes per training episode (more than the 5
                                                  # tested on, as ProtoNets do)
     k_shot:int = 1                               # support images per class, training episode
