@@ -7,12 +7,22 @@
 
 Each line: the class read from f_sty (linear and MLP probes), the swaps read as A's class by the image judge
 (keep-A beside it), the swap's Morpho-MNIST style part against B's and A's (mean r over thickness, slant, width,
-height), f_ide's 5-way 1-shot accuracy, the held-out I(f_ide; f_sty), and the CPU seconds of the run.
+height), f_ide's 5-way 1-shot accuracy, the held-out I(f_ide; f_sty), on the glyphs the transfer MSE and the
+factors whose style arrives, and the CPU seconds of the run.
 """
 import argparse
 import dataclasses
 import sys
 import time
+
+
+def _glyph_part(ev) -> str:
+    "Where the styles are known (the glyphs): the transfer MSE (keep-A's) and the factors whose style arrives."
+    ct, style = ev.content_transfer, ((ev.judged or {}).get("style") or {})
+    if ct is None or "swap" not in style: return ""
+    arrived = sum(v["B"] >= 2 * style["keep_A"][f]["B"] for f, v in style["swap"].items())
+    return (f", transfer MSE {ct['transfer']['mse']:.4f} (keep-A {ct['keep_A']['mse']:.4f}), "
+            f"style arrives on {arrived} of {len(style['swap'])} factors")
 
 
 def main(argv=None) -> int:
@@ -43,7 +53,8 @@ def main(argv=None) -> int:
               f"/ MLP {100 * ev._mlp_probe()['acc']:.1f}%, swap A's class "
               f"{100 * j['classes']['swap']['A']:.1f}% (keep-A {100 * j['classes']['keep_A']['A']:.1f}), "
               f"style r with B's {r['B']:.2f}, A's {r['A']:.2f}, f_ide 5w1s {ev.shot()['ide']['acc']:.1f}, "
-              f"I {ev.dependence['ide_sty']:.2f} nats, {time.process_time() - t0:.0f} s CPU", flush=True)
+              f"I {ev.dependence['ide_sty']:.2f} nats{_glyph_part(ev)}, {time.process_time() - t0:.0f} s CPU",
+              flush=True)
     return 0
 
 
