@@ -7,6 +7,7 @@ the stage timings, and where it ran); notebook 82 reads them.
     python tools/compare_table.py --from DIR                # store `fden-nb compare --methods all --out DIR`
     python tools/compare_table.py --from DIR --cpu-seconds 1088.9 --wall-seconds 581.5   # with its times (/usr/bin/time)
     python tools/compare_table.py --from DIR --name compare_glyphs_fp32   # a float32 run beside it
+    python tools/compare_table.py --from DIR --name compare_glyphs_seed1 --seed 1   # another seed (82 reads them)
 """
 import argparse, json, shutil, sys, tempfile, time
 from pathlib import Path
@@ -23,16 +24,17 @@ def run_comparison(out:Path, precision:str, seed:int):
     compare(run, prepare(run), "all", out=out)
 
 
-def store(src:Path, name:str, command:str, cpu_seconds:float|None=None, wall_seconds:float|None=None):
-    """comparison.md and .json of `src` as results/NAME.md and .json, the JSON with where it ran (and,
-    when given, the whole command's CPU and wall-clock seconds)."""
+def store(src:Path, name:str, command:str, cpu_seconds:float|None=None, wall_seconds:float|None=None,
+          seed:int=0):
+    """comparison.md and .json of `src` as results/NAME.md and .json, the JSON with where it ran and its
+    seed (and, when given, the whole command's CPU and wall-clock seconds)."""
     import torch
     from fden_nb.utils import cpu_name
     for f in ("comparison.md", "comparison.json"):
         if not (src / f).exists():
             sys.exit(f"{src} has no {f}: give the --out folder of a finished `fden-nb compare` run")
     doc = json.loads((src / "comparison.json").read_text())
-    doc["provenance"] = {"command": command, "cpu": cpu_name(), "torch": torch.__version__}
+    doc["provenance"] = {"command": command, "cpu": cpu_name(), "torch": torch.__version__, "seed": seed}
     if cpu_seconds is not None: doc["provenance"]["command_cpu_s"] = cpu_seconds
     if wall_seconds is not None: doc["provenance"]["command_wall_s"] = wall_seconds
     RESULTS.mkdir(exist_ok=True)
@@ -54,14 +56,15 @@ def main():
                    help="with --from: the command's wall-clock seconds (e.g. /usr/bin/time)")
     p.add_argument("--precision", choices=tuple(CPU_AMP), default="auto",
                    help="without --from: training on the CPU in bf16 where it has it (auto), bf16, fp32")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="the run's seed (with --from: the one it ran with)")
     a = p.parse_args()
-    if a.src is not None: return store(Path(a.src), a.name, a.command, a.cpu_seconds, a.wall_seconds)
+    if a.src is not None:
+        return store(Path(a.src), a.name, a.command, a.cpu_seconds, a.wall_seconds, a.seed)
     with tempfile.TemporaryDirectory() as d:
         t = time.process_time()
         run_comparison(Path(d), a.precision, a.seed)
         store(Path(d), a.name, f"tools/compare_table.py --precision {a.precision} --seed {a.seed}",
-              round(time.process_time() - t, 1))
+              round(time.process_time() - t, 1), seed=a.seed)
 
 
 if __name__ == "__main__":
