@@ -454,11 +454,11 @@ def _glyph_targets(self:Evaluation) -> list[Target]:
     if self.swaps is not None:
         share = self.swaps["A_vs_B"]
         out.append(Target("swap shows A's character ≥ 90%", f"{100 * share:.0f}%", share >= 0.9))
-    style = (self.judged or {}).get("style") or {}
-    if "swap" in style and "keep_A" in style:
-        arrived = [f for f, v in style["swap"].items() if v["B"] >= 2 * style["keep_A"][f]["B"]]
+    arrived = self.style_arrived()
+    if arrived is not None:
         out.append(Target("B's style arrives (≥ 2× keep-A) on ≥ 5 of 8 factors",
-                          f"{len(arrived)} of {len(style['swap'])}", len(arrived) >= 5))
+                          f"{len(arrived)} of {len(self.judged['style']['swap'])}",
+                          len(arrived) >= 5))
     return out
 
 @patch
@@ -502,6 +502,14 @@ def _mlp_probe(self:Evaluation) -> dict|None:
     "The MLP probe of the class from f_sty, when there is one."
     rows = [r for r in self.leakage_mlp or [] if r["target"] == "class" and r["rep"] == "sty"]
     return rows[0] if rows else None
+
+@patch
+def style_arrived(self:Evaluation) -> list[str]|None:
+    """The known styles a swap carries: the factors whose true value the glyph-style judge reads as
+    B's at least twice as often in the swaps as in keep-A; None without a style judge's readings."""
+    style = (self.judged or {}).get("style") or {}
+    if "swap" not in style or "keep_A" not in style: return None
+    return [f for f, v in style["swap"].items() if v["B"] >= 2 * style["keep_A"][f]["B"]]
 
 @patch
 def morpho_r(self:Evaluation, who:str="B", row:str="swap") -> float|None:

@@ -34,9 +34,8 @@ def _shot(e, rep:str, setting:str="5-way 1-shot"):
 
 def _arrived(e):
     "How many glyph style factors the style CNN reads as B's value at least twice as often as in keep-A."
-    style = (e.judged or {}).get("style") or {}
-    if "swap" not in style: return None
-    return sum(v["B"] >= 2 * style["keep_A"][f]["B"] for f, v in style["swap"].items())
+    arrived = e.style_arrived()
+    return None if arrived is None else len(arrived)
 
 
 def _mse(e, row:str):

@@ -21,10 +21,9 @@ CPU_AMP = {"auto": "auto", "bf16": True, "fp32": False}
 
 
 def _style_arrived(e):
-    "Factors whose style B's swap carries (read as B's value ≥ 2× as often as A kept): `Evaluation.targets`' count."
-    style = (e.judged or {}).get("style") or {}
-    if "swap" not in style or "keep_A" not in style: return None
-    return sum(v["B"] >= 2 * style["keep_A"][f]["B"] for f, v in style["swap"].items())
+    "How many factors' style B's swap carries (`Evaluation.style_arrived`)."
+    arrived = e.style_arrived()
+    return None if arrived is None else len(arrived)
 
 
 ROWS = [  # (label, how to read it from a report's `Evaluation`, format, +1 higher is better / −1 lower / 0 neither)

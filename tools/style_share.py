@@ -18,11 +18,10 @@ import time
 
 def _glyph_part(ev) -> str:
     "Where the styles are known (the glyphs): the transfer MSE (keep-A's) and the factors whose style arrives."
-    ct, style = ev.content_transfer, ((ev.judged or {}).get("style") or {})
-    if ct is None or "swap" not in style: return ""
-    arrived = sum(v["B"] >= 2 * style["keep_A"][f]["B"] for f, v in style["swap"].items())
+    ct, arrived = ev.content_transfer, ev.style_arrived()
+    if ct is None or arrived is None: return ""
     return (f", transfer MSE {ct['transfer']['mse']:.4f} (keep-A {ct['keep_A']['mse']:.4f}), "
-            f"style arrives on {arrived} of {len(style['swap'])} factors")
+            f"style arrives on {len(arrived)} of {len(ev.judged['style']['swap'])} factors")
 
 
 def main(argv=None) -> int:
