@@ -29,9 +29,9 @@ from .train import Trainer, TrainConfig, fden_checkpoint, load_fden
 from .utils import progress_bar, quiet, resolve_device
 
 # %% auto #0
-__all__ = ['PAPER_SETTINGS', 'Method', 'Sizes', 'Stopwatch', 'Run', 'Prepared', 'backbone_config', 'prepare', 'Plan',
-           'fden_steps', 'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline', 'fit_linear_split',
-           'load_trained', 'smoke']
+__all__ = ['PAPER_SETTINGS', 'IMAGES_PROTOCOL_FDEN', 'Method', 'Sizes', 'Stopwatch', 'Run', 'Prepared', 'backbone_config',
+           'prepare', 'Plan', 'fden_steps', 'plan_episodes', 'train_config', 'Trained', 'train_fden', 'train_baseline',
+           'fit_linear_split', 'load_trained', 'smoke']
 
 # %% ../nbs/80_stages.ipynb #31475284
 PAPER_SETTINGS = ((5, 1), (5, 5), (20, 1))   # the papers' few-shot table: (n_way, k_shot)
@@ -130,6 +130,11 @@ class Run:
         if self.clock is None: self.clock = Stopwatch(self.verbose)
 
 # %% ../nbs/80_stages.ipynb #f3b89559
+# FDEN under the images protocol (held-out images of the seen classes, Mathieu et al. 2016, LORD),
+# where a swap must carry B's style: no residual style (it adds back the style that A's identity
+# predicts) and the swap loss ×10; measured in 13_datasets
+IMAGES_PROTOCOL_FDEN = dict(decorrelate=False, swap=10.0)
+
 @dataclass
 class Prepared:
     "The data's splits, the frozen backbone, the latents of both splits and FDEN's configuration."
@@ -141,14 +146,23 @@ class Prepared:
     data:DataSet|None = None        # the data set (`13_datasets`): name, split, notes, the papers'
                                     # numbers
     fden:FDENConfig|None = None     # what every stage builds or keys FDEN with;
-                                    # None: `FDENConfig.two_factor(z_dim)`
+                                    # None: `FDENConfig.two_factor(z_dim,
+                                    # **fden_defaults())`
 
     def __post_init__(self):
-        if self.fden is None: self.fden = FDENConfig.two_factor(self.lat_bg.z_dim)
+        if self.fden is None:
+            self.fden = FDENConfig.two_factor(self.lat_bg.z_dim, **self.fden_defaults())
+
+    def fden_defaults(self) -> dict:
+        "FDEN's overrides for this data: `IMAGES_PROTOCOL_FDEN` under the images protocol, else none."
+        images = self.data is not None and self.data.protocol == "images"
+        return dict(IMAGES_PROTOCOL_FDEN) if images else {}
 
     def variant(self, preset:str="fast", **overrides) -> Prepared:
-        "The same data with FDEN as `FDENConfig.two_factor(z_dim, preset, **overrides)`."
-        fden = FDENConfig.two_factor(self.lat_bg.z_dim, preset, **overrides)
+        """The same data with FDEN as `FDENConfig.two_factor(z_dim, preset, **overrides)`; the fast
+        preset starts from `fden_defaults`."""
+        base = self.fden_defaults() if preset == "fast" else {}
+        fden = FDENConfig.two_factor(self.lat_bg.z_dim, preset, **{**base, **overrides})
         return dataclasses.replace(self, fden=fden)
 
 def backbone_config(sizes:Sizes, ds:DataSet, kind:str="ae") -> dict:
@@ -196,7 +210,11 @@ def prepare(
     if say: print(f"{len(data.seen_classes)} seen classes ({len(data.seen)} images), "
                   f"{len(data.held_out_classes)} held-out classes ({len(data.held_out)} images), "
                   f"z_dim {net.z_dim}")
-    return Prepared(data.seen, data.held_out, net, lat_bg, lat_ev, data)
+    prep = Prepared(data.seen, data.held_out, net, lat_bg, lat_ev, data)
+    if say and prep.fden_defaults():
+        print("FDEN for the images protocol: no residual style, the swap loss ×10 (swaps carry B's "
+              "style; 13_datasets)")
+    return prep
 
 # %% ../nbs/80_stages.ipynb #4036db23
 @dataclass

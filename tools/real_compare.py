@@ -7,6 +7,7 @@ written to results/compare_<data>.md and every number to results/compare_<data>.
     python tools/real_compare.py --data fashion --methods fden,mlp,mathieu,mixing
     python tools/real_compare.py --data digits --from OUT  # the --out folder of a finished
                                                            # `fden-nb compare --data digits ...`
+    python tools/real_compare.py --data digits --seed 1    # another seed: results/compare_digits_seed1.*
     python tools/real_compare.py --table                   # the tables again from the files
 
 Fashion-MNIST is read from its four official files (Debian: `apt install dataset-fashion-mnist`).
@@ -110,7 +111,8 @@ def main():
             doc = json.loads(path.read_text())
         rec = record(doc, a.data, a.protocol, a.methods, a.seed)
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"compare_{a.data}.json").write_text(json.dumps(rec, indent=1) + "\n")
+        name = f"compare_{a.data}" + (f"_seed{a.seed}" if a.seed else "")
+        (RESULTS / f"{name}.json").write_text(json.dumps(rec, indent=1) + "\n")
     for path in sorted(RESULTS.glob("compare_*.json")):
         rec = json.loads(path.read_text())
         if "comparison" not in rec:
