@@ -101,6 +101,7 @@ def measure(data:str, protocol:str, seeds, steps:int|None=None, fden:dict|None=N
         plan = plan_episodes(run, ds, settings)
         run, settings = dataclasses.replace(run, sizes=plan.sizes), plan.settings
     prep = prepare(run, data=ds)
+    start = prep.fden_defaults()          # what the pipeline builds FDEN from for this protocol
     if fden: prep = prep.variant(**fden)
     runs = []
     for seed in seeds:
@@ -118,7 +119,7 @@ def measure(data:str, protocol:str, seeds, steps:int|None=None, fden:dict|None=N
                      "cpu": cpu_name(), "cpu_amp": amp, "torch": torch.__version__,
                      "cpu_seconds": round(time.process_time() - t0, 1), "steps": steps_done,
                      "method": "fden" if linear is None else f"linear split, f_ide {linear} wide",
-                     "fden": fden or {},
+                     "fden": fden or {}, "start": start,   # FDEN: `start`, then the overrides `fden`
                      # CPU seconds of FDEN's training, where it trained here (not loaded from the cache)
                      "train_cpu_seconds": round(train_cpu, 1) if trained_here else None})
         print(f"{data} {protocol} seed {seed} done", flush=True)
