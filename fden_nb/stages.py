@@ -212,8 +212,8 @@ def prepare(
                   f"z_dim {net.z_dim}")
     prep = Prepared(data.seen, data.held_out, net, lat_bg, lat_ev, data)
     if say and prep.fden_defaults():
-        print("FDEN for the images protocol: no residual style, the swap loss ×10 (swaps carry B's "
-              "style; 13_datasets)")
+        given = ", ".join(f"{k}={v}" for k, v in prep.fden_defaults().items())
+        print(f"FDEN for the images protocol: {given} (so that swaps carry B's style; 13_datasets)")
     return prep
 
 # %% ../nbs/80_stages.ipynb #4036db23
